@@ -1,0 +1,115 @@
+"""Assistant: text in, ranked emojis out. Normalise, detect language, score, rank."""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field, asdict
+from pathlib import Path
+
+import numpy as np
+
+from .errors import InputError, ModelError
+from .explain import Explanation, explain_literal
+from .language import check_language, detect_language
+from .lexicon import Lexicon
+from .manifest import Manifest, load_manifest
+from .normalize import normalize_text
+from .paths import default_model_dir
+from .rank import fuse, softmax
+from .session import OnnxSession
+from .tokenizer import TextEncoder
+
+MODEL_ENV = "EMOJI_ASSISTANT_MODEL"
+BATCH_SIZE = 32  # messages per model call in batch mode
+
+
+@dataclass
+class Suggestion:
+    emoji: str
+    score: float  # fused score in [0, 1]; the suggestions of one message sum to at most 1
+    name: str  # in the message's language, English where the lexicon has no entry
+
+
+@dataclass
+class Result:
+    text: str
+    lang: str
+    suggestions: list[Suggestion] = field(default_factory=list)
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+def resolve_model_dir(model: str | Path | None = None) -> Path:
+    """--model PATH, else $EMOJI_ASSISTANT_MODEL, else the shipped default."""
+    chosen = model or os.environ.get(MODEL_ENV) or default_model_dir()
+    return Path(chosen).expanduser()
+
+
+class Assistant:
+    """Suggests emojis for messages in any of the lexicon's languages.
+
+    Args:
+        model: model folder; default $EMOJI_ASSISTANT_MODEL or the shipped model.
+        threads: onnxruntime threads per call (1 keeps a bot or helper light).
+
+    Raises:
+        ModelError: the model folder is missing, damaged or of another format.
+
+    >>> a = Assistant()
+    >>> [s.emoji for s in a.suggest("I love pizza", k=3)][0]
+    '🍕'
+    """
+
+    def __init__(self, model: str | Path | None = None, *, threads: int = 1):
+        self.model_dir = resolve_model_dir(model)
+        self.manifest: Manifest = load_manifest(self.model_dir)
+        self.encoder = TextEncoder(self.model_dir / "tokenizer.json", max_length=self.manifest.max_length)
+        self.session = OnnxSession(self.model_dir / "model.onnx", threads=threads)
+        if isinstance(self.session.num_labels, int) and self.session.num_labels != len(self.manifest.labels):
+            raise ModelError(f"{self.model_dir}: model.onnx has {self.session.num_labels} outputs but the manifest "
+                             f"lists {len(self.manifest.labels)} labels; re-export the model")
+        self.labels = self.manifest.labels
+        self.lexicon = Lexicon.load()
+
+    def suggest(self, text: str, k: int = 5, lang: str | None = None) -> list[Suggestion]:
+        """Top-`k` emojis for one message (empty list for an empty message)."""
+        return self.suggest_batch([text], k=k, lang=lang)[0].suggestions
+
+    def suggest_batch(self, texts: list[str], k: int = 5, lang: str | None = None) -> list[Result]:
+        """One Result per text, in input order; messages are batched by length for speed."""
+        if k < 1:
+            raise InputError(f"k must be at least 1, got {k}")
+        forced = check_language(lang) if lang else None
+        clean = [normalize_text(t) for t in texts]
+        langs = [forced or detect_language(t) for t in clean]
+        probs = self.probabilities(clean)
+        results = []
+        for text, message, lang_code, p in zip(texts, clean, langs, probs):
+            if not message:
+                results.append(Result(text, lang_code))
+                continue
+            ranked = fuse(self.labels, p, self.lexicon.match(message, lang_code), k)
+            results.append(Result(text, lang_code, [
+                Suggestion(e, round(s, 4), self.lexicon.name(e, lang_code)) for e, s in ranked]))
+        return results
+
+    def explain(self, text: str, lang: str | None = None) -> Explanation:
+        """What each emoji in `text` stands for (literal readings until a decoder ships).
+
+        >>> Assistant().explain("Gute 🌙").emojis[0].name["en"]
+        'crescent moon'
+        """
+        clean = normalize_text(text)
+        lang_code = check_language(lang) if lang else detect_language(clean)
+        return explain_literal(clean, lang_code, self.lexicon)
+
+    def probabilities(self, clean_texts: list[str]) -> np.ndarray:
+        """[n, labels] calibrated model probabilities for already normalised texts."""
+        ids = self.encoder.token_ids(clean_texts)
+        out = np.zeros((len(ids), len(self.labels)), dtype=np.float32)
+        order = sorted(range(len(ids)), key=lambda i: len(ids[i]))  # little padding per batch
+        for start in range(0, len(order), BATCH_SIZE):
+            idx = order[start:start + BATCH_SIZE]
+            input_ids, mask = self.encoder.pad([ids[i] for i in idx])
+            out[idx] = softmax(self.session.logits(input_ids, mask), self.manifest.temperature)
+        return out

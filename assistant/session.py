@@ -1,0 +1,31 @@
+"""Model input arrays → label scores. The only module that imports onnxruntime."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+
+from .errors import ModelError
+
+
+class OnnxSession:
+    def __init__(self, model_file: Path, *, threads: int = 1):
+        import onnxruntime as ort
+
+        options = ort.SessionOptions()
+        options.intra_op_num_threads = threads  # 0 lets onnxruntime use every core
+        options.inter_op_num_threads = 1
+        options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
+        try:
+            self.session = ort.InferenceSession(str(model_file), options, providers=["CPUExecutionProvider"])
+        except Exception as err:  # onnxruntime raises its own exception types
+            raise ModelError(f"{model_file} cannot be loaded by onnxruntime ({str(err).splitlines()[0]}); "
+                             "the file is damaged or not an ONNX model") from err
+        self.input_names = [i.name for i in self.session.get_inputs()]
+        if set(self.input_names) != {"input_ids", "attention_mask"}:
+            raise ModelError(f"{model_file}: expected inputs input_ids and attention_mask, found {self.input_names}")
+        self.num_labels = self.session.get_outputs()[0].shape[-1]
+
+    def logits(self, input_ids: np.ndarray, attention_mask: np.ndarray) -> np.ndarray:
+        """[batch, seq] int64 arrays → [batch, labels] float32 logits."""
+        return self.session.run(None, {"input_ids": input_ids, "attention_mask": attention_mask})[0]

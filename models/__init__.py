@@ -1,0 +1,1 @@
+"""Shipped default models, installed as the package `assistant.models` (see pyproject.toml)."""

@@ -1,0 +1,241 @@
+"""The shipped CLDR lexicon, its keyword matching, and the generator's parsing (no npm, no network)."""
+import gzip
+import json
+import time
+
+import pytest
+
+from assistant.errors import InputError
+from assistant.lexicon import Lexicon
+from training import build_lexicon
+
+
+@pytest.fixture(scope="module")
+def lexicon():
+    return Lexicon.load()
+
+
+# --- the shipped data -------------------------------------------------------------------------
+
+def test_shipped_lexicon_covers_enough_emojis_and_languages(lexicon):
+    assert len(lexicon) >= 1800
+    assert len(lexicon.languages) >= 30
+    assert {"en", "es", "de", "fr", "ru", "zh", "ja", "ar", "hi", "no"} <= set(lexicon.languages)
+    assert lexicon.cldr_version.split(".")[0].isdigit()
+    localized = {lang: sum(lexicon.name(e, lang) != lexicon.name(e) for e in lexicon.emojis) for lang in lexicon.languages}
+    well_named = [lang for lang, count in localized.items() if count > 0.5 * len(lexicon)]
+    assert len(well_named) >= 30, well_named
+
+
+def test_load_is_cached(lexicon):
+    assert Lexicon.load() is lexicon
+
+
+def test_variation_selector_and_skin_tone_give_one_entry(lexicon):
+    assert lexicon.name("❤") == lexicon.name("❤️") == "red heart"
+    assert lexicon.keywords("❤", "de") == lexicon.keywords("❤️", "de")
+    assert lexicon.name("👍🏽", "es") == lexicon.name("👍", "es")
+    assert "❤️" in lexicon.emojis and "❤" not in lexicon.emojis
+
+
+@pytest.mark.parametrize("emoji, lang, name", [
+    ("❤️", "es", "corazón rojo"),
+    ("🍕", "de", "Pizza"),
+    ("🍕", "ru", "пицца"),
+    ("🍕", "zh", "披萨"),
+    ("🍕", "zh-Hant", "披薩"),
+    ("🍕", "ja", "ピザ"),
+    ("🇩🇪", "es", "Bandera: Alemania"),  # derived annotations: flags
+])
+def test_localized_names(lexicon, emoji, lang, name):
+    assert lexicon.name(emoji, lang) == name
+
+
+def test_keywords_are_localized(lexicon):
+    assert "paella" in lexicon.keywords("🥘", "es")
+    assert "pizza" in lexicon.keywords("🍕")
+
+
+def test_fallbacks(lexicon):
+    assert lexicon.name("🍕", "xx") == "pizza"  # unknown language → English
+    assert lexicon.keywords("🍕", "xx") == lexicon.keywords("🍕", "en")
+    assert lexicon.name("not an emoji") == ""
+    assert lexicon.keywords("not an emoji") == []
+
+
+@pytest.mark.parametrize("code, expected", [
+    ("pt-BR", "pt"), ("nb", "no"), ("zh-TW", "zh-Hant"), ("zh_Hant", "zh-Hant"), ("zh-CN", "zh"),
+    ("EN", "en"), ("iw", "he"), ("tl", "fil"), ("xx", None), ("", None),
+])
+def test_language_codes(lexicon, code, expected):
+    assert lexicon.language(code) == expected
+
+
+# --- match ------------------------------------------------------------------------------------
+
+def test_english_keyword_ranks_pizza_first(lexicon):
+    scores = lexicon.match("I love pizza", "en")
+    assert list(scores)[:3].count("🍕") == 1
+    assert list(scores)[0] == "🍕"
+
+
+@pytest.mark.parametrize("text, lang, emoji", [
+    ("Me encanta la paella", "es", "🥘"),
+    ("Я люблю пиццу", "ru", "🍕"),  # inflected form
+    ("我喜欢吃披萨", "zh", "🍕"),  # no spaces: substring match
+    ("ピザが大好き", "ja", "🍕"),
+    ("나는 피자를 좋아해", "ko", "🍕"),  # particle glued to the noun
+    ("أحب البيتزا", "ar", "🍕"),  # article glued to the noun
+    ("Ich liebe Pizza und Bier", "de", "🍺"),
+    ("Joyeux anniversaire", "fr", "🎂"),
+    ("Me encanta la pizza", "es-MX", "🍕"),
+    ("Ich liebe Pizza", "xx", "🍕"),  # unknown language: English keywords
+])
+def test_localized_keywords_match(lexicon, text, lang, emoji):
+    assert emoji in list(lexicon.match(text, lang))[:5]
+
+
+def test_english_words_in_other_languages_match_weaker(lexicon):
+    mixed = lexicon.match("Ce soir pizza", "fr")  # "pizza" is also a French keyword
+    english_only = lexicon.match("c'est trop cute", "fr")
+    assert "🍕" in mixed
+    assert english_only and max(english_only.values()) < 1.0
+
+
+def test_scores_are_sorted_bounded_and_limited(lexicon):
+    scores = lexicon.match("happy birthday party with cake, balloons and gifts", "en", limit=7)
+    assert 0 < len(scores) <= 7
+    values = list(scores.values())
+    assert values == sorted(values, reverse=True)
+    assert all(0.0 < v <= 1.0 for v in values)
+    assert lexicon.match("pizza", "en", limit=0) == {}
+
+
+def test_rare_keywords_outweigh_common_ones(lexicon):
+    face = lexicon.match("face", "en")  # a keyword of 150+ emojis
+    pizza = lexicon.match("pizza", "en")
+    assert len(face) == 20 and max(face.values()) < 0.3 * pizza["🍕"]
+    assert list(lexicon.match("face pizza", "en"))[0] == "🍕"
+
+
+@pytest.mark.parametrize("text, lang", [
+    ("the of and with", "en"),
+    ("the", "en"),  # "sign of the horns" must not come from "the"
+    ("la de el con para los", "es"),
+    ("le la les des avec pour", "fr"),
+    ("der die das und mit", "de"),
+    ("ok an at", "en"),  # two letters never match
+])
+def test_stop_words_and_short_words_do_not_match(lexicon, text, lang):
+    assert lexicon.match(text, lang) == {}
+
+
+@pytest.mark.parametrize("text", [
+    "", " ", "\x00\x01\x1b[31m", "\ud800 pizza \udfff", "\u202epizza\u202c", "🍕" * 1000,
+    "e\u0301" * 500, "a" * 1_000_000, "pizza " * 200_000, "\ufeff\u200b\u200c\u200d", "👨‍👩‍👧‍👦 ❤️ ☕",
+])
+@pytest.mark.parametrize("lang", ["en", "zh", "ar", "", "??", "x" * 100])
+def test_match_never_raises(lexicon, text, lang):
+    start = time.perf_counter()
+    scores = lexicon.match(text, lang)
+    assert isinstance(scores, dict)
+    assert time.perf_counter() - start < 0.5  # long input is cut, not scanned
+
+
+def test_match_is_fast_after_warm_up(lexicon):
+    message = "Hey! Tonight we celebrate my sister's birthday with pizza, beer and a huge chocolate cake at the beach"
+    lexicon.match(message, "en")
+    runs = 200
+    start = time.perf_counter()
+    for _ in range(runs):
+        lexicon.match(message, "en")
+    assert (time.perf_counter() - start) / runs < 0.005  # typically ~0.2 ms; generous for busy machines
+
+
+# --- loading errors ---------------------------------------------------------------------------
+
+def test_missing_or_broken_file_says_how_to_fix(tmp_path):
+    with pytest.raises(InputError, match="build_lexicon"):
+        Lexicon.load(tmp_path / "missing.json.gz")
+    broken = tmp_path / "broken.json.gz"
+    broken.write_bytes(b"not gzip")
+    with pytest.raises(InputError, match="not a gzip JSON lexicon"):
+        Lexicon.load(broken)
+    future = tmp_path / "future.json.gz"
+    future.write_bytes(gzip.compress(json.dumps({"format": 99}).encode()))
+    with pytest.raises(InputError, match="expected lexicon format 1, found 99"):
+        Lexicon.load(future)
+
+
+# --- the generator, on hand-made CLDR-shaped files --------------------------------------------
+
+def annotations(section, entries):
+    return {section: {"identity": {"language": "xx"}, "annotations": entries}}
+
+
+def test_parse_annotations_keeps_canonical_emojis_only():
+    data = annotations("annotations", {
+        "{": {"default": ["brace"], "tts": ["left brace"]},  # CLDR annotates symbols too
+        "❤": {"default": ["heart", "love", "love"], "tts": ["red heart"]},  # no FE0F in CLDR's key
+        "👍🏽": {"default": ["thumbs"], "tts": ["thumbs up: medium skin tone"]},
+        "🍕": {"default": ["↑↑↑"], "tts": ["↑↑↑"]},  # inherited: nothing of its own
+        "🥘": {"default": ["paella", "↑↑↑"], "tts": ["↑↑↑"]},
+    })
+    assert build_lexicon.parse_annotations(data) == {
+        "❤️": ["red heart", "heart", "love"],
+        "🥘": ["", "paella"],
+    }
+
+
+def test_parse_annotations_rejects_other_json():
+    with pytest.raises(ValueError, match="expected one of"):
+        build_lexicon.parse_annotations({"main": {}})
+
+
+def fake_npm_tree(root, version="48.2.0"):
+    """node_modules/ as npm installs the two CLDR packages, with two tiny locales."""
+    modules = root / "node_modules"
+    files = {
+        ("cldr-annotations-full", "annotations", "en"): {"🍕": {"default": ["pizza"], "tts": ["pizza"]}},
+        ("cldr-annotations-full", "annotations", "es"): {"🍕": {"default": ["pizza"], "tts": ["pizza"]}},
+        ("cldr-annotations-derived-full", "annotationsDerived", "en"): {
+            "🇩🇪": {"default": ["flag"], "tts": ["flag: Germany"]},
+            "🍕": {"default": ["ignored"], "tts": ["base annotations win"]}},
+        ("cldr-annotations-derived-full", "annotationsDerived", "es"): {},
+    }
+    for (package, section, locale), entries in files.items():
+        path = modules / package / section / locale / "annotations.json"
+        path.parent.mkdir(parents=True)
+        path.write_text(json.dumps(annotations(section, entries)), encoding="utf-8")
+        (modules / package / "package.json").write_text(json.dumps({"version": version}))
+    return modules
+
+
+def test_build_writes_a_deterministic_loadable_file(tmp_path):
+    modules = fake_npm_tree(tmp_path / "cldr")
+    assert build_lexicon.ensure_packages(tmp_path / "cldr") == modules  # present: npm is not run
+    data = build_lexicon.build_lexicon(modules, ["en", "es"])
+    assert data["cldr_version"] == "48.2.0"
+    assert data["entries"]["en"] == {"🍕": ["pizza", "pizza"], "🇩🇪": ["flag: Germany", "flag"]}
+    first = build_lexicon.write_lexicon(data, tmp_path / "a.json.gz")
+    second = build_lexicon.write_lexicon(build_lexicon.build_lexicon(modules, ["en", "es"]), tmp_path / "b.json.gz")
+    assert first == second
+    small = Lexicon.load(tmp_path / "a.json.gz")
+    assert len(small) == 2 and small.languages == ["en", "es"]
+    assert small.name("🇩🇪", "es") == "flag: Germany"  # no Spanish entry: English
+    assert list(small.match("pizza!", "es")) == ["🍕"]
+
+
+def test_build_names_unknown_locales(tmp_path):
+    modules = fake_npm_tree(tmp_path / "cldr")
+    with pytest.raises(SystemExit, match="no locale 'qq'.*known locales: en es"):
+        build_lexicon.read_locale(modules, "qq")
+
+
+def test_build_config_checks_languages():
+    with pytest.raises(ValueError, match="must include 'en'"):
+        build_lexicon.BuildConfig(languages=["es"])
+    with pytest.raises(ValueError, match="duplicates"):
+        build_lexicon.BuildConfig(languages=["en", "en"])
+    assert len(build_lexicon.DEFAULT_LANGUAGES) >= 40
+    assert set(build_lexicon.STOP_WORDS) <= set(build_lexicon.DEFAULT_LANGUAGES)

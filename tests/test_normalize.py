@@ -1,0 +1,28 @@
+from assistant.normalize import MAX_CHARS, normalize_text
+
+
+def test_mentions_links_and_spaces_are_normalised():
+    assert normalize_text("Hi @anna   look https://x.co/a?b=1 now") == "Hi @user look http now"
+
+
+def test_control_characters_and_lone_surrogates_become_valid_text():
+    out = normalize_text("a\x00b\x1bc \ud800 d")
+    out.encode("utf-8")  # must not raise
+    assert out == "a b c \ufffd d"
+
+
+def test_emoji_sequences_survive():
+    family = "👨\u200d👩\u200d👧\u200d👦"
+    assert normalize_text(f"we {family} ❤️") == f"we {family} ❤️"
+
+
+def test_bidi_marks_dropped_but_rtl_text_kept():
+    assert normalize_text("\u202bמזל טוב\u202c") == "מזל טוב"
+
+
+def test_long_text_is_bounded():
+    assert len(normalize_text("x" * 1_000_000)) == MAX_CHARS
+
+
+def test_whitespace_only_is_empty():
+    assert normalize_text(" \t\n ") == ""

@@ -1,0 +1,101 @@
+"""The training pipeline end to end on tiny random models: prepare → train → resume → export → load."""
+import json
+
+import numpy as np
+import pytest
+
+from assistant import Assistant
+from tests.factory import tiny_encoder_dir, tiny_examples
+
+
+def write_shared_layout(root):
+    """A miniature ../shared/data with the real file layout."""
+    te, se = root / "tweeteval_emoji", root / "semeval2018_emoji"
+    te.mkdir(parents=True), se.mkdir(parents=True)
+    mapping = "0\t❤\t_red_heart_\t\n1\t😂\t_face_with_tears_of_joy_\t\n2\t☀\t_sun_\t\n"
+    for folder, name in ((te, "mapping.txt"), (se, "us_mapping.txt"), (se, "es_mapping.txt")):
+        (folder / name).write_text(mapping, encoding="utf-8")
+    splits = {"train": ["love you @bob", "so funny lol", "sunny day", "sunny day"],
+              "val": ["i love this", "hilarious"], "test": ["sun is out", "haha"]}
+    for split, texts in splits.items():
+        (te / f"{split}_text.txt").write_text("\n".join(texts) + "\n", encoding="utf-8")
+        (te / f"{split}_labels.txt").write_text("\n".join(str(i % 3) for i in range(len(texts))) + "\n")
+    (se / "us_trial.text").write_text("i love this\nnew tweet here\nsun is out\n", encoding="utf-8")
+    (se / "us_trial.labels").write_text("0\n1\n2\n")
+    es = [f"hola amigos número {i}" for i in range(20)]
+    (se / "es_trial.text").write_text("\n".join(es) + "\n", encoding="utf-8")
+    (se / "es_trial.labels").write_text("\n".join(str(i % 3) for i in range(20)) + "\n")
+    return root
+
+
+def test_prepare_deduplicates_and_never_trains_on_evaluation_text(tmp_path, capsys):
+    from training import prepare
+
+    out = tmp_path / "examples.jsonl"
+    prepare.main(["--data", str(write_shared_layout(tmp_path / "data")), "--out", str(out)])
+    rows = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
+    train_texts = [r["text"].lower() for r in rows if r["split"] == "train"]
+    eval_texts = {r["text"].lower() for r in rows if r["split"] != "train"}
+    assert "i love this" not in train_texts and "sun is out" not in train_texts  # us_trial copies of val/test
+    assert not eval_texts & set(train_texts)
+    assert len(train_texts) == len(set(train_texts))  # "sunny day" once
+    assert {r["emoji"] for r in rows} == {"❤️", "😂", "☀️"}  # canonical labels
+    assert "love you @user" in train_texts
+    assert {r["lang"] for r in rows} == {"en", "es"}
+    assert "dropped" in capsys.readouterr().out
+
+
+@pytest.fixture(scope="module")
+def trained_run(tmp_path_factory):
+    from training import train
+
+    root = tmp_path_factory.mktemp("train")
+    encoder = tiny_encoder_dir(root / "encoder")
+    examples = tiny_examples(root / "examples.jsonl")
+    run = root / "run"
+    args = [f"--base_model={encoder}", f"--examples={examples}", f"--out_dir={run}", "--max_steps=6",
+            "--batch_size=8", "--checkpoint_every=3", "--min_label_count=1", "--num_layers=1"]
+    train.main(args)
+    return run, args
+
+
+def test_train_writes_model_checkpoint_and_validation_logits(trained_run):
+    run, _ = trained_run
+    assert (run / "model.pt").exists() and (run / "checkpoint.pt").exists()
+    val = np.load(run / "val_logits.npz")
+    assert val["logits"].shape[0] == len(val["labels"]) > 0
+
+
+def test_train_resumes_from_checkpoint(trained_run, capsys):
+    import torch
+    from training import train
+
+    run, args = trained_run
+    train.main([*args[:-4], "--max_steps=9", "--batch_size=8", "--checkpoint_every=3", "--min_label_count=1",
+                "--num_layers=1", "--resume"])
+    assert "resumed from" in capsys.readouterr().out
+    assert torch.load(run / "model.pt", weights_only=False)["steps"] == 9
+
+
+def test_config_rejects_bad_values():
+    from training.config import TrainConfig
+
+    with pytest.raises(ValueError, match="max_length"):
+        TrainConfig(max_length=2)
+    with pytest.raises(ValueError, match="unknown setting"):
+        TrainConfig.load(overrides=["--no_such_knob=1"])
+
+
+def test_export_makes_a_loadable_int8_model_with_parity(trained_run, tmp_path):
+    from training import export
+
+    run, _ = trained_run
+    out = tmp_path / "model"
+    export.main(["--run", str(run), "--out", str(out), "--top-pieces", "50", "--parity-texts", "20"])
+    manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    parity = manifest["extra"]["parity"]
+    assert parity["onnx_fp32_vs_int8_top1_agreement"] >= 0.9
+    assert parity["torch_vs_onnx_fp32_pruned_top1_agreement"] >= 0.9
+    assert manifest["calibration"]["temperature"] > 0
+    suggestions = Assistant(out).suggest("happy birthday to you my love")
+    assert len(suggestions) == 5

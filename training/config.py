@@ -1,0 +1,77 @@
+"""TrainConfig: every knob of a training run, checked on construction.
+
+Defaults are the cheap CPU recipe that produced the shipped model; `configs/*.toml`
+hold overrides (e.g. the GPU recipe), and command-line `--key=value` flags win over both.
+"""
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass, asdict, fields
+from pathlib import Path
+
+
+@dataclass
+class TrainConfig:
+    base_model: str = "build/e5-small"  # HF model id or local folder (XLM-R family)
+    examples: str = "build/examples.jsonl"  # from training.prepare
+    out_dir: str = "build/run"  # checkpoints and the final fine-tuned model
+    num_layers: int = 6  # keep the bottom N encoder layers (0 = all); fewer = faster
+    max_length: int = 64  # tokens per message, including <s> and </s>
+    batch_size: int = 32  # messages per step
+    learning_rate: float = 1e-4  # peak AdamW learning rate for the encoder
+    head_learning_rate: float = 1e-3  # the freshly initialised head learns faster
+    weight_decay: float = 0.01
+    warmup_fraction: float = 0.05  # of max_steps, linear warm-up then linear decay
+    max_steps: int = 3000  # optimizer steps; about one epoch of 95k tweets at batch 32
+    max_minutes: float = 0.0  # stop early after this wall time (0 = no limit); checkpoint kept
+    class_weight_power: float = 0.5  # loss weight ∝ freq^-power (0 = plain cross-entropy)
+    label_smoothing: float = 0.0
+    dropout: float = 0.1  # on the pooled sentence vector
+    freeze_embeddings: bool = True  # keeps languages unseen in training aligned; faster
+    min_label_count: int = 20  # labels with fewer training examples are dropped
+    checkpoint_every: int = 250  # steps
+    eval_every: int = 0  # steps between validation passes (0 = only at the end)
+    seed: int = 1234
+    threads: int = 0  # torch CPU threads (0 = torch's default)
+
+    def __post_init__(self):
+        if not 8 <= self.max_length <= 512:
+            raise ValueError(f"max_length must be within 8..512, got {self.max_length}")
+        for name in ("batch_size", "max_steps", "checkpoint_every"):
+            if getattr(self, name) < 1:
+                raise ValueError(f"{name} must be at least 1, got {getattr(self, name)}")
+        if not 0 <= self.warmup_fraction < 1:
+            raise ValueError(f"warmup_fraction must be within [0, 1), got {self.warmup_fraction}")
+        if self.num_layers < 0:
+            raise ValueError(f"num_layers must be >= 0, got {self.num_layers}")
+
+    @classmethod
+    def load(cls, path: str | Path | None = None, overrides: list[str] | None = None) -> "TrainConfig":
+        """Defaults, then a TOML file, then `key=value` overrides."""
+        values: dict = {}
+        if path:
+            values.update(tomllib.loads(Path(path).read_text(encoding="utf-8")))
+        types = {f.name: f.type for f in fields(cls)}
+        for item in overrides or []:
+            key, sep, raw = item.lstrip("-").partition("=")
+            key = key.replace("-", "_")
+            if not sep or key not in types:
+                raise ValueError(f"unknown setting {item!r}; expected one of: {', '.join(types)}")
+            values[key] = _parse(raw, types[key])
+        unknown = set(values) - set(types)
+        if unknown:
+            raise ValueError(f"unknown settings {sorted(unknown)} in {path}")
+        return cls(**values)
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+def _parse(raw: str, type_name: str):
+    if type_name == "bool":
+        return raw.lower() in ("1", "true", "yes", "on")
+    if type_name == "int":
+        return int(raw)
+    if type_name == "float":
+        return float(raw)
+    return raw

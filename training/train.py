@@ -1,0 +1,186 @@
+"""Fine-tune a multilingual encoder to predict the emoji of a message.
+
+Reads top to bottom: settings, data, model, optimiser, loop, save. Defaults are the
+cheap CPU recipe (see training/config.py); the GPU recipe is configs/gpu.toml.
+
+    python -m training.train                              # CPU recipe
+    python -m training.train --config training/configs/gpu.toml
+    python -m training.train --max_steps=50 --resume      # continue a run
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import random
+import time
+from collections import Counter
+from pathlib import Path
+
+import numpy as np
+import torch
+from torch.nn import functional as F
+from tqdm.auto import tqdm
+
+from assistant.tokenizer import TextEncoder
+from training.config import TrainConfig
+from training.manifest import command_line
+from training.model import EmojiClassifier, load_encoder
+
+
+def tokenizer_file(base_model: str) -> Path:
+    local = Path(base_model) / "tokenizer.json"
+    if local.exists():
+        return local
+    from huggingface_hub import hf_hub_download  # a hub id: fetched once, then cached
+
+    return Path(hf_hub_download(base_model, "tokenizer.json"))
+
+
+def read_examples(path: str) -> dict[str, list[dict]]:
+    splits: dict[str, list[dict]] = {"train": [], "val": [], "test": []}
+    with open(path, encoding="utf-8") as f:
+        for line in f:
+            row = json.loads(line)
+            splits[row["split"]].append(row)
+    return splits
+
+
+def length_bucketed_batches(lengths: list[int], batch_size: int, rng: random.Random) -> list[list[int]]:
+    """Shuffle, sort within windows of 50 batches by length, then shuffle the batches:
+    batches hold messages of similar length, so little time goes into padding."""
+    order = list(range(len(lengths)))
+    rng.shuffle(order)
+    window = batch_size * 50
+    batches = []
+    for start in range(0, len(order), window):
+        chunk = sorted(order[start:start + window], key=lengths.__getitem__)
+        batches += [chunk[i:i + batch_size] for i in range(0, len(chunk), batch_size)]
+    rng.shuffle(batches)
+    return batches
+
+
+def lr_factor(step: int, cfg: TrainConfig) -> float:
+    warmup = max(1, int(cfg.warmup_fraction * cfg.max_steps))
+    if step < warmup:
+        return (step + 1) / warmup
+    return max(0.0, (cfg.max_steps - step) / max(1, cfg.max_steps - warmup))
+
+
+@torch.no_grad()
+def predict_logits(model, encoder: TextEncoder, ids: list[list[int]], batch_size: int = 128) -> np.ndarray:
+    model.eval()
+    order = sorted(range(len(ids)), key=lambda i: len(ids[i]))
+    out = np.zeros((len(ids), model.head.out_features), dtype=np.float32)
+    for start in range(0, len(order), batch_size):
+        idx = order[start:start + batch_size]
+        input_ids, mask = encoder.pad([ids[i] for i in idx])
+        out[idx] = model(torch.from_numpy(input_ids), torch.from_numpy(mask)).float().numpy()
+    model.train()
+    return out
+
+
+def main(argv: list[str] | None = None) -> Path:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--config", help="TOML file with TrainConfig overrides")
+    parser.add_argument("--resume", action="store_true", help="continue from out_dir/checkpoint.pt")
+    args, overrides = parser.parse_known_args(argv)
+    cfg = TrainConfig.load(args.config, overrides)
+    out_dir = Path(cfg.out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    random.seed(cfg.seed), np.random.seed(cfg.seed), torch.manual_seed(cfg.seed)
+    if cfg.threads:
+        torch.set_num_threads(cfg.threads)
+
+    # ---- data: labels by frequency, tokenised once up front
+    splits = read_examples(cfg.examples)
+    counts = Counter(row["emoji"] for row in splits["train"])
+    labels = [e for e, n in counts.most_common() if n >= cfg.min_label_count]
+    label_id = {e: i for i, e in enumerate(labels)}
+    train = [r for r in splits["train"] if r["emoji"] in label_id]
+    val = [r for r in splits["val"] if r["emoji"] in label_id]
+    encoder_tok = TextEncoder(tokenizer_file(cfg.base_model), max_length=cfg.max_length)
+    train_ids = encoder_tok.token_ids([r["text"] for r in train])
+    train_y = torch.tensor([label_id[r["emoji"]] for r in train])
+    val_ids = encoder_tok.token_ids([r["text"] for r in val])
+    print(f"{len(train)} train / {len(val)} val messages, {len(labels)} labels")
+
+    # ---- model and optimiser
+    model = EmojiClassifier(load_encoder(cfg.base_model, cfg.num_layers), len(labels), cfg.dropout)
+    if cfg.freeze_embeddings:
+        model.encoder.embeddings.word_embeddings.weight.requires_grad_(False)
+    head_params = list(model.head.parameters())
+    encoder_params = [p for p in model.encoder.parameters() if p.requires_grad]
+    optimizer = torch.optim.AdamW([
+        {"params": encoder_params, "lr": cfg.learning_rate},
+        {"params": head_params, "lr": cfg.head_learning_rate},
+    ], weight_decay=cfg.weight_decay)
+    base_lrs = [g["lr"] for g in optimizer.param_groups]
+    freq = torch.tensor([counts[e] for e in labels], dtype=torch.float)
+    class_weight = (freq / freq.sum()).pow(-cfg.class_weight_power)
+    class_weight = class_weight / (class_weight * freq / freq.sum()).sum()  # mean weight 1 over data
+
+    step, epoch, batches = 0, 0, []
+    checkpoint = out_dir / "checkpoint.pt"
+    if args.resume and checkpoint.exists():
+        state = torch.load(checkpoint, weights_only=False)
+        model.load_state_dict(state["model"])
+        optimizer.load_state_dict(state["optimizer"])
+        step, epoch, batches = state["step"], state["epoch"], state["batches"]
+        random.setstate(state["rng"])
+        print(f"resumed from {checkpoint} at step {step}")
+
+    def save_checkpoint():
+        torch.save({"model": model.state_dict(), "optimizer": optimizer.state_dict(), "step": step,
+                    "epoch": epoch, "batches": batches, "rng": random.getstate(),
+                    "config": cfg.to_dict(), "labels": labels}, checkpoint)
+
+    # ---- loop
+    rng = random.Random(cfg.seed + epoch)
+    lengths = [len(x) for x in train_ids]
+    started = time.time()
+    model.train()
+    bar = tqdm(total=cfg.max_steps, initial=step, desc="train", unit="step")
+    running = None
+    while step < cfg.max_steps:
+        if not batches:
+            batches = length_bucketed_batches(lengths, cfg.batch_size, rng)
+            epoch += 1
+        idx = batches.pop()
+        input_ids, mask = encoder_tok.pad([train_ids[i] for i in idx])
+        for group, base in zip(optimizer.param_groups, base_lrs):
+            group["lr"] = base * lr_factor(step, cfg)
+        logits = model(torch.from_numpy(input_ids), torch.from_numpy(mask))
+        loss = F.cross_entropy(logits, train_y[idx], weight=class_weight, label_smoothing=cfg.label_smoothing)
+        optimizer.zero_grad(set_to_none=True)
+        loss.backward()
+        torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+        optimizer.step()
+        step += 1
+        running = loss.item() if running is None else 0.98 * running + 0.02 * loss.item()
+        bar.update(1)
+        bar.set_postfix(loss=f"{running:.3f}", epoch=epoch)
+        if step % cfg.checkpoint_every == 0:
+            save_checkpoint()
+        if cfg.max_minutes and time.time() - started > cfg.max_minutes * 60:
+            print(f"\nstopping at step {step}: time budget of {cfg.max_minutes} min reached")
+            break
+    bar.close()
+    save_checkpoint()
+
+    # ---- validation logits (for prior correction and calibration) and the final model
+    val_logits = predict_logits(model, encoder_tok, val_ids)
+    val_y = np.array([label_id[r["emoji"]] for r in val])
+    np.savez(out_dir / "val_logits.npz", logits=val_logits, labels=val_y,
+             langs=np.array([r["lang"] for r in val]))
+    print(f"val top-1 {100 * (val_logits.argmax(1) == val_y).mean():.1f}%")
+    torch.save({"state_dict": model.state_dict(), "config": cfg.to_dict(), "labels": labels,
+                "command": command_line("training.train", argv),
+                "steps": step, "train_seconds": time.time() - started,
+                "train_examples": len(train)}, out_dir / "model.pt")
+    print(f"saved {out_dir / 'model.pt'}")
+    return out_dir / "model.pt"
+
+
+if __name__ == "__main__":
+    main()
