@@ -96,17 +96,22 @@ def closed_set_metrics(scores: np.ndarray, gold: np.ndarray, candidates, label_n
     }
 
 
-def evaluate(assistant, path: Path) -> dict:
-    """Read `path`, score every known row with `assistant`, return the report."""
+def score_known(assistant, rows: LabelledRows) -> tuple[np.ndarray, np.ndarray]:
+    """([n_known, labels] model probabilities, [n_known] gold indices) for rows whose gold label the model knows."""
     from .normalize import normalize_text
 
-    rows = read_labelled(path)
     index = {e: i for i, e in enumerate(assistant.labels)}
     known = [i for i, e in enumerate(rows.emojis) if e in index]
     gold = np.array([index[rows.emojis[i]] for i in known], dtype=np.int64)
-    probs = assistant.probabilities([normalize_text(rows.texts[i]) for i in known])
-    report = closed_set_metrics(probs, gold, np.unique(gold), assistant.labels) if known else {
+    return assistant.probabilities([normalize_text(rows.texts[i]) for i in known]), gold
+
+
+def evaluate(assistant, path: Path) -> dict:
+    """Read `path`, score every known row with `assistant`, return the report."""
+    rows = read_labelled(path)
+    probs, gold = score_known(assistant, rows)
+    report = closed_set_metrics(probs, gold, np.unique(gold), assistant.labels) if len(gold) else {
         "n": 0, "top1": 0.0, "top5": 0.0, "macro_f1": 0.0, "per_class_f1": {}}
-    report["n_unknown"] = len(rows.emojis) - len(known)
+    report["n_unknown"] = len(rows.emojis) - len(gold)
     report["bad_lines"] = [{"line": n, "error": why} for n, why in rows.bad_lines]
     return report

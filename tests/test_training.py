@@ -99,3 +99,24 @@ def test_export_makes_a_loadable_int8_model_with_parity(trained_run, tmp_path):
     assert manifest["calibration"]["temperature"] > 0
     suggestions = Assistant(out).suggest("happy birthday to you my love")
     assert len(suggestions) == 5
+
+
+def test_evaluation_records_metrics_and_model_card(trained_run, tmp_path):
+    from training import evaluation, export
+    from tests.test_training import write_shared_layout
+
+    run, _ = trained_run
+    out = tmp_path / "model"
+    export.main(["--run", str(run), "--out", str(out), "--top-pieces", "50", "--parity-texts", "10"])
+    data = write_shared_layout(tmp_path / "data")
+    examples = tmp_path / "examples.jsonl"
+    from training import prepare
+
+    prepare.main(["--data", str(data), "--out", str(examples)])
+    evaluation.main(["--model", str(out), "--data", str(data), "--examples", str(examples),
+                     "--eval-dir", str(tmp_path / "eval"), "--skip-bench"])
+    manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    test = manifest["metrics"]["tweeteval_test"]
+    assert test["n"] == 2 and len(test["macro_f1_ci95"]) == 2
+    card = (out / "MODEL_CARD.md").read_text(encoding="utf-8")
+    assert "tweeteval_test" in card and "Reproduce" in card
