@@ -91,7 +91,7 @@ def test_export_makes_a_loadable_int8_model_with_parity(trained_run, tmp_path):
 
     run, _ = trained_run
     out = tmp_path / "model"
-    export.main(["--run", str(run), "--out", str(out), "--top-pieces", "50", "--parity-texts", "20"])
+    export.main(["--run", str(run), "--out", str(out), "--max-pieces", "1000", "--parity-texts", "20"])
     manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
     parity = manifest["extra"]["parity"]
     assert parity["onnx_fp32_vs_int8_top1_agreement"] >= 0.9
@@ -107,7 +107,7 @@ def test_evaluation_records_metrics_and_model_card(trained_run, tmp_path):
 
     run, _ = trained_run
     out = tmp_path / "model"
-    export.main(["--run", str(run), "--out", str(out), "--top-pieces", "50", "--parity-texts", "10"])
+    export.main(["--run", str(run), "--out", str(out), "--max-pieces", "120", "--parity-texts", "10"])
     data = write_shared_layout(tmp_path / "data")
     examples = tmp_path / "examples.jsonl"
     from training import prepare
@@ -120,3 +120,21 @@ def test_evaluation_records_metrics_and_model_card(trained_run, tmp_path):
     assert test["n"] == 2 and len(test["macro_f1_ci95"]) == 2
     card = (out / "MODEL_CARD.md").read_text(encoding="utf-8")
     assert "tweeteval_test" in card and "Reproduce" in card
+
+
+def test_vocabulary_pruning_keeps_the_budget_and_the_training_pieces(tmp_path):
+    from tokenizers import Tokenizer
+
+    from tests.factory import CORPUS, tiny_tokenizer_file
+    from training.prune_vocab import prune
+
+    path = tiny_tokenizer_file(tmp_path / "tokenizer.json")
+    kept, pruned = prune(path, CORPUS * 2, max_pieces=120)
+    assert len(kept) == len(pruned["model"]["vocab"]) == 120
+    assert kept[:4] == [0, 1, 2, 3]  # special ids unchanged
+    small = Tokenizer.from_str(__import__("json").dumps(pruned))
+    full = Tokenizer.from_file(str(path))
+    text = CORPUS[0]
+    # every training piece was kept, so training text tokenizes to the same pieces
+    assert small.encode(text).tokens == full.encode(text).tokens
+    assert small.encode("zzzz qqq").ids  # unseen text still tokenizes

@@ -23,7 +23,7 @@ def macro_f1_by_language(logits: np.ndarray, gold: np.ndarray, langs: np.ndarray
     return float(np.mean(scores))
 
 
-def fit_logit_adjustment(logits, gold, langs, log_prior, taus=np.linspace(0, 1.5, 31)) -> tuple[float, float]:
+def fit_logit_adjustment(logits, gold, langs, log_prior, taus=np.linspace(-0.5, 1.5, 41)) -> tuple[float, float]:
     """(best tau, its validation macro-F1)."""
     best = max(taus, key=lambda t: macro_f1_by_language(logits - t * log_prior, gold, langs))
     return float(best), macro_f1_by_language(logits - best * log_prior, gold, langs)

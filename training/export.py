@@ -35,12 +35,6 @@ def load_trained(run: Path) -> tuple[EmojiClassifier, dict]:
     return model.eval(), saved
 
 
-def lexicon_texts() -> list[str]:
-    lexicon = Lexicon.load()
-    return [" ".join([lexicon.name(e, lang), *lexicon.keywords(e, lang)])
-            for e in lexicon.emojis for lang in lexicon.languages]
-
-
 def shrink_embeddings(model: EmojiClassifier, kept: list[int]) -> None:
     old = model.encoder.embeddings.word_embeddings
     new = torch.nn.Embedding(len(kept), old.embedding_dim, padding_idx=1)
@@ -73,7 +67,8 @@ def main(argv: list[str] | None = None) -> Path:
     parser.add_argument("--out", type=Path, default=Path("models/emoji-predictor"))
     parser.add_argument("--name", default="emoji-predictor")
     parser.add_argument("--version", default="0.1.0")
-    parser.add_argument("--top-pieces", type=int, default=60_000, help="most probable vocabulary pieces kept")
+    parser.add_argument("--max-pieces", type=int, default=64_000,
+                        help="vocabulary budget: 64k pieces keep the int8 model under 40 MB")
     parser.add_argument("--parity-texts", type=int, default=2000)
     args = parser.parse_args(argv)
 
@@ -99,9 +94,8 @@ def main(argv: list[str] | None = None) -> Path:
                                     for i, m in batches(TextEncoder(base_tokenizer, max_length=EXPORT_MAX_LENGTH),
                                                         parity_texts)])
 
-    # 3. vocabulary pruning: the pieces of train/val texts, the lexicon, and the most probable ones
-    texts = [r["text"] for r in splits["train"] + splits["val"]] + lexicon_texts()
-    kept, tokenizer_json = prune(base_tokenizer, texts, args.top_pieces)
+    # 3. vocabulary pruning: emoji pieces, the training texts' pieces, then the most probable ones
+    kept, tokenizer_json = prune(base_tokenizer, [r["text"] for r in splits["train"]], args.max_pieces)
     shrink_embeddings(model, kept)
     args.out.mkdir(parents=True, exist_ok=True)
     (args.out / "tokenizer.json").write_text(json.dumps(tokenizer_json, ensure_ascii=False), encoding="utf-8")
@@ -133,7 +127,8 @@ def main(argv: list[str] | None = None) -> Path:
             "commands": [
                 "python -m training.convert_e5 --out build/e5-small",
                 "python -m training.prepare --data ../shared/data --out build/examples.jsonl",
-                saved.get("command", "python -m training.train"),
+                saved.get("command", "python -m training.train"),  # same settings as the run below
+                *([f"# as run: {saved['command_as_run']}"] if "command_as_run" in saved else []),
                 command_line("training.export", argv),
             ],
             "data": "TweetEval emoji train (45k, en) + SemEval-2018 us_trial deduplicated against TweetEval (en) "

@@ -1,17 +1,18 @@
-"""Shrink the 250k-piece multilingual vocabulary to the pieces the product needs.
+"""Shrink the 250k-piece multilingual vocabulary to a budget of pieces.
 
-The word-embedding matrix is ~80% of multilingual-e5-small. Kept pieces: the
-special tokens, the most probable pieces of the SentencePiece unigram model
-(its scores are log-frequencies over ~100 languages, so the top of the list
-covers common words in all of them), every piece used by the training texts and
-by the emoji lexicon's names and keywords in all its languages, and every piece
-that holds an emoji. Texts that need a dropped piece are segmented into smaller
-kept pieces by the same Unigram model, so nothing becomes unreadable.
+The word-embedding matrix is ~80% of multilingual-e5-small. Pieces are kept in this
+order until the budget is spent: the special tokens; every piece that holds an emoji;
+the pieces the training texts use at least `min_count` times (what fine-tuning saw),
+most used first; then the most probable pieces of the SentencePiece unigram model (its
+scores are log-frequencies over ~100 languages, so the top of the list covers common
+words in all of them). Text that needs a dropped piece is segmented into smaller kept
+pieces by the same Unigram model, so it stays readable.
 """
 from __future__ import annotations
 
 import copy
 import json
+from collections import Counter
 from pathlib import Path
 
 from tokenizers import Tokenizer
@@ -21,21 +22,27 @@ from assistant.emojis import is_emoji
 SPECIAL_IDS = (0, 1, 2, 3)  # <s> <pad> </s> <unk>
 
 
-def pieces_used(tokenizer: Tokenizer, texts: list[str], batch: int = 4096) -> set[int]:
-    used: set[int] = set()
+def piece_counts(tokenizer: Tokenizer, texts: list[str], batch: int = 4096) -> Counter:
+    counts: Counter = Counter()
     for start in range(0, len(texts), batch):
         for enc in tokenizer.encode_batch(texts[start:start + batch]):
-            used.update(enc.ids)
-    return used
+            counts.update(enc.ids)
+    return counts
 
 
-def choose_pieces(tokenizer_json: dict, tokenizer: Tokenizer, texts: list[str], top_n: int) -> list[int]:
+def choose_pieces(tokenizer_json: dict, tokenizer: Tokenizer, texts: list[str], max_pieces: int,
+                  min_count: int = 2) -> list[int]:
     vocab = tokenizer_json["model"]["vocab"]
-    by_score = sorted(range(len(SPECIAL_IDS), len(vocab)), key=lambda i: -vocab[i][1])
-    keep = set(SPECIAL_IDS) | set(by_score[:top_n]) | pieces_used(tokenizer, texts)
-    keep |= {i for i, (piece, _) in enumerate(vocab) if any(is_emoji(ch) for ch in piece)}
     mask_id = next((t["id"] for t in tokenizer_json["added_tokens"] if t["content"] == "<mask>"), None)
-    keep.discard(mask_id)  # no masked-LM head ships, so <mask> is of no use
+    emoji_pieces = [i for i, (piece, _) in enumerate(vocab) if any(is_emoji(ch) for ch in piece)]
+    used = [i for i, n in piece_counts(tokenizer, texts).most_common() if n >= min_count]
+    by_score = sorted(range(len(vocab)), key=lambda i: -vocab[i][1])
+    keep: dict[int, None] = {}
+    for i in [*SPECIAL_IDS, *emoji_pieces, *used, *by_score]:
+        if len(keep) >= max_pieces:
+            break
+        if i != mask_id:  # no masked-LM head ships, so <mask> is of no use
+            keep[i] = None
     return sorted(keep)
 
 
@@ -52,9 +59,9 @@ def pruned_tokenizer_json(tokenizer_json: dict, kept: list[int]) -> dict:
     return new
 
 
-def prune(tokenizer_file: Path, texts: list[str], top_n: int) -> tuple[list[int], dict]:
+def prune(tokenizer_file: Path, texts: list[str], max_pieces: int) -> tuple[list[int], dict]:
     """(kept old ids in new-id order, pruned tokenizer.json as a dict)."""
     tokenizer_json = json.loads(Path(tokenizer_file).read_text(encoding="utf-8"))
     tokenizer = Tokenizer.from_file(str(tokenizer_file))
-    kept = choose_pieces(tokenizer_json, tokenizer, texts, top_n)
+    kept = choose_pieces(tokenizer_json, tokenizer, texts, max_pieces)
     return kept, pruned_tokenizer_json(tokenizer_json, kept)
