@@ -40,8 +40,14 @@ def test_non_editable_install_carries_the_default_model(tmp_path):
     env_dir = tmp_path / "venv"
     venv.create(env_dir, system_site_packages=True, with_pip=True)
     bin_dir = env_dir / ("Scripts" if sys.platform == "win32" else "bin")
-    install = subprocess.run([bin_dir / "python", "-m", "pip", "install", "--no-deps", "--no-build-isolation",
-                              "--quiet", str(ROOT)], capture_output=True, text=True, timeout=300)
+    # Build the wheel with this interpreter's build tools (offline), install it into the fresh venv.
+    wheel_dir = tmp_path / "wheels"
+    build = subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "--quiet",
+                            "--wheel-dir", str(wheel_dir), str(ROOT)], capture_output=True, text=True, timeout=300)
+    assert build.returncode == 0, build.stderr
+    (wheel,) = wheel_dir.glob("emoji_assistant-*.whl")
+    install = subprocess.run([bin_dir / "python", "-m", "pip", "install", "--no-deps", "--no-index", "--quiet",
+                              str(wheel)], capture_output=True, text=True, timeout=300)
     assert install.returncode == 0, install.stderr
     elsewhere = tmp_path / "elsewhere"
     elsewhere.mkdir()

@@ -88,8 +88,8 @@ def test_type_suggest_explain_and_bad_input_in_a_real_browser(browser, server_ur
     browser.find_element(By.ID, "suggest").click()
     _wait_message(wait, "only emojis")
     browser.find_element(By.XPATH, "//button[@class='example' and text()='عيد ميلاد سعيد']").click()
-    wait.until(lambda d: "(ar)" in d.find_element(By.ID, "lang").text)
-    assert len(_suggestions(browser)) == 5 and not browser.find_element(By.ID, "message").is_displayed()
+    wait.until(lambda d: "(ar)" in d.find_element(By.ID, "lang").text and len(_suggestions(d)) == 5)
+    assert not browser.find_element(By.ID, "message").is_displayed()
 
     # Explain shows each emoji's readings under the decoder's label.
     _set_text(browser, "Pizza tonight with my friends? 🍕🔥")
@@ -110,8 +110,12 @@ def test_type_suggest_explain_and_bad_input_in_a_real_browser(browser, server_ur
 
 
 def _suggestions(driver) -> list[tuple[str, str]]:
-    return [(row.find_element(By.CSS_SELECTOR, ".emoji").text, row.find_element(By.CSS_SELECTOR, ".name").text)
-            for row in driver.find_elements(By.CSS_SELECTOR, "#suggestions .suggestion")]
+    # Read the rows in one script call: the page re-renders as results arrive, so element
+    # handles taken one by one can go stale between calls.
+    rows = driver.execute_script(
+        "return [...document.querySelectorAll('#suggestions .suggestion')].map(r => "
+        "[r.querySelector('.emoji').textContent.trim(), r.querySelector('.name').textContent.trim()]);")
+    return [tuple(row) for row in rows]
 
 
 def _set_text(driver, text: str) -> None:
