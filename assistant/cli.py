@@ -14,7 +14,7 @@ import argparse
 import json
 import sys
 
-from .errors import AssistantError
+from .errors import AssistantError, InputError
 
 STDIN_CHUNK = 64  # messages read from stdin before each model call
 
@@ -89,15 +89,14 @@ def _assistant(args, threads: int = 1):
 
 def cmd_suggest(args, out) -> int:
     if args.top < 1:
-        raise _input_error(f"--top must be at least 1, got {args.top}")
+        raise InputError(f"--top must be at least 1, got {args.top}")
     assistant = _assistant(args)
     if args.text != "-":
         _print_results(assistant.suggest_batch([args.text], k=args.top, lang=args.lang), args.json, out)
         return 0
-    sys.stdin.reconfigure(encoding="utf-8", errors="replace")  # a broken line must not stop the rest
     chunk: list[str] = []
-    for line in sys.stdin:
-        chunk.append(line.rstrip("\n"))
+    for line in _stdin_lines():
+        chunk.append(line)
         if len(chunk) == STDIN_CHUNK:
             _print_results(assistant.suggest_batch(chunk, k=args.top, lang=args.lang), args.json, out)
             out.flush()
@@ -135,7 +134,7 @@ def cmd_bench(args, out) -> int:
     from .bench import run_bench
 
     if args.threads < 0:
-        raise _input_error(f"--threads must be 0 (all cores) or more, got {args.threads}")
+        raise InputError(f"--threads must be 0 (all cores) or more, got {args.threads}")
     report = run_bench(args.model, threads=args.threads)
     if args.json:
         out.write(json.dumps(report) + "\n")
@@ -194,7 +193,7 @@ def cmd_web(args, out) -> int:
     try:
         from .web import serve
     except ImportError as err:
-        raise _input_error(f"the web demo needs its extra ({err.name} is missing): pip install 'emoji-assistant[web]'")
+        raise InputError(f"the web demo needs its extra ({err.name} is missing): pip install 'emoji-assistant[web]'")
     return serve(args)
 
 
@@ -203,15 +202,9 @@ def cmd_logs(args, out) -> int:
     try:
         from bots.store_cli import run_logs
     except ImportError as err:
-        raise _input_error(f"the chat-log store needs sqlite-utils ({err.name} is missing): "
+        raise InputError(f"the chat-log store needs sqlite-utils ({err.name} is missing): "
                            "pip install 'emoji-assistant[telegram]'")
     return run_logs(args, out)
-
-
-def _input_error(message: str):
-    from .errors import InputError
-
-    return InputError(message)
 
 
 COMMANDS = {"suggest": cmd_suggest, "eval": cmd_eval, "bench": cmd_bench, "info": cmd_info,
