@@ -7,6 +7,7 @@
     emoji-assistant explain TEXT|- [--lang L] [--json] [--model PATH]
     emoji-assistant web [--host H] [--port P] [--model PATH] [--log-texts]
     emoji-assistant logs stats|export|purge [--db PATH] [--out FILE] [--older-than DAYS]
+    emoji-assistant desktop run|bench|install-autostart|uninstall-autostart|forget-picks [--config FILE]
 """
 from __future__ import annotations
 
@@ -62,6 +63,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", help="export: JSON Lines file (default: stdout)")
     p.add_argument("--older-than", type=float, metavar="DAYS", help="purge: delete messages older than this")
     p.add_argument("--json", action="store_true", help="machine-readable output")
+    p = sub.add_parser("desktop", help="emoji suggestions while typing in any application (pip install "
+                                       "'emoji-assistant[desktop]')")
+    p.add_argument("action", choices=["run", "bench", "install-autostart", "uninstall-autostart", "forget-picks"])
+    p.add_argument("--config", metavar="FILE", help="settings (default: desktop.toml in the user config folder)")
+    p.add_argument("--model", help="model folder (default: the config's, else the shipped model)")
+    p.add_argument("--verbose", action="store_true", help="log what the helper shows and picks (never the text)")
+    p.add_argument("--json", action="store_true", help="bench: machine-readable output")
     return parser
 
 
@@ -207,5 +215,46 @@ def cmd_logs(args, out) -> int:
     return run_logs(args, out)
 
 
+def cmd_desktop(args, out) -> int:
+    from .desktop import autostart
+    from .desktop.config import DesktopConfig
+    from .desktop.picks import forget_picks
+
+    if args.action == "install-autostart":
+        for path in autostart.install():
+            out.write(f"wrote {path}\n")
+        return 0
+    if args.action == "uninstall-autostart":
+        removed = autostart.uninstall()
+        out.write("".join(f"removed {path}\n" for path in removed) or "no autostart files were installed\n")
+        return 0
+    if args.action == "forget-picks":
+        out.write("deleted the pick history\n" if forget_picks() else "there was no pick history\n")
+        return 0
+    import logging
+
+    config = DesktopConfig.load(args.config)
+    if args.model:
+        config.model = args.model
+    logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING, format="%(message)s",
+                        stream=sys.stderr)
+    if args.action == "bench":
+        from .desktop.bench import run_desktop_bench
+
+        report = run_desktop_bench(config)
+        if args.json:
+            out.write(json.dumps(report) + "\n")
+        else:
+            lat, idle = report["latency_ms"], report["idle"]
+            out.write(f"keystroke to popup after the {config.debounce_ms} ms debounce, {lat['n']} popups: "
+                      f"p50 {lat['p50']} ms  p95 {lat['p95']} ms  max {lat['max']} ms\n"
+                      f"idle CPU over {idle['seconds']} s: {idle['cpu_percent']}% of one core\n")
+        return 0
+    from .desktop.app import run
+
+    return run(config)
+
+
 COMMANDS = {"suggest": cmd_suggest, "eval": cmd_eval, "bench": cmd_bench, "info": cmd_info,
-            "explain": cmd_explain, "web": cmd_web, "logs": cmd_logs}
+            "explain": cmd_explain, "web": cmd_web, "logs": cmd_logs,
+            "desktop": cmd_desktop}

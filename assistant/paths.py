@@ -1,6 +1,8 @@
-"""Where the shipped model lives, installed or in a source checkout."""
+"""Where things live: the shipped models, and the per-user data and config folders."""
 from __future__ import annotations
 
+import os
+import sys
 from importlib import resources
 from pathlib import Path
 
@@ -17,3 +19,27 @@ def models_dir() -> Path:
 
 def default_model_dir() -> Path:
     return models_dir() / DEFAULT_MODEL
+
+
+def user_data_dir() -> Path:
+    """The platform's per-user data folder for this product (created by whoever writes there)."""
+    home = Path.home()
+    if sys.platform == "win32":
+        base = Path(os.environ.get("LOCALAPPDATA") or home / "AppData" / "Local")
+    elif sys.platform == "darwin":
+        base = home / "Library" / "Application Support"
+    else:
+        base = Path(os.environ.get("XDG_DATA_HOME") or home / ".local" / "share")
+    return base / "emoji-assistant"
+
+
+def user_config_dir() -> Path:
+    """The platform's per-user config folder for this product."""
+    home = Path.home()
+    if sys.platform == "win32":
+        base = Path(os.environ.get("APPDATA") or home / "AppData" / "Roaming")
+    elif sys.platform == "darwin":
+        base = home / "Library" / "Application Support"
+    else:
+        base = Path(os.environ.get("XDG_CONFIG_HOME") or home / ".config")
+    return base / "emoji-assistant"

@@ -18,15 +18,22 @@ CSV_NAME = "Emoji_Sentiment_Data_v1.0.csv"
 
 @lru_cache(maxsize=1)
 def _table() -> dict[str, float]:
+    return {emoji: score for emoji, (score, _) in _rows().items()}
+
+
+@lru_cache(maxsize=1)
+def _rows() -> dict[str, tuple[float, int]]:
+    """emoji → (sentiment, occurrences in the ranking's 1.6M tweets)."""
     spec = importlib.util.find_spec("emoji_sentiment")
     if spec is None or not spec.submodule_search_locations:
         return {}
     path = Path(list(spec.submodule_search_locations)[0]) / CSV_NAME
-    table = {}
+    table: dict[str, tuple[float, int]] = {}
     with path.open(encoding="utf-8", newline="") as f:
         for row in csv.DictReader(f):
             n = int(row["Negative"]) + int(row["Neutral"]) + int(row["Positive"])
-            table[canonical(row["Emoji"])] = round((int(row["Positive"]) - int(row["Negative"])) / n, 3)
+            table[canonical(row["Emoji"])] = (round((int(row["Positive"]) - int(row["Negative"])) / n, 3),
+                                              int(row["Occurrences"]))
     return table
 
 
@@ -37,3 +44,8 @@ def sentiment(emoji: str) -> float | None:
     0.221
     """
     return _table().get(canonical(emoji))
+
+
+def occurrences(emoji: str) -> int:
+    """How often `emoji` occurred in the ranking's tweets (0 if not covered): a popularity prior."""
+    return _rows().get(canonical(emoji), (0.0, 0))[1]

@@ -1,11 +1,18 @@
 """Model input arrays → label scores. The only module that imports onnxruntime."""
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import numpy as np
 
 from .errors import ModelError
+
+
+# Official onnxruntime wheels (1.2x+) on Linux and macOS record usage telemetry, keep a
+# device id under ~/.cache/Microsoft and upload both. An assistant that reads what people
+# type sends nothing anywhere: opt out before onnxruntime initialises (a user may override).
+os.environ.setdefault("ORT_DISABLE_TELEMETRY", "1")
 
 
 class OnnxSession:

@@ -8,9 +8,10 @@ from __future__ import annotations
 import difflib
 import os
 import secrets
-import sys
 from dataclasses import dataclass, field, fields
 from pathlib import Path
+
+from assistant.paths import user_data_dir
 
 CONFIG_ENV = "EMOJI_ASSISTANT_BOT_CONFIG"  # path of a TOML file
 SECRETS = ("telegram_token", "discord_token", "webhook_secret", "id_salt")
@@ -142,14 +143,7 @@ def default_db_path() -> Path:
     """$EMOJI_ASSISTANT_DB, else chatlogs.db in the platform's per-user data folder."""
     if os.environ.get("EMOJI_ASSISTANT_DB"):
         return Path(os.environ["EMOJI_ASSISTANT_DB"]).expanduser()
-    home = Path.home()
-    if sys.platform == "win32":
-        base = Path(os.environ.get("LOCALAPPDATA") or home / "AppData" / "Local")
-    elif sys.platform == "darwin":
-        base = home / "Library" / "Application Support"
-    else:
-        base = Path(os.environ.get("XDG_DATA_HOME") or home / ".local" / "share")
-    return base / "emoji-assistant" / "chatlogs.db"
+    return user_data_dir() / "chatlogs.db"
 
 
 def id_salt(config: BotConfig) -> bytes:

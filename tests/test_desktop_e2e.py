@@ -1,0 +1,212 @@
+"""End to end under Xvfb: xdotool types into a real Tk text field while the helper runs.
+
+Needs Xvfb and xdotool (apt-get install xvfb xdotool; .ci/run installs them) and uses the
+shipped model. The helper runs as its own process under an audit hook (desktop_audited.py),
+so the tests also see every file it opens for writing and every connection it makes.
+"""
+import os
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+pytestmark = [pytest.mark.gui, pytest.mark.model]
+HERE = Path(__file__).resolve().parent
+WAIT_S = 20  # the helper loads the model, the lexicon and the language detector first
+
+if not (shutil.which("Xvfb") and shutil.which("xdotool")):
+    pytest.skip("needs Xvfb and xdotool: apt-get install xvfb xdotool", allow_module_level=True)
+
+
+def wait_for(check, timeout=WAIT_S, what="condition"):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = check()
+        if value:
+            return value
+        time.sleep(0.05)
+    raise AssertionError(f"timed out after {timeout} s waiting for {what}")
+
+
+@pytest.fixture(scope="module")
+def display():
+    """A private X server; its number comes from -displayfd, so parallel runs cannot clash."""
+    read_fd, write_fd = os.pipe()
+    # -noreset: the server would drop the test keymap when its last client disconnects.
+    server = subprocess.Popen(["Xvfb", "-displayfd", str(write_fd), "-screen", "0", "1024x768x24",
+                               "-nolisten", "tcp", "-noreset"],
+                              pass_fds=[write_fd], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    os.close(write_fd)
+    with os.fdopen(read_fd) as f:
+        number = f.readline().strip()
+    yield f":{number}"
+    server.terminate()
+    server.wait(timeout=10)
+
+
+@pytest.fixture(scope="module")
+def session(display, tmp_path_factory):
+    """The text field and the helper, with HOME, XDG folders and TMPDIR inside a temp folder."""
+    home = tmp_path_factory.mktemp("home")
+    env = {**os.environ, "DISPLAY": display, "HOME": str(home), "XDG_CONFIG_HOME": str(home / "config"),
+           "XDG_DATA_HOME": str(home / "data"), "XDG_CACHE_HOME": str(home / "cache"),
+           "XDG_RUNTIME_DIR": str(home / "run"), "TMPDIR": str(home / "tmp"), "PYTHONUNBUFFERED": "1",
+           "PYTHONPATH": os.pathsep.join([str(HERE.parent), os.environ.get("PYTHONPATH", "")])}
+    for name in ("config", "data", "cache", "run", "tmp"):
+        (home / name).mkdir()
+    cyrillic = add_cyrillic_keys(display)
+    config = home / "desktop.toml"
+    config.write_text('languages = ["en", "ru"]\ndebounce_ms = 150\npopup_timeout_s = 30\n', encoding="utf-8")
+    field_file = home / "field.txt"
+    field = subprocess.Popen([sys.executable, str(HERE / "desktop_field.py"), str(field_file)], env=env)
+    wait_for(lambda: field_file.exists(), what="the text field")
+    log = home / "helper.log"
+    with open(log, "w", encoding="utf-8") as log_handle:
+        helper = subprocess.Popen([sys.executable, str(HERE / "desktop_audited.py"), "--config", str(config)],
+                                  env=env, stdout=log_handle, stderr=subprocess.STDOUT, cwd=str(home))
+    s = Session(display, env, home, field_file, log, helper, cyrillic)
+    wait_for(lambda: "listening" in s.log_text(), what="the helper to start")
+    time.sleep(0.5)
+    yield s
+    for proc in (helper, field):
+        proc.terminate()
+        proc.wait(timeout=10)
+
+
+class Session:
+    def __init__(self, display, env, home, field_file, log, helper, cyrillic):
+        self.display, self.env, self.home, self.field_file, self.log = display, env, home, field_file, log
+        self.helper, self.cyrillic = helper, cyrillic
+
+    def log_text(self) -> str:
+        return self.log.read_text(encoding="utf-8")
+
+    def field(self) -> str:
+        return self.field_file.read_text(encoding="utf-8")
+
+    def xdotool(self, *args: str) -> str:
+        return subprocess.run(["xdotool", *args], env=self.env, check=True, capture_output=True, text=True).stdout
+
+    def type(self, text: str) -> None:
+        """Latin text through xdotool, Cyrillic through the keycodes of add_cyrillic_keys."""
+        import itertools
+
+        for is_cyrillic, run in itertools.groupby(text, key=lambda ch: ch in self.cyrillic):
+            run = "".join(run)
+            if is_cyrillic:
+                xtest_type(self.display, [self.cyrillic[ch] for ch in run])
+            else:
+                self.xdotool("type", "--delay", "30", run)
+
+    def key(self, *keys: str) -> None:
+        self.xdotool("key", "--delay", "30", *keys)
+
+    def popup_visible(self) -> bool:
+        found = subprocess.run(["xdotool", "search", "--onlyvisible", "--name", "emoji-assistant suggestions"],
+                               env=self.env, capture_output=True, text=True)
+        return bool(found.stdout.strip())
+
+    def clear_field(self) -> None:
+        self.key("ctrl+slash", "BackSpace", "Escape")  # Tk Text: select all, delete; Escape resets the helper
+        wait_for(lambda: self.field() == "", what="an empty field")
+
+    def popups(self) -> list[str]:
+        return [line.split(":", 1)[1].split() for line in self.log_text().splitlines() if line.startswith("popup:")]
+
+
+def add_cyrillic_keys(display: str) -> dict[str, int]:
+    """Map Cyrillic letters onto spare keycodes, as a Russian layout does; returns letter → keycode.
+
+    xdotool's own way with letters missing from the layout (remapping a scratch key for a
+    moment) is too quick for any key listener to read back, so these are typed via XTest.
+    """
+    from Xlib import display as xdisplay
+
+    d = xdisplay.Display(display)
+    first, count = d.display.info.min_keycode, d.display.info.max_keycode - d.display.info.min_keycode + 1
+    mapping = d.get_keyboard_mapping(first, count)
+    # Keycodes that only carry vendor media keys (XF86…) are free to reuse on a test display.
+    spare = [first + i for i, syms in enumerate(mapping) if any(syms) and all(s == 0 or s >= 0x1008FF00 for s in syms)]
+    letters = "пица"  # what the tests type; the first spare keycodes (audio keys) behave as plain keys
+    assert len(spare) >= len(letters), f"only {len(spare)} spare keycodes on {display}"
+    codes = {}
+    for keycode, letter in zip(spare, letters):
+        keysym = 0x01000000 + ord(letter)  # X's Unicode keysyms, which many xkb layouts use
+        d.change_keyboard_mapping(keycode, [(keysym,) * len(mapping[0])])
+        codes[letter] = keycode
+    d.sync()
+    d.close()
+    return codes
+
+
+def xtest_type(display: str, keycodes: list[int]) -> None:
+    from Xlib import X, display as xdisplay
+    from Xlib.ext import xtest
+
+    d = xdisplay.Display(display)
+    for keycode in keycodes:
+        xtest.fake_input(d, X.KeyPress, keycode)
+        xtest.fake_input(d, X.KeyRelease, keycode)
+        d.sync()
+        time.sleep(0.03)
+    d.close()
+
+
+def test_popup_shows_suggestions_and_a_hotkey_types_the_pick(session):
+    session.clear_field()
+    session.type("I love pizza so much")
+    wait_for(session.popup_visible, what="the popup")
+    assert "🍕" in session.popups()[-1]
+    focus = session.xdotool("getwindowfocus").strip()
+    assert session.xdotool("getwindowname", focus).strip() != "emoji-assistant suggestions"  # focus not stolen
+    position = session.popups()[-1].index("🍕") + 1
+    session.key(f"alt+{position}")
+    wait_for(lambda: session.field().endswith("🍕"), what="the picked emoji in the field")
+    assert session.field() == "I love pizza so much🍕"
+    assert not session.popup_visible()
+
+
+def test_shortcode_is_replaced_by_its_emoji_in_english_and_russian(session):
+    session.clear_field()
+    session.type("dinner :pizza:")
+    wait_for(lambda: session.field() == "dinner 🍕", what="the English shortcode replaced")
+    session.type(" и :пицца:")
+    wait_for(lambda: session.field() == "dinner 🍕 и 🍕", what="the Russian shortcode replaced")
+
+
+def test_pause_stops_listening_until_resumed(session):
+    session.clear_field()
+    session.key("ctrl+alt+e")
+    wait_for(lambda: "paused" in session.log_text(), what="the helper to pause")
+    shown = len(session.popups())
+    session.type("I love pizza :pizza:")
+    time.sleep(1.0)  # several debounce periods
+    assert session.field() == "I love pizza :pizza:"  # no shortcode replaced
+    assert len(session.popups()) == shown and not session.popup_visible()
+    session.key("ctrl+alt+e")
+    wait_for(lambda: session.log_text().rstrip().endswith("listening"), what="the helper to resume")
+    session.type(" :pizza:")
+    wait_for(lambda: session.field() == "I love pizza :pizza: 🍕", what="shortcodes working again")
+
+
+def test_a_typing_session_writes_nothing_and_connects_nowhere(session):
+    """Runs last: looks back over everything the helper did in this module's session."""
+    session.clear_field()
+    session.type("secret plans for tuesday")
+    wait_for(session.popup_visible, what="the popup")
+    audit = [line for line in session.log_text().splitlines() if line.startswith("AUDIT")]
+    writes = {line.split(" ", 2)[2] for line in audit if line.startswith("AUDIT write")}
+    # Allowed: the single-instance lock (empty), /dev/null, and the probe file Python's tempfile
+    # creates and deletes at once while finding the temp folder.
+    kept = {path for path in writes if path != "/dev/null" and Path(path).exists()}
+    assert kept == {str(session.home / "run" / "emoji-assistant-desktop.lock")}, kept
+    assert (session.home / "run" / "emoji-assistant-desktop.lock").stat().st_size == 0
+    connects = [line for line in audit if line.startswith("AUDIT connect")]
+    assert all("X11-unix" in line or "/tmp/.X" in line for line in connects), connects
+    # Nothing written by native code either (the audit hook sees Python's opens only).
+    ours = {session.field_file, session.log, session.home / "desktop.toml"}
+    others = [p for p in session.home.rglob("*") if p.is_file() and p not in ours]
+    assert [p.name for p in others] == ["emoji-assistant-desktop.lock"]
