@@ -193,7 +193,7 @@ def test_pause_stops_listening_until_resumed(session):
 
 
 def test_a_typing_session_writes_nothing_and_connects_nowhere(session):
-    """Runs last: looks back over everything the helper did in this module's session."""
+    """Looks back over everything the helper did in this module's session so far."""
     session.clear_field()
     session.type("secret plans for tuesday")
     wait_for(session.popup_visible, what="the popup")
@@ -210,3 +210,12 @@ def test_a_typing_session_writes_nothing_and_connects_nowhere(session):
     ours = {session.field_file, session.log, session.home / "desktop.toml"}
     others = [p for p in session.home.rglob("*") if p.is_file() and p not in ours]
     assert [p.name for p in others] == ["emoji-assistant-desktop.lock"]
+
+
+def test_the_x11_probe_names_the_focused_application(session, monkeypatch):
+    from assistant.desktop.window import X11WindowProbe, best_window_probe
+
+    monkeypatch.setenv("DISPLAY", session.display)
+    assert X11WindowProbe.supported() and isinstance(best_window_probe(), X11WindowProbe)
+    window_id, wm_class = X11WindowProbe().focused()
+    assert window_id and wm_class == "textfield.textfield"  # the Tk field's class, as blocklists name it

@@ -38,8 +38,9 @@ def load_gui():
     except ImportError as err:
         if "pynput" in str(getattr(err, "name", "")) or "No module named" in str(err):
             raise AssistantError("the desktop helper needs pynput: pip install 'emoji-assistant[desktop]'") from None
-        raise AssistantError(f"pynput cannot reach the keyboard here ({str(err).splitlines()[0]}); it needs an X11 "
-                             "session (XWayland apps only on Wayland), macOS or Windows") from None
+        where = f"DISPLAY={os.environ['DISPLAY']}" if os.environ.get("DISPLAY") else "DISPLAY is not set"
+        raise AssistantError(f"pynput cannot reach the keyboard here ({where}); the helper needs an X11 session "
+                             "(on Wayland: XWayland apps only), macOS or Windows") from None
     return tkinter, keyboard, mouse
 
 
@@ -76,65 +77,82 @@ def suggester(assistant, languages: list[str]):
     return suggest
 
 
-def run(config: DesktopConfig) -> int:
-    tkinter, keyboard, mouse = load_gui()
-    lock = single_instance_lock()
-    if lock is None:
-        log.warning("another emoji-assistant desktop helper is already running for this user; exiting")
-        return 0
-    from ..assistant import Assistant
-    from ..lexicon import Lexicon
+class HelperApp:
+    """The running helper: Tk root, popup, listeners and the loop that feeds the helper."""
 
-    assistant = Assistant(config.model)
-    languages = config.languages or [_locale_language()]
-    events: queue.Queue = queue.Queue()
-    translator = KeyTranslator(events, pick_modifier=config.pick_modifier, top_k=config.top_k,
-                               pause_hotkey=config.pause_hotkey, shortcode_trigger=config.shortcode_trigger)
-    root = tkinter.Tk(className="emoji-assistant")
-    root.withdraw()
-    from .popup import Popup
+    def __init__(self, config: DesktopConfig):
+        tkinter, self._keyboard, self._mouse = load_gui()
+        from ..assistant import Assistant
+        from ..lexicon import Lexicon
+        from .popup import Popup
 
-    helper_ref: list[DesktopHelper] = []
-    popup = Popup(root, on_pick=lambda n: helper_ref[0].pick(n), hotkey_label=config.pick_modifier.capitalize())
-    helper = DesktopHelper(suggester(assistant, config.languages), config, popup=popup, typist=KeyboardTypist(),
-                           translator=translator, window=best_window_probe(),
-                           shortcodes=ShortcodeIndex(Lexicon.load(), languages) if config.shortcodes else None,
-                           picks=PickHistory() if config.remember_picks else None)
-    helper_ref.append(helper)
+        self.events: queue.Queue = queue.Queue()
+        self.translator = KeyTranslator(self.events, pick_modifier=config.pick_modifier, top_k=config.top_k,
+                                        pause_hotkey=config.pause_hotkey, shortcode_trigger=config.shortcode_trigger)
+        self.root = tkinter.Tk(className="emoji-assistant")
+        self.root.withdraw()
+        popup = Popup(self.root, on_pick=lambda n: self.helper.pick(n), hotkey_label=config.pick_modifier.capitalize())
+        languages = config.languages or [_locale_language()]
+        assistant = Assistant(config.model)
+        for lang in languages:  # build each language's keyword index now, not on the first keystroke (~100 ms)
+            assistant.suggest("ok", k=1, lang=lang)
+        assistant.suggest("ok", k=1)  # and load the language detector (~400 ms)
+        self.helper = DesktopHelper(
+            suggester(assistant, config.languages), config, popup=popup, typist=KeyboardTypist(),
+            translator=self.translator, window=best_window_probe(),
+            shortcodes=ShortcodeIndex(Lexicon.load(), languages) if config.shortcodes else None,
+            picks=PickHistory() if config.remember_picks else None)
+        self._listeners = []
 
-    def drain() -> None:
+    def start(self) -> None:
+        keys = self._keyboard.Listener(on_press=self.translator.on_press, on_release=self.translator.on_release)
+        clicks = self._mouse.Listener(on_click=self.translator.on_click)
+        self._listeners = [keys, clicks]
+        for listener in self._listeners:
+            listener.start()
+        keys.wait()
+        self.root.after(ACTIVE_POLL_MS, self._drain)
+
+    def stop(self) -> None:
+        for listener in self._listeners:
+            listener.stop()
+        self.root.quit()
+
+    def _drain(self) -> None:
         busy = False
         while True:
             try:
-                event = events.get_nowait()
+                event = self.events.get_nowait()
             except queue.Empty:
                 break
             busy = True
             try:
-                helper.process(event)
+                self.helper.process(event)
             except AssistantError as err:  # say it once and keep listening
                 log.error("%s", err)
         try:
-            helper.poll()
+            self.helper.poll()
         except AssistantError as err:
             log.error("%s", err)
-        idle = not busy and helper._due is None and helper.clock() - helper._last_key > IDLE_AFTER_S
-        root.after(IDLE_POLL_MS if idle else ACTIVE_POLL_MS, drain)
+        idle = not busy and self.helper.idle_for() > IDLE_AFTER_S
+        self.root.after(IDLE_POLL_MS if idle else ACTIVE_POLL_MS, self._drain)
 
-    keys = keyboard.Listener(on_press=translator.on_press, on_release=translator.on_release)
-    clicks = mouse.Listener(on_click=translator.on_click)
-    keys.start()
-    clicks.start()
-    keys.wait()
+
+def run(config: DesktopConfig) -> int:
+    load_gui()  # a missing display or extra is reported before anything else happens
+    lock = single_instance_lock()
+    if lock is None:
+        log.warning("another emoji-assistant desktop helper is already running for this user; exiting")
+        return 0
+    app = HelperApp(config)
     for signum in (signal.SIGINT, signal.SIGTERM):
-        signal.signal(signum, lambda *_: root.after(0, root.quit))
+        signal.signal(signum, lambda *_: app.root.after(0, app.stop))
+    app.start()
     log.info("listening (pause/resume: %s; pick: %s+1…%d)", config.pause_hotkey, config.pick_modifier, config.top_k)
-    root.after(ACTIVE_POLL_MS, drain)
     try:
-        root.mainloop()
+        app.root.mainloop()
     finally:
-        keys.stop()
-        clicks.stop()
+        app.stop()
         lock.close()
     return 0
 

@@ -12,7 +12,7 @@ import shlex
 import sys
 from dataclasses import dataclass
 from importlib import resources
-from pathlib import Path
+from pathlib import Path, PureWindowsPath
 
 UNIT = "emoji-assistant-desktop.service"
 XDG_ENTRY = "emoji-assistant-desktop.desktop"
@@ -44,7 +44,7 @@ def autostart_files(platform: str = sys.platform, *, home: Path | None = None,
         text = template(LAUNCH_AGENT).replace("@PYTHON@", _xml(python)).replace("@LOG@", _xml(str(log)))
         return [AutostartFile(home / "Library" / "LaunchAgents" / LAUNCH_AGENT, text)]
     if platform == "win32":
-        pythonw = Path(python).with_name("pythonw.exe")
+        pythonw = PureWindowsPath(python).with_name("pythonw.exe")  # no console window
         startup = Path(env.get("APPDATA") or home / "AppData" / "Roaming") / "Microsoft" / "Windows" / \
             "Start Menu" / "Programs" / "Startup"
         return [AutostartFile(startup / STARTUP_SCRIPT, template(STARTUP_SCRIPT).replace("@PYTHONW@", str(pythonw)))]

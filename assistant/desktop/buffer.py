@@ -16,6 +16,10 @@ from dataclasses import dataclass
 MAX_CHARS = 400  # older text is dropped: suggestions only need the recent sentence
 SENTENCE_END = re.compile(r"[.!?。！？…]+[\s\"')»”]*")  # the last sentence starts after one of these
 ZWJ, VS16 = "\u200d", "\ufe0f"
+SPACING = {  # combining mark → the accent a dead key types when followed by space
+    "\u0300": "`", "\u0301": "´", "\u0302": "^", "\u0303": "~", "\u0304": "¯", "\u0306": "˘", "\u0307": "˙",
+    "\u0308": "¨", "\u030a": "˚", "\u030b": "˝", "\u030c": "ˇ", "\u0327": "¸", "\u0328": "˛",
+}
 
 
 def _extends(ch: str) -> bool:
@@ -80,7 +84,7 @@ class TypingBuffer:
         if self.dead:
             composed = unicodedata.normalize("NFC", chars[0] + self.dead)
             if chars[0] == " ":  # dead key then space gives the accent itself, as X and Windows do
-                composed = unicodedata.normalize("NFC", " " + self.dead).strip() or self.dead
+                composed = SPACING.get(self.dead, self.dead)
             chars = composed + chars[1:]
             self.dead = None
         self.text = self.text[:self.cursor] + chars + self.text[self.cursor:]

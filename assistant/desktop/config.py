@@ -7,6 +7,7 @@ from pathlib import Path
 
 from ..errors import InputError
 from ..paths import user_config_dir
+from .keys import Hotkey
 
 SHORTCODE_TRIGGERS = (":", "tab", "space")
 DEFAULT_BLOCKLIST = [  # WM_CLASS substrings, case-insensitive: password managers and terminals
@@ -44,6 +45,7 @@ class DesktopConfig:
         if self.shortcode_trigger not in SHORTCODE_TRIGGERS:
             raise ValueError(f"shortcode_trigger must be one of {', '.join(SHORTCODE_TRIGGERS)}, "
                              f"got {self.shortcode_trigger!r}")
+        Hotkey.parse(self.pause_hotkey)  # raises ValueError naming the hotkey
         self.pick_modifier = "cmd" if self.pick_modifier == "super" else self.pick_modifier
         self.languages = [str(code) for code in self.languages]
         self.blocklist = [str(name).casefold() for name in self.blocklist]

@@ -71,6 +71,10 @@ class DesktopHelper:
         if self.popup.visible and now >= self._hide_at:
             self.popup.hide()
 
+    def idle_for(self) -> float:
+        """Seconds since the last key, or 0 while a suggestion is due."""
+        return 0.0 if self._due is not None else self.clock() - self._last_key
+
     def refresh(self) -> None:
         sentence = self.buffer.sentence()
         if sum(ch.isalnum() for ch in sentence) < self.config.min_chars:

@@ -57,6 +57,9 @@ class Hotkey:
             if name not in MODIFIERS and name != "super":
                 raise ValueError(f"hotkey {spec!r}: unknown modifier {mod!r}; use <ctrl>, <alt>, <shift> or <cmd>")
             canonical.add("cmd" if name == "super" else MODIFIERS[name])
+        if not canonical - {"shift"} and len(key) == 1:
+            raise ValueError(f"hotkey {spec!r} would fire while typing; add <ctrl>, <alt> or <cmd>, or use a key "
+                             "like <f9>")
         return cls(frozenset(canonical), key)
 
 
@@ -107,7 +110,7 @@ class KeyTranslator:
             return
         char = key_char(key)
         pressed = (char or name or "").lower()
-        if self.pause.modifiers and self.held == set(self.pause.modifiers) and pressed == self.pause.key:
+        if self.held == set(self.pause.modifiers) and pressed == self.pause.key:
             self.paused = not self.paused
             self._put(Event("pause", "on" if self.paused else "off"))
             return

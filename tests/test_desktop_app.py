@@ -1,0 +1,54 @@
+"""The wiring around the Tk loop: start-up errors, one helper per user, language choice."""
+import sys
+
+import pytest
+
+from assistant.cli import main
+from assistant.desktop.app import single_instance_lock, suggester
+
+
+def test_without_a_display_run_says_why_in_one_line(monkeypatch, capsys, tmp_path):
+    monkeypatch.delenv("DISPLAY", raising=False)
+    monkeypatch.delenv("WAYLAND_DISPLAY", raising=False)
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path))
+    for name in [m for m in sys.modules if m == "pynput" or m.startswith("pynput.")]:
+        monkeypatch.delitem(sys.modules, name)
+    assert main(["desktop", "run"]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "DISPLAY is not set" in err
+
+
+def test_only_one_helper_runs_per_user(tmp_path, monkeypatch):
+    monkeypatch.setenv("XDG_RUNTIME_DIR", str(tmp_path))
+    first = single_instance_lock()
+    assert first is not None
+    import subprocess
+
+    code = "from assistant.desktop.app import single_instance_lock; print(single_instance_lock() is None)"
+    other = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                           env={"XDG_RUNTIME_DIR": str(tmp_path), "PATH": "", "PYTHONPATH": ":".join(sys.path)})
+    assert other.stdout.strip() == "True", other.stderr
+    first.close()
+    again = single_instance_lock()
+    assert again is not None
+    again.close()
+
+
+class RecordingAssistant:
+    def __init__(self):
+        self.langs = []
+
+    def suggest(self, text, k=5, lang=None):
+        self.langs.append(lang)
+        return []
+
+
+@pytest.mark.parametrize("languages, text, lang", [
+    ([], "Ich liebe Pizza sehr", None),                          # no setting: the assistant detects
+    (["de", "en"], "Ich liebe Pizza sehr", "de"),
+    (["de", "en"], "Me encanta la pizza con mis amigos", "de"),  # outside the user's languages: the first
+])
+def test_suggester_keeps_to_the_users_languages(languages, text, lang):
+    assistant = RecordingAssistant()
+    suggester(assistant, languages)(text, 3)
+    assert assistant.langs == [lang]
