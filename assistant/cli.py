@@ -7,7 +7,7 @@
     emoji-assistant explain TEXT|- [--lang L] [--json] [--model PATH]
     emoji-assistant web [--host H] [--port P] [--model PATH] [--log-texts]
     emoji-assistant logs stats|export|purge [--db PATH] [--out FILE] [--older-than DAYS]
-    emoji-assistant desktop run|bench|install-autostart|uninstall-autostart|forget-picks [--config FILE]
+    emoji-assistant desktop run|pick|pause|resume|bench|install-autostart|uninstall-autostart|forget-picks
 """
 from __future__ import annotations
 
@@ -65,7 +65,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true", help="machine-readable output")
     p = sub.add_parser("desktop", help="emoji suggestions while typing in any application (pip install "
                                        "'emoji-assistant[desktop]')")
-    p.add_argument("action", choices=["run", "bench", "install-autostart", "uninstall-autostart", "forget-picks"])
+    p.add_argument("action", choices=["run", "pick", "pause", "resume", "bench", "install-autostart",
+                                      "uninstall-autostart", "forget-picks"])
     p.add_argument("--config", metavar="FILE", help="settings (default: desktop.toml in the user config folder)")
     p.add_argument("--model", help="model folder (default: the config's, else the shipped model)")
     p.add_argument("--verbose", action="store_true", help="log what the helper shows and picks (never the text)")
@@ -228,6 +229,12 @@ def cmd_desktop(args, out) -> int:
         removed = autostart.uninstall()
         out.write("".join(f"removed {path}\n" for path in removed) or "no autostart files were installed\n")
         return 0
+    if args.action in ("pause", "resume"):
+        from .desktop.control import send
+
+        pid = send(args.action)
+        out.write(f"{'paused' if args.action == 'pause' else 'resumed'} the desktop helper (process {pid})\n")
+        return 0
     if args.action == "forget-picks":
         out.write("deleted the pick history\n" if forget_picks() else "there was no pick history\n")
         return 0
@@ -249,6 +256,13 @@ def cmd_desktop(args, out) -> int:
             out.write(f"keystroke to popup after the {config.debounce_ms} ms debounce, {lat['n']} popups: "
                       f"p50 {lat['p50']} ms  p95 {lat['p95']} ms  max {lat['max']} ms\n"
                       f"idle CPU over {idle['seconds']} s: {idle['cpu_percent']}% of one core\n")
+        return 0
+    if args.action == "pick":
+        from .desktop.picker import run_picker
+
+        picked = run_picker(config)
+        if picked:
+            out.write(f"{picked} copied to the clipboard\n")
         return 0
     from .desktop.app import run
 

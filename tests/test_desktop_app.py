@@ -1,10 +1,13 @@
 """The wiring around the Tk loop: start-up errors, one helper per user, language choice."""
+import os
+import signal
 import sys
 
 import pytest
 
 from assistant.cli import main
-from assistant.desktop.app import single_instance_lock, suggester
+from assistant.desktop.app import suggester
+from assistant.desktop.control import running_helper, send, single_instance_lock
 
 
 def test_without_a_display_run_says_why_in_one_line(monkeypatch, capsys, tmp_path):
@@ -20,8 +23,9 @@ def test_without_a_display_run_says_why_in_one_line(monkeypatch, capsys, tmp_pat
 
 def test_only_one_helper_runs_per_user(tmp_path, monkeypatch):
     monkeypatch.setenv("XDG_RUNTIME_DIR", str(tmp_path))
+    assert running_helper() is None
     first = single_instance_lock()
-    assert first is not None
+    assert first is not None and running_helper() == os.getpid()
     import subprocess
 
     code = "from assistant.desktop.app import single_instance_lock; print(single_instance_lock() is None)"
@@ -29,6 +33,7 @@ def test_only_one_helper_runs_per_user(tmp_path, monkeypatch):
                            env={"XDG_RUNTIME_DIR": str(tmp_path), "PATH": "", "PYTHONPATH": ":".join(sys.path)})
     assert other.stdout.strip() == "True", other.stderr
     first.close()
+    assert running_helper() is None  # the pid left in the file is stale: nobody holds the lock
     again = single_instance_lock()
     assert again is not None
     again.close()
@@ -52,3 +57,23 @@ def test_suggester_keeps_to_the_users_languages(languages, text, lang):
     assistant = RecordingAssistant()
     suggester(assistant, languages)(text, 3)
     assert assistant.langs == [lang]
+
+
+def test_pause_and_resume_signal_the_running_helper(tmp_path, monkeypatch, capsys):
+    monkeypatch.setenv("XDG_RUNTIME_DIR", str(tmp_path))
+    assert main(["desktop", "pause"]) == 2
+    assert "no desktop helper is running" in capsys.readouterr().err
+    received = []
+    from assistant.desktop.control import on_remote_control
+
+    old = {name: signal.getsignal(getattr(signal, name)) for name in ("SIGUSR1", "SIGUSR2")}
+    on_remote_control(received.append)
+    lock = single_instance_lock()
+    try:
+        assert main(["desktop", "pause"]) == 0 and main(["desktop", "resume"]) == 0
+        assert received == ["pause", "resume"]
+        assert f"process {os.getpid()}" in capsys.readouterr().out
+    finally:
+        lock.close()
+        for name, handler in old.items():
+            signal.signal(getattr(signal, name), handler)

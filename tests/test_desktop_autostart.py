@@ -31,6 +31,9 @@ def test_linux_install_writes_a_systemd_unit_and_an_xdg_entry(tmp_path):
     desktop = entry["Desktop Entry"]
     assert desktop["Type"] == "Application" and desktop["X-GNOME-HiddenUnderSystemd"] == "true"
     assert desktop["Exec"] == '"/opt/py env/bin/python3" -m assistant desktop run'
+    assert desktop["Actions"] == "pause;resume;"  # the menu entries that pause and resume the helper
+    assert entry["Desktop Action pause"]["Exec"] == '"/opt/py env/bin/python3" -m assistant desktop pause'
+    assert entry["Desktop Action resume"]["Exec"] == '"/opt/py env/bin/python3" -m assistant desktop resume'
 
 
 def test_linux_honours_xdg_config_home(tmp_path):

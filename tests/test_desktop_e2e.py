@@ -32,23 +32,8 @@ def wait_for(check, timeout=WAIT_S, what="condition"):
 
 
 @pytest.fixture(scope="module")
-def display():
-    """A private X server; its number comes from -displayfd, so parallel runs cannot clash."""
-    read_fd, write_fd = os.pipe()
-    # -noreset: the server would drop the test keymap when its last client disconnects.
-    server = subprocess.Popen(["Xvfb", "-displayfd", str(write_fd), "-screen", "0", "1024x768x24",
-                               "-nolisten", "tcp", "-noreset"],
-                              pass_fds=[write_fd], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    os.close(write_fd)
-    with os.fdopen(read_fd) as f:
-        number = f.readline().strip()
-    yield f":{number}"
-    server.terminate()
-    server.wait(timeout=10)
-
-
-@pytest.fixture(scope="module")
-def session(display, tmp_path_factory):
+def session(xvfb_display, tmp_path_factory):
+    display = xvfb_display
     """The text field and the helper, with HOME, XDG folders and TMPDIR inside a temp folder."""
     home = tmp_path_factory.mktemp("home")
     env = {**os.environ, "DISPLAY": display, "HOME": str(home), "XDG_CONFIG_HOME": str(home / "config"),
@@ -192,6 +177,21 @@ def test_pause_stops_listening_until_resumed(session):
     wait_for(lambda: session.field() == "I love pizza :pizza: 🍕", what="shortcodes working again")
 
 
+def test_pause_and_resume_from_the_command_line(session):
+    session.clear_field()
+    pause = subprocess.run([sys.executable, "-m", "assistant", "desktop", "pause"], env=session.env,
+                           capture_output=True, text=True)
+    assert pause.returncode == 0 and f"process {session.helper.pid}" in pause.stdout, pause.stderr
+    wait_for(lambda: session.log_text().rstrip().endswith("paused"), what="the helper to pause")
+    session.type("dinner :pizza:")
+    time.sleep(1.0)
+    assert session.field() == "dinner :pizza:"
+    subprocess.run([sys.executable, "-m", "assistant", "desktop", "resume"], env=session.env, check=True)
+    wait_for(lambda: session.log_text().rstrip().endswith("listening"), what="the helper to resume")
+    session.type(" :pizza:")
+    wait_for(lambda: session.field() == "dinner :pizza: 🍕", what="shortcodes working again")
+
+
 def test_a_typing_session_writes_nothing_and_connects_nowhere(session):
     """Looks back over everything the helper did in this module's session so far."""
     session.clear_field()
@@ -203,7 +203,7 @@ def test_a_typing_session_writes_nothing_and_connects_nowhere(session):
     # creates and deletes at once while finding the temp folder.
     kept = {path for path in writes if path != "/dev/null" and Path(path).exists()}
     assert kept == {str(session.home / "run" / "emoji-assistant-desktop.lock")}, kept
-    assert (session.home / "run" / "emoji-assistant-desktop.lock").stat().st_size == 0
+    assert (session.home / "run" / "emoji-assistant-desktop.lock").read_text() == str(session.helper.pid)
     connects = [line for line in audit if line.startswith("AUDIT connect")]
     assert all("X11-unix" in line or "/tmp/.X" in line for line in connects), connects
     # Nothing written by native code either (the audit hook sees Python's opens only).

@@ -8,14 +8,12 @@ import logging
 import os
 import queue
 import signal
-import sys
-from pathlib import Path
 
 from ..errors import AssistantError
-from ..paths import user_data_dir
 from .config import DesktopConfig
+from .control import on_remote_control, single_instance_lock
 from .helper import DesktopHelper
-from .keys import KeyTranslator
+from .keys import Event, KeyTranslator
 from .output import KeyboardTypist
 from .picks import PickHistory
 from .shortcodes import ShortcodeIndex
@@ -42,26 +40,6 @@ def load_gui():
         raise AssistantError(f"pynput cannot reach the keyboard here ({where}); the helper needs an X11 session "
                              "(on Wayland: XWayland apps only), macOS or Windows") from None
     return tkinter, keyboard, mouse
-
-
-def single_instance_lock() -> object | None:
-    """An open locked file while this is the only helper of this user; None if another runs."""
-    path = Path(os.environ.get("XDG_RUNTIME_DIR") or user_data_dir()) / "emoji-assistant-desktop.lock"
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle = open(path, "a+")
-    try:
-        if sys.platform == "win32":
-            import msvcrt
-
-            msvcrt.locking(handle.fileno(), msvcrt.LK_NBLCK, 1)
-        else:
-            import fcntl
-
-            fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
-    except OSError:
-        handle.close()
-        return None
-    return handle
 
 
 def suggester(assistant, languages: list[str]):
@@ -113,6 +91,11 @@ class HelperApp:
         keys.wait()
         self.root.after(ACTIVE_POLL_MS, self._drain)
 
+    def remote(self, action: str) -> None:
+        """`emoji-assistant desktop pause|resume` from another process (a signal handler: only enqueue)."""
+        self.translator.paused = action == "pause"
+        self.events.put_nowait(Event("pause", "on" if action == "pause" else "off"))
+
     def stop(self) -> None:
         for listener in self._listeners:
             listener.stop()
@@ -147,6 +130,7 @@ def run(config: DesktopConfig) -> int:
     app = HelperApp(config)
     for signum in (signal.SIGINT, signal.SIGTERM):
         signal.signal(signum, lambda *_: app.root.after(0, app.stop))
+    on_remote_control(app.remote)
     app.start()
     log.info("listening (pause/resume: %s; pick: %s+1…%d)", config.pause_hotkey, config.pick_modifier, config.top_k)
     try:

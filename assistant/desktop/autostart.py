@@ -52,7 +52,10 @@ def autostart_files(platform: str = sys.platform, *, home: Path | None = None,
     exec_line = " ".join(shlex.quote(part) for part in command)
     return [
         AutostartFile(config / "systemd" / "user" / UNIT, template(UNIT).replace("@EXEC_START@", exec_line)),
-        AutostartFile(config / "autostart" / XDG_ENTRY, template(XDG_ENTRY).replace("@EXEC@", _desktop_exec(command))),
+        AutostartFile(config / "autostart" / XDG_ENTRY, template(XDG_ENTRY)
+                      .replace("@EXEC@", _desktop_exec(command))
+                      .replace("@EXEC_PAUSE@", _desktop_exec(command[:-1] + ["pause"]))
+                      .replace("@EXEC_RESUME@", _desktop_exec(command[:-1] + ["resume"]))),
     ]
 
 
