@@ -154,6 +154,19 @@ def test_popup_shows_suggestions_and_a_hotkey_types_the_pick(session):
     assert not session.popup_visible()
 
 
+def test_a_click_on_a_suggestion_types_it(session):
+    session.clear_field()
+    session.type("Good night everyone")
+    wait_for(session.popup_visible, what="the popup")
+    first = session.popups()[-1][0]
+    popup = session.xdotool("search", "--onlyvisible", "--name", "emoji-assistant suggestions").split()[0]
+    geometry = dict(line.strip().split(": ", 1) for line in session.xdotool("getwindowgeometry", popup).splitlines()[1:])
+    x, y = map(int, geometry["Position"].split(" ")[0].split(","))
+    session.xdotool("mousemove", str(x + 40), str(y + 10), "click", "1")  # the first row
+    wait_for(lambda: session.field().endswith(first), what="the clicked emoji in the field")
+    assert session.field() == "Good night everyone" + first
+
+
 def test_shortcode_is_replaced_by_its_emoji_in_english_and_russian(session):
     session.clear_field()
     session.type("dinner :pizza:")

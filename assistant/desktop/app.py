@@ -70,7 +70,7 @@ class HelperApp:
         self.root = tkinter.Tk(className="emoji-assistant")
         self.root.withdraw()
         popup = Popup(self.root, on_pick=lambda n: self.helper.pick(n), hotkey_label=config.pick_modifier.capitalize())
-        languages = config.languages or [_locale_language()]
+        languages = config.languages or [locale_language()]
         assistant = Assistant(config.model)
         for lang in languages:  # build each language's keyword index now, not on the first keystroke (~100 ms)
             assistant.suggest("ok", k=1, lang=lang)
@@ -141,7 +141,7 @@ def run(config: DesktopConfig) -> int:
     return 0
 
 
-def _locale_language() -> str:
+def locale_language() -> str:
     import locale
 
     code = (locale.getlocale()[0] or os.environ.get("LANG") or "en").split("_")[0].split(".")[0]

@@ -80,11 +80,11 @@ def run_picker(config) -> str | None:
     """Show the picker until a pick or Escape; returns the emoji picked, if any."""
     from ..assistant import Assistant
     from ..lexicon import Lexicon
-    from .app import _locale_language, load_gui, suggester
+    from .app import locale_language, load_gui, suggester
 
     load_gui()
     root = tk.Tk(className="emoji-assistant-picker")
-    languages = config.languages or [_locale_language()]
+    languages = config.languages or [locale_language()]
     picker = Picker(root, suggester(Assistant(config.model), config.languages), ShortcodeIndex(Lexicon.load(), languages),
                     top_k=config.top_k)
     root.mainloop()
