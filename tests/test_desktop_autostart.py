@@ -112,3 +112,9 @@ def test_cli_bad_config_is_one_line(tmp_path, capsys):
     assert main(["desktop", "run", "--config", str(bad)]) == 2
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "top_k must be 1 to 9" in err
+
+
+@pytest.mark.parametrize("platform", ["linux", "darwin", "win32"])
+def test_every_placeholder_is_filled(tmp_path, platform):
+    for file in autostart_files(platform, home=tmp_path, python=PYTHON, env={}):
+        assert not re.search(r"@[A-Z_]+@", file.text), file.path

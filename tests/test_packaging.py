@@ -59,3 +59,7 @@ def test_non_editable_install_carries_the_default_model(tmp_path):
     location = subprocess.run([bin_dir / "python", "-c", "import assistant.paths as p; print(p.default_model_dir())"],
                               cwd=elsewhere, capture_output=True, text=True, timeout=60)
     assert str(env_dir) in location.stdout  # loaded from the installed package, not the checkout
+    autostart = subprocess.run([bin_dir / "python", "-c", "from assistant.desktop.autostart import autostart_files as f; "
+                                "print(f('darwin')[0].text); print(f('linux')[0].text)"],
+                               cwd=elsewhere, capture_output=True, text=True, timeout=60)
+    assert autostart.returncode == 0 and "org.emoji-assistant.desktop" in autostart.stdout, autostart.stderr
