@@ -224,3 +224,4 @@ def test_picks_are_not_remembered_unless_asked(rig, tmp_path, monkeypatch):
     settle(rig)
     rig.helper.process(Event("pick", "1"))
     assert rig.helper.picks is None and list(tmp_path.iterdir()) == []
+

@@ -22,7 +22,11 @@ class WindowProbe(ABC):
 
     @abstractmethod
     def focused(self) -> tuple[int, str]:
-        """(window id, its WM_CLASS as "instance.class" lower-cased); (0, "") when unknown."""
+        """(window or process id, a lower-cased name the blocklist matches); (0, "") when unknown.
+
+        The name is WM_CLASS "instance.class" on X11, the bundle id on macOS
+        ("org.keepassxc.keepassxc"), the program file on Windows ("keepassxc.exe").
+        """
 
 
 class NoWindowProbe(WindowProbe):
@@ -78,8 +82,68 @@ class X11WindowProbe(WindowProbe):
         return 0, ""
 
 
+class MacWindowProbe(WindowProbe):
+    """The frontmost application's bundle id (AppKit, installed with pynput on macOS)."""
+
+    @staticmethod
+    def supported() -> bool:
+        if sys.platform != "darwin":
+            return False
+        try:
+            import AppKit  # noqa: F401
+        except ImportError:
+            return False
+        return True
+
+    @staticmethod
+    def name() -> str:
+        return "macos"
+
+    def focused(self) -> tuple[int, str]:
+        import AppKit
+
+        app = AppKit.NSWorkspace.sharedWorkspace().frontmostApplication()
+        if app is None:
+            return 0, ""
+        return int(app.processIdentifier()), str(app.bundleIdentifier() or app.localizedName() or "").lower()
+
+
+class WindowsWindowProbe(WindowProbe):
+    """The foreground window and its program's file name (user32/kernel32 through ctypes)."""
+
+    @staticmethod
+    def supported() -> bool:
+        return sys.platform == "win32"
+
+    @staticmethod
+    def name() -> str:
+        return "windows"
+
+    def focused(self) -> tuple[int, str]:
+        import ctypes
+        from ctypes import wintypes
+
+        user32, kernel32 = ctypes.windll.user32, ctypes.windll.kernel32
+        window = user32.GetForegroundWindow()
+        if not window:
+            return 0, ""
+        pid = wintypes.DWORD()
+        user32.GetWindowThreadProcessId(window, ctypes.byref(pid))
+        process = kernel32.OpenProcess(0x1000, False, pid.value)  # PROCESS_QUERY_LIMITED_INFORMATION
+        if not process:
+            return int(window), ""
+        try:
+            size = wintypes.DWORD(1024)
+            path = ctypes.create_unicode_buffer(size.value)
+            if not kernel32.QueryFullProcessImageNameW(process, 0, path, ctypes.byref(size)):
+                return int(window), ""
+        finally:
+            kernel32.CloseHandle(process)
+        return int(window), path.value.rsplit("\\", 1)[-1].lower()  # "keepassxc.exe"
+
+
 def best_window_probe() -> WindowProbe:
-    for backend in (X11WindowProbe, NoWindowProbe):
+    for backend in (X11WindowProbe, MacWindowProbe, WindowsWindowProbe, NoWindowProbe):
         if backend.supported():
             try:
                 return backend()
