@@ -23,23 +23,21 @@ def default_model_dir() -> Path:
 
 def user_data_dir() -> Path:
     """The platform's per-user data folder for this product (created by whoever writes there)."""
-    home = Path.home()
-    if sys.platform == "win32":
-        base = Path(os.environ.get("LOCALAPPDATA") or home / "AppData" / "Local")
-    elif sys.platform == "darwin":
-        base = home / "Library" / "Application Support"
-    else:
-        base = Path(os.environ.get("XDG_DATA_HOME") or home / ".local" / "share")
-    return base / "emoji-assistant"
+    return _user_dir(("LOCALAPPDATA", "AppData/Local"), ("XDG_DATA_HOME", ".local/share"))
 
 
 def user_config_dir() -> Path:
     """The platform's per-user config folder for this product."""
+    return _user_dir(("APPDATA", "AppData/Roaming"), ("XDG_CONFIG_HOME", ".config"))
+
+
+def _user_dir(windows: tuple[str, str], xdg: tuple[str, str]) -> Path:
+    """(environment variable, default under home) on Windows and on XDG systems; macOS has one place."""
     home = Path.home()
     if sys.platform == "win32":
-        base = Path(os.environ.get("APPDATA") or home / "AppData" / "Roaming")
+        base = Path(os.environ.get(windows[0]) or home / windows[1])
     elif sys.platform == "darwin":
         base = home / "Library" / "Application Support"
     else:
-        base = Path(os.environ.get("XDG_CONFIG_HOME") or home / ".config")
+        base = Path(os.environ.get(xdg[0]) or home / xdg[1])
     return base / "emoji-assistant"

@@ -47,13 +47,7 @@ class X11WindowProbe(WindowProbe):
 
     @staticmethod
     def supported() -> bool:
-        if sys.platform in ("win32", "darwin") or not os.environ.get("DISPLAY"):
-            return False
-        try:
-            import Xlib.display  # noqa: F401
-        except ImportError:
-            return False
-        return True
+        return sys.platform not in ("win32", "darwin") and bool(os.environ.get("DISPLAY")) and _importable("Xlib")
 
     @staticmethod
     def name() -> str:
@@ -87,13 +81,7 @@ class MacWindowProbe(WindowProbe):
 
     @staticmethod
     def supported() -> bool:
-        if sys.platform != "darwin":
-            return False
-        try:
-            import AppKit  # noqa: F401
-        except ImportError:
-            return False
-        return True
+        return sys.platform == "darwin" and _importable("AppKit")
 
     @staticmethod
     def name() -> str:
@@ -140,6 +128,12 @@ class WindowsWindowProbe(WindowProbe):
         finally:
             kernel32.CloseHandle(process)
         return int(window), path.value.rsplit("\\", 1)[-1].lower()  # "keepassxc.exe"
+
+
+def _importable(module: str) -> bool:
+    import importlib.util
+
+    return importlib.util.find_spec(module) is not None
 
 
 def best_window_probe() -> WindowProbe:
