@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 
 from .errors import InputError, ModelError
-from .explain import Explanation, explain_literal
+from .explain import Explanation, explain
 from .language import check_language, detect_language
 from .lexicon import Lexicon
 from .manifest import Manifest, load_manifest
@@ -39,6 +39,20 @@ class Result:
         return asdict(self)
 
 
+def resolve_decoder_dir(model_dir: Path, decoder: str | Path | None = None) -> Path | None:
+    """The implicit-emoji decoder folder: `decoder`, else $EMOJI_ASSISTANT_DECODER, else
+    `emoji-decoder` beside the model folder; None (literal readings only) if there is none."""
+    chosen = decoder or os.environ.get("EMOJI_ASSISTANT_DECODER")
+    if chosen:
+        path = Path(chosen).expanduser()
+        if not (path / "manifest.json").is_file():
+            raise ModelError(f"decoder folder {path} has no manifest.json; pass a folder made by "
+                             "`python -m training.implicit.export_decoder`")
+        return path
+    sibling = Path(model_dir).parent / "emoji-decoder"
+    return sibling if (sibling / "manifest.json").is_file() else None
+
+
 def resolve_model_dir(model: str | Path | None = None) -> Path:
     """--model PATH, else $EMOJI_ASSISTANT_MODEL, else the shipped default."""
     chosen = model or os.environ.get(MODEL_ENV) or default_model_dir()
@@ -60,8 +74,11 @@ class Assistant:
     '🍕'
     """
 
-    def __init__(self, model: str | Path | None = None, *, threads: int = 1):
+    def __init__(self, model: str | Path | None = None, *, threads: int = 1, decoder: str | Path | None = None):
         self.model_dir = resolve_model_dir(model)
+        self._decoder_dir = resolve_decoder_dir(self.model_dir, decoder)
+        self._decoder = None  # loaded on the first explain()
+        self._threads = threads
         self.manifest: Manifest = load_manifest(self.model_dir)
         self.encoder = TextEncoder(self.model_dir / "tokenizer.json", max_length=self.manifest.max_length)
         self.session = OnnxSession(self.model_dir / "model.onnx", threads=threads)
@@ -94,14 +111,22 @@ class Assistant:
         return results
 
     def explain(self, text: str, lang: str | None = None) -> Explanation:
-        """What each emoji in `text` stands for (literal readings until a decoder ships).
+        """What each emoji in `text` stands for, readings best first; `rewritten` spells it out.
 
-        >>> Assistant().explain("Gute 🌙").emojis[0].name["en"]
-        'crescent moon'
+        Uses the implicit-emoji decoder found beside the model (models/emoji-decoder), else
+        literal readings only.
+
+        >>> out = Assistant().explain("Gute 🌙", lang="de")
+        >>> out.emojis[0].name["en"], out.rewritten
+        ('crescent moon', 'Gute Nacht')
         """
         clean = normalize_text(text)
         lang_code = check_language(lang) if lang else detect_language(clean)
-        return explain_literal(clean, lang_code, self.lexicon)
+        if self._decoder is None and self._decoder_dir is not None:
+            from .decoder import Decoder
+
+            self._decoder = Decoder.load(self._decoder_dir, threads=self._threads)
+        return explain(clean, lang_code, self.lexicon, self._decoder)
 
     def probabilities(self, clean_texts: list[str]) -> np.ndarray:
         """[n, labels] calibrated model probabilities for already normalised texts."""

@@ -187,8 +187,12 @@ def cmd_explain(args, out) -> int:
             out.write(json.dumps(explanation.to_dict(), ensure_ascii=False) + "\n")
             continue
         parts = [f"{e.emoji} {' / '.join(dict.fromkeys(e.name.values()))}"
+                 + (f" → {e.readings[0].text!r} {e.readings[0].kind}" if e.readings and e.readings[0].kind
+                    not in ("literal", "decorative") else "")
                  + (f" (sentiment {e.sentiment:+.2f})" if e.sentiment is not None else "") for e in explanation.emojis]
         out.write(("  ".join(parts) or "(no emojis)") + "\n")
+        if explanation.rewritten != explanation.text:
+            out.write(f"  = {explanation.rewritten}\n")
     return 0
 
 

@@ -1,9 +1,10 @@
 """Text with emojis → what each emoji stands for.
 
-This first version gives literal readings only: each emoji's localized name and
-keywords (CLDR) and its sentiment. Sound-alike, rebus and slang readings come from
-the implicit-emoji decoder once a model for it ships; `rewritten` then replaces
-word-standing emojis by their best reading. Until then it equals the input.
+Each emoji gets its localized and English name, keywords (CLDR), sentiment (Emoji
+Sentiment Ranking) and readings ranked best first. With the implicit-emoji decoder
+(assistant.decoder) the readings include sound-alikes, rebuses and community meanings,
+and `rewritten` replaces each word-standing emoji by its best reading; without it the
+readings are literal names and `rewritten` equals the input.
 """
 from __future__ import annotations
 
@@ -45,6 +46,24 @@ class Explanation:
 
     def to_dict(self) -> dict:
         return asdict(self)
+
+
+def explain(text: str, lang: str, lexicon: Lexicon, decoder=None) -> Explanation:
+    """Readings for every emoji in `text`, decoded when a `decoder` (assistant.decoder.Decoder) is given.
+
+    Emojis past the decoder's limit (decoder.MAX_EMOJIS) keep literal readings.
+    """
+    if decoder is None:
+        return explain_literal(text, lang, lexicon)
+    from .decoder import rewrite
+
+    out = explain_literal(text, lang, lexicon)
+    decoded = decoder.decode(text, lang, lambda e: [lexicon.name(e, lang), *lexicon.keywords(e, lang)])
+    for item, d in zip(out.emojis, decoded):
+        item.readings = [Reading(t, kind, score) for t, kind, score in d.readings]
+    out.rewritten = rewrite(text, decoded)
+    out.decoder = decoder.describe()
+    return out
 
 
 def explain_literal(text: str, lang: str, lexicon: Lexicon) -> Explanation:

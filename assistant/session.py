@@ -15,19 +15,24 @@ from .errors import ModelError
 os.environ.setdefault("ORT_DISABLE_TELEMETRY", "1")
 
 
+def load_session(model_file: Path, *, threads: int = 1):
+    """An onnxruntime CPU session; a file it cannot load raises ModelError."""
+    import onnxruntime as ort
+
+    options = ort.SessionOptions()
+    options.intra_op_num_threads = threads  # 0 lets onnxruntime use every core
+    options.inter_op_num_threads = 1
+    options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
+    try:
+        return ort.InferenceSession(str(model_file), options, providers=["CPUExecutionProvider"])
+    except Exception as err:  # onnxruntime raises its own exception types
+        raise ModelError(f"{model_file} cannot be loaded by onnxruntime ({str(err).splitlines()[0]}); "
+                         "the file is damaged or not an ONNX model") from err
+
+
 class OnnxSession:
     def __init__(self, model_file: Path, *, threads: int = 1):
-        import onnxruntime as ort
-
-        options = ort.SessionOptions()
-        options.intra_op_num_threads = threads  # 0 lets onnxruntime use every core
-        options.inter_op_num_threads = 1
-        options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
-        try:
-            self.session = ort.InferenceSession(str(model_file), options, providers=["CPUExecutionProvider"])
-        except Exception as err:  # onnxruntime raises its own exception types
-            raise ModelError(f"{model_file} cannot be loaded by onnxruntime ({str(err).splitlines()[0]}); "
-                             "the file is damaged or not an ONNX model") from err
+        self.session = load_session(model_file, threads=threads)
         self.input_names = [i.name for i in self.session.get_inputs()]
         if set(self.input_names) != {"input_ids", "attention_mask"}:
             raise ModelError(f"{model_file}: expected inputs input_ids and attention_mask, found {self.input_names}")
@@ -36,3 +41,17 @@ class OnnxSession:
     def logits(self, input_ids: np.ndarray, attention_mask: np.ndarray) -> np.ndarray:
         """[batch, seq] int64 arrays → [batch, labels] float32 logits."""
         return self.session.run(None, {"input_ids": input_ids, "attention_mask": attention_mask})[0]
+
+
+class FeatureSession:
+    """A ranker: float32 features [n, f] → scores [n] (the implicit-emoji decoder's model.onnx)."""
+
+    def __init__(self, model_file: Path, *, threads: int = 1):
+        self.session = load_session(model_file, threads=threads)
+        inputs = self.session.get_inputs()
+        if [i.name for i in inputs] != ["features"]:
+            raise ModelError(f"{model_file}: expected one input named features, found {[i.name for i in inputs]}")
+        self.num_features = inputs[0].shape[-1]
+
+    def scores(self, features: np.ndarray) -> np.ndarray:
+        return self.session.run(None, {"features": features.astype(np.float32)})[0].reshape(-1)

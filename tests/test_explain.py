@@ -39,3 +39,29 @@ def test_explain_cli_json_lines(capsys, tiny_model):
     assert [e["emoji"] for e in result["emojis"]] == ["💎", "🙌", "🌕"]
     assert {"text", "lang", "rewritten", "emojis"} <= set(result)
     assert set(result["emojis"][0]) == {"emoji", "start", "end", "name", "keywords", "sentiment", "readings"}
+
+
+def test_without_a_decoder_readings_are_literal_and_nothing_is_rewritten(assistant):
+    out = assistant.explain("🐝lieve 💀", lang="en")
+    assert all(e.readings[0].kind == "literal" for e in out.emojis) and out.rewritten == "🐝lieve 💀"
+
+
+def test_explain_stdin_gives_one_json_line_per_message(capsys, monkeypatch, tiny_model):
+    import io
+
+    stdin = io.TextIOWrapper(io.BytesIO("Gute 🌙\nno emojis\n👨‍👩‍👧‍👦🇫🇷1️⃣👍🏽\n".encode()), encoding="utf-8")
+    monkeypatch.setattr("sys.stdin", stdin)
+    assert main(["explain", "-", "--json", "--lang", "de", "--model", str(tiny_model)]) == 0
+    lines = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert [len(r["emojis"]) for r in lines] == [1, 0, 4]
+
+
+@pytest.mark.model
+def test_shipped_decoder_reads_rebus_and_puns():
+    shipped = Assistant()
+    out = shipped.explain("我🦆🍐好大", lang="zh")
+    assert out.rewritten == "我压力好大" and out.emojis[0].readings[0].kind == "rebus"
+    for text in ["🐝lieve in yourself", "💎🙌 to the 🌕", "😂" * 200, "👨‍👩‍👧‍👦 🇯🇵 #️⃣ 👋🏿 \U0001FAE9"]:
+        result = shipped.explain(text, lang="en").to_dict()
+        json.dumps(result, ensure_ascii=False)
+        assert all(r["kind"] in READING_KINDS for e in result["emojis"] for r in e["readings"])

@@ -1,0 +1,307 @@
+"""Emojis in a message → ranked readings: what word each emoji stands for.
+
+Candidates come from the decoder's shipped table (candidates.json.gz, built at training
+time by training.implicit.candidates): localized names and keywords (literal), words that
+sound like them (homophone, including part-word puns such as "🐝lieve"), two-emoji
+sound rebuses ("🦆🍐" → 压力) and curated community meanings (slang). A small trained
+ranker (model.onnx, int8) scores every candidate from features that describe the
+candidate and where the emoji sits in the message; one onnxruntime call per message.
+Without a ranker model the same features are scored by fixed weights (literal first).
+"""
+from __future__ import annotations
+
+import gzip
+import json
+import math
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+
+from .emojis import find_emojis
+from .errors import ModelError
+
+TABLE_FORMAT = 1
+TASK = "implicit-emoji-decoding"
+KINDS = ("literal", "keyword", "homophone", "partword", "rebus", "slang", "decorative")  # feature one-hots
+PUBLIC_KIND = {"literal": "literal", "keyword": "literal", "homophone": "homophone", "partword": "homophone",
+               "rebus": "rebus", "slang": "slang", "decorative": "decorative"}
+FEATURES = ("similarity", *(f"kind_{k}" for k in KINDS), "zipf", "attached", "in_run", "at_end", "at_start",
+            "alone", "words", "rank", "pair", "known_lang", "multiword", "in_name",
+            "context_left", "context_right")
+MAX_EMOJIS = 64  # emojis decoded per message; later ones get literal readings only (bounded latency)
+
+
+@dataclass
+class Candidate:
+    text: str  # what the emoji stands for
+    kind: str  # one of KINDS
+    similarity: float  # pronunciation similarity (1.0 for literal and slang)
+    rank: int  # position within its own list (0 = first)
+    span: int = 1  # emojis it covers (2 for rebus and two-emoji slang)
+    in_name: bool = False  # a keyword that is part of the emoji's name ("rain" in "cloud with rain")
+
+
+@dataclass
+class Site:
+    """One emoji (or two-emoji group) in a message and what surrounds it."""
+    start: int
+    end: int
+    emojis: list[str]
+    left: str  # letters glued to the emoji on the left ("" if none)
+    right: str  # letters glued on the right
+    before: str  # the word before the emoji (Chinese/Japanese: the character), casefolded
+    after: str  # the word after it
+    features: dict  # position features shared by every candidate
+
+
+class CandidateTable:
+    """The shipped candidate lists, per language."""
+
+    def __init__(self, data: dict, *, source: str = "<dict>"):
+        if data.get("format") != TABLE_FORMAT:
+            raise ModelError(f"{source}: expected candidate table format {TABLE_FORMAT}, found "
+                             f"{data.get('format')!r}; rebuild it with `python -m training.implicit.candidates`")
+        self.languages = list(data["languages"])
+        self._data = data
+
+    @classmethod
+    def load(cls, path: Path) -> CandidateTable:
+        try:
+            with gzip.open(path, "rt", encoding="utf-8") as f:
+                return cls(json.load(f), source=str(path))
+        except (OSError, json.JSONDecodeError) as err:
+            raise ModelError(f"{path} is not a gzip JSON candidate table ({err}); reinstall or rebuild the decoder") from err
+
+    def _get(self, table: str, lang: str, key: str) -> list:
+        return self._data.get(table, {}).get(lang, {}).get(key, [])
+
+    def context(self, left: str, right: str, lang: str) -> float:
+        """log(1 + how often `left right` was seen in the training sentences)."""
+        if not left or not right:
+            return 0.0
+        return math.log1p(self._data.get("context", {}).get(lang, {}).get(f"{left}\t{right}", 0))
+
+    def zipf(self, word: str, lang: str) -> float:
+        return float(self._data.get("zipf", {}).get(lang, {}).get(word, 0.0))
+
+    def single(self, emoji: str, lang: str, left: str, right: str, literal: list[str]) -> list[Candidate]:
+        """Candidates for one emoji; `literal` = localized name then keywords (from the lexicon)."""
+        name = (literal[0] if literal else "").casefold()
+        out = [Candidate(t, "literal" if i == 0 else "keyword", 1.0, i, in_name=i > 0 and t.casefold() in name)
+               for i, t in enumerate(literal[:12]) if t]
+        terms = {t.casefold() for t in literal}  # a "homophone" that is the name itself is a literal reading
+        sounds = [(w, s) for w, s in self._get("homophone", lang, emoji) if w.casefold() not in terms]
+        out += [Candidate(w, "homophone", s, i) for i, (w, s) in enumerate(sounds)]
+        out += [Candidate(m, "slang", 1.0, i) for i, m in enumerate(self._get("slang", lang, emoji))]
+        if left or right:  # part-word pun: the emoji is one piece of a word whose other piece is glued to it
+            seen = set()
+            for fragment, word in self._get("partword", lang, emoji):
+                if (right and word == fragment + right.casefold()) or (left and word == left.casefold() + fragment):
+                    if fragment not in seen:
+                        seen.add(fragment)
+                        out.append(Candidate(fragment, "partword", 1.0, len(seen) - 1))
+        out.append(Candidate("", "decorative", 0.0, 0))
+        return out
+
+    def pair(self, first: str, second: str, lang: str) -> list[Candidate]:
+        """Candidates that two adjacent emojis make together: rebus words and two-emoji slang."""
+        key = first + second
+        out = [Candidate(w, "rebus", 1.0, i, span=2) for i, w in enumerate(self._get("rebus", lang, key))]
+        out += [Candidate(m, "slang", 1.0, i, span=2) for i, m in enumerate(self._get("slang", lang, key))]
+        return out
+
+
+def _is_letter(ch: str) -> bool:
+    return ch.isalpha() and not find_emojis(ch)
+
+
+def _glued(text: str, start: int, end: int) -> tuple[str, str]:
+    left = start
+    while left > 0 and _is_letter(text[left - 1]):
+        left -= 1
+    right = end
+    while right < len(text) and _is_letter(text[right]):
+        right += 1
+    return text[left:start], text[end:right]
+
+
+_TOKEN = re.compile(r"[^\W\d_]+")
+_CJK = re.compile(r"[\u3040-\u30ff\u3400-\u9fff]")
+
+
+def neighbours(text: str, start: int, end: int) -> tuple[str, str]:
+    """The word (CJK: the character) right before `start` and right after `end`, casefolded."""
+    before = [m.group() for m in _TOKEN.finditer(text[max(0, start - 40):start])]
+    after = [m.group() for m in _TOKEN.finditer(text[end:end + 40])]
+    left = before[-1] if before else ""
+    right = after[0] if after else ""
+    left = left[-1] if left and _CJK.match(left[-1]) else left
+    right = right[0] if right and _CJK.match(right[0]) else right
+    return left.casefold(), right.casefold()
+
+
+def sites(text: str, found: list[tuple[int, int, str]]) -> list[Site]:
+    """Position features of every emoji in `text` (the `found` list of find_emojis)."""
+    words = len([w for w in text.split() if any(_is_letter(c) for c in w)])
+    out = []
+    for i, (start, end, emoji) in enumerate(found):
+        left, right = _glued(text, start, end)
+        before, after = text[:start], text[end:]
+        in_run = (i > 0 and found[i - 1][1] == start) or (i + 1 < len(found) and found[i + 1][0] == end)
+        out.append(Site(start, end, [emoji], left, right, *neighbours(text, start - len(left), end + len(right)), {
+            "attached": float(bool(left or right)),
+            "in_run": float(in_run),
+            "at_end": float(not any(_is_letter(c) for c in after)),
+            "at_start": float(not any(_is_letter(c) for c in before)),
+            "alone": float(words == 0),
+            "words": math.log1p(words) / 4,
+        }))
+    return out
+
+
+def featurize(candidate: Candidate, site: Site, table: CandidateTable, lang: str) -> list[float]:
+    kind = [float(candidate.kind == k) for k in KINDS]
+    f = site.features
+    return [candidate.similarity, *kind, table.zipf(candidate.text, lang) / 8, f["attached"], f["in_run"],
+            f["at_end"], f["at_start"], f["alone"], f["words"], math.log1p(candidate.rank) / 3,
+            float(candidate.span == 2), float(lang in table.languages), float(" " in candidate.text),
+            float(candidate.in_name), table.context(site.before, candidate.text.casefold(), lang) / 3,
+            table.context(candidate.text.casefold(), site.after, lang) / 3]
+
+
+# Without a trained ranker: literal name first, then slang, keywords; decorative last.
+_FALLBACK = np.array([0.5, 3, 1.5, 0.2, 0.4, 0.6, 2, 0.1, 0, 0, 0, 0, 0, 0, 0, -0.5, 0.5, 0, 0, 0, 0, 0],
+                     dtype=np.float32)
+
+
+class Ranker:
+    """The trained scorer: features [n, len(FEATURES)] → scores [n] (onnxruntime, via assistant.session)."""
+
+    def __init__(self, model_file: Path | None, *, threads: int = 1):
+        self.session = None
+        if model_file is not None:
+            from .session import FeatureSession
+
+            self.session = FeatureSession(model_file, threads=threads)
+            if self.session.num_features not in (len(FEATURES), None, "n_features"):
+                raise ModelError(f"{model_file}: expected {len(FEATURES)} input features, found "
+                                 f"{self.session.num_features}; re-export the decoder")
+
+    def scores(self, features: np.ndarray) -> np.ndarray:
+        if len(features) == 0:
+            return np.zeros(0, dtype=np.float32)
+        if self.session is None:
+            return features @ _FALLBACK
+        return self.session.scores(features)
+
+
+def _softmax(x: np.ndarray) -> np.ndarray:
+    e = np.exp(x - x.max())
+    return e / e.sum()
+
+
+@dataclass
+class Decoded:
+    start: int  # the emoji's own span
+    end: int
+    replace_end: int  # end of what the best reading replaces (past the second emoji of a rebus)
+    readings: list[tuple[str, str, float]]  # (text, public kind, score), best first
+    covered: bool = False  # second emoji of a pair: the first one's reading already replaces it
+
+
+def decode(text: str, lang: str, table: CandidateTable, ranker: Ranker, literal) -> list[Decoded]:
+    """Readings for the first MAX_EMOJIS emojis of `text`; `literal(emoji)` gives [name, *keywords]."""
+    found = find_emojis(text)[:MAX_EMOJIS]
+    all_sites = sites(text, found)
+    groups: list[list[Candidate]] = []
+    for i, site in enumerate(all_sites):
+        emoji = site.emojis[0]
+        cands = table.single(emoji, lang, site.left, site.right, literal(emoji))
+        if i + 1 < len(found) and found[i][1] == found[i + 1][0]:
+            cands += table.pair(emoji, found[i + 1][2], lang)
+        groups.append(cands)
+    rows = [featurize(c, all_sites[g], table, lang) for g, cands in enumerate(groups) for c in cands]
+    owners = np.asarray([g for g, cands in enumerate(groups) for _ in cands])
+    scores = ranker.scores(np.asarray(rows, dtype=np.float32).reshape(-1, len(FEATURES)))
+    out: list[Decoded] = []
+    i = 0
+    while i < len(groups):
+        cands = groups[i]
+        probs = _softmax(scores[owners == i])
+        order = np.argsort(-probs, kind="stable")
+        seen, readings = set(), []
+        for j in order:
+            key = (cands[j].text.casefold(), PUBLIC_KIND[cands[j].kind])
+            if key not in seen:
+                seen.add(key)
+                readings.append((cands[j].text, PUBLIC_KIND[cands[j].kind], round(float(probs[j]), 4)))
+        start, end = found[i][0], found[i][1]
+        if cands[order[0]].span == 2:
+            out.append(Decoded(start, end, found[i + 1][1], readings[:8]))
+            out.append(Decoded(found[i + 1][0], found[i + 1][1], found[i + 1][1], readings[:8], covered=True))
+            i += 2
+            continue
+        out.append(Decoded(start, end, end, readings[:8]))
+        i += 1
+    return out
+
+
+def rewrite(text: str, decoded: list[Decoded]) -> str:
+    """`text` with each word-standing emoji replaced by its best reading; decorative ones stay."""
+    pieces, pos = [], 0
+    for d in decoded:
+        if d.covered or not d.readings or d.readings[0][1] == "decorative" or not d.readings[0][0]:
+            continue
+        pieces += [text[pos:d.start], d.readings[0][0]]
+        pos = d.replace_end
+    return "".join(pieces) + text[pos:]
+
+
+@lru_cache(maxsize=4)
+def load_table(path: str) -> CandidateTable:
+    return CandidateTable.load(Path(path))
+
+class Decoder:
+    """A decoder folder: candidates.json.gz, model.onnx (int8 ranker) and manifest.json.
+
+    >>> Decoder.load(default_decoder_dir()).describe()  # doctest: +SKIP
+    'emoji-decoder 0.1.0 (...)'
+    """
+
+    def __init__(self, table: CandidateTable, ranker: Ranker, manifest: dict):
+        self.table, self.ranker, self.manifest = table, ranker, manifest
+
+    @classmethod
+    def load(cls, model_dir: Path, *, threads: int = 1) -> Decoder:
+        """Raises ModelError when the folder, a file or a hash is wrong (and says which)."""
+        from .manifest import sha256_file
+
+        model_dir = Path(model_dir)
+        path = model_dir / "manifest.json"
+        if not path.is_file():
+            raise ModelError(f"{model_dir} is not a decoder folder: manifest.json is missing")
+        try:
+            manifest = json.loads(path.read_text(encoding="utf-8"))
+        except (UnicodeDecodeError, json.JSONDecodeError) as err:
+            raise ModelError(f"{path} is not valid JSON ({err}); reinstall or re-export the decoder") from err
+        if manifest.get("task") != TASK:
+            raise ModelError(f"{path}: task {manifest.get('task')!r}, expected {TASK!r}")
+        if list(manifest.get("features", [])) != list(FEATURES):
+            raise ModelError(f"{path}: the ranker was trained on features {manifest.get('features')}, this "
+                             f"emoji-assistant computes {list(FEATURES)}; re-export the decoder")
+        for name, expected in manifest.get("files", {}).items():
+            file = model_dir / name
+            if not file.is_file() or sha256_file(file) != expected:
+                raise ModelError(f"{file}: missing or its sha256 differs from the manifest; reinstall the decoder")
+        table = load_table(str(model_dir / "candidates.json.gz"))
+        model = model_dir / "model.onnx"
+        return cls(table, Ranker(model if model.is_file() else None, threads=threads), manifest)
+
+    def describe(self) -> str:
+        return f"{self.manifest.get('name', 'emoji-decoder')} {self.manifest.get('version', '')}".strip()
+
+    def decode(self, text: str, lang: str, literal) -> list[Decoded]:
+        return decode(text, lang, self.table, self.ranker, literal)

@@ -1,0 +1,98 @@
+"""assistant.decoder: candidates, features, ranking and rewriting, on a tiny hand-made table."""
+import json
+
+import numpy as np
+import pytest
+
+from assistant.decoder import FEATURES, CandidateTable, Decoder, Ranker, rewrite
+from assistant.errors import ModelError
+from assistant.explain import READING_KINDS, explain
+from assistant.lexicon import Lexicon
+
+TABLE = {
+    "format": 1, "languages": ["en", "zh"],
+    "literal": {},
+    "homophone": {"en": {"🐝": [["be", 1.0]], "👁️": [["i", 1.0]]}},
+    "partword": {"en": {"🐝": [["be", "believe"], ["be", "because"]]}},
+    "rebus": {"zh": {"🦆🍐": ["压力"]}},
+    "slang": {"en": {"💀": ["dead"], "💎🙌": ["hold"]}},
+    "zipf": {"en": {"be": 7.0, "believe": 5.0, "dead": 5.0, "hold": 5.0}, "zh": {"压力": 5.0}},
+}
+
+
+class PreferKind(Ranker):
+    """A fake ranker: scores one kind highest (stands in for model.onnx)."""
+
+    def __init__(self, kind):
+        super().__init__(None)
+        self.column = FEATURES.index(f"kind_{kind}")
+
+    def scores(self, features):
+        return features[:, self.column] * 5 + features[:, 0]
+
+
+def make_decoder(kind="literal"):
+    return Decoder(CandidateTable(TABLE), PreferKind(kind), {"name": "test-decoder", "version": "0"})
+
+
+@pytest.fixture(scope="module")
+def lexicon():
+    return Lexicon.load()
+
+
+def test_part_word_pun_uses_the_glued_letters(lexicon):
+    out = explain("🐝lieve in yourself", "en", lexicon, make_decoder("partword"))
+    (bee,) = out.emojis
+    assert bee.readings[0].text == "be" and bee.readings[0].kind == "homophone"
+    assert out.rewritten == "believe in yourself"
+
+
+def test_rebus_covers_both_emojis_and_is_rewritten_once(lexicon):
+    out = explain("我🦆🍐好大", "zh", lexicon, make_decoder("rebus"))
+    duck, pear = out.emojis
+    assert duck.readings[0].text == pear.readings[0].text == "压力"
+    assert duck.readings[0].kind == "rebus"
+    assert out.rewritten == "我压力好大"
+
+
+def test_two_emoji_slang(lexicon):
+    out = explain("💎🙌 forever", "en", lexicon, make_decoder("slang"))
+    assert out.emojis[0].readings[0].text == "hold" and out.rewritten == "hold forever"
+
+
+def test_decorative_emojis_stay_in_the_rewritten_text(lexicon):
+    out = explain("great game 😂", "en", lexicon, make_decoder("decorative"))
+    assert out.emojis[0].readings[0].kind == "decorative" and out.rewritten == "great game 😂"
+
+
+def test_literal_readings_in_an_unknown_language(lexicon):
+    out = explain("Gute 🌙", "de", lexicon, make_decoder("literal"))
+    assert out.emojis[0].readings[0].text == "Mondsichel"
+    assert out.rewritten == "Gute Mondsichel"
+
+
+def test_rewrite_without_readings_keeps_text():
+    assert rewrite("a 🐝 b", []) == "a 🐝 b"
+
+
+@pytest.mark.parametrize("text", [
+    "", "no emojis here", "🐝" * 300, "😂😂😂", "👨‍👩‍👧‍👦 family day", "🇫🇷 vs 🇩🇪", "call me 1️⃣ time",
+    "👍🏽 ok", "🫨🪿 new ones", "\U0001FAE9 not yet assigned", "🐝lieve🐝", "🦆🍐🦆🍐🦆",
+])
+def test_every_message_gives_a_valid_answer(text, lexicon):
+    for kind in ("literal", "homophone", "decorative", "rebus"):
+        out = explain(text, "en", lexicon, make_decoder(kind))
+        json.dumps(out.to_dict(), ensure_ascii=False)
+        for item in out.emojis:
+            assert 0 <= item.start < item.end <= len(text) and text[item.start:item.end]
+            assert all(r.kind in READING_KINDS for r in item.readings)
+            assert all(np.isfinite(r.score) for r in item.readings)
+        assert isinstance(out.rewritten, str)
+
+
+def test_broken_table_is_refused_with_a_fix(tmp_path):
+    with pytest.raises(ModelError, match="rebuild it"):
+        CandidateTable({"format": 99})
+    (tmp_path / "manifest.json").write_text('{"task": "emoji-prediction"}')
+    with pytest.raises(ModelError, match="expected 'implicit-emoji-decoding'"):
+        Decoder.load(tmp_path)

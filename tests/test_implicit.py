@@ -1,0 +1,85 @@
+"""training.implicit: pronunciation, community table, synthesis, splits, ranker training and int8 export."""
+import gzip
+import json
+import random
+import shutil
+
+import pytest
+
+from assistant.emojis import find_emojis
+from training.implicit.community import COMMUNITY
+from training.implicit.synthesize import Substitutions, SynthConfig, split_of, synthesize
+from tests.test_decoder import TABLE
+
+TABLE_WITH_LITERAL = {**TABLE, "literal": {"en": {"🌙": ["crescent moon", "moon", "night"]}}}
+
+
+def test_pinyin_keys_make_rebus_parts():
+    from training.implicit.pronounce import pronounce, similarity
+
+    assert pronounce(["鸭梨", "压力"], "zh") == ["ya li", "ya li"]
+    assert similarity("ya li", "ya li") == 1.0
+
+
+@pytest.mark.skipif(shutil.which("espeak-ng") is None, reason="needs espeak-ng (apt-get install espeak-ng)")
+def test_espeak_keys_ignore_stress_and_length():
+    from training.implicit.pronounce import pronounce
+
+    bee, be, believe = pronounce(["bee", "be", "believe"], "en")
+    assert bee == be and believe.startswith("b")
+
+
+def test_community_table_keys_are_emojis_with_word_meanings():
+    for seq, meanings in COMMUNITY.items():
+        assert find_emojis(seq), seq
+        assert "en" in meanings and all(m and m.strip() == m for ms in meanings.values() for m in ms)
+
+
+def test_synthesis_replaces_words_and_records_the_answer():
+    subs, rng = Substitutions(TABLE_WITH_LITERAL, "en"), random.Random(0)
+    cfg = SynthConfig(replace_ratio=1.0, decorative_rate=0.0)
+    row = synthesize("I believe you are dead tonight moon", "en", subs, rng, cfg)
+    kinds = {t["kind"] for t in row["targets"]}
+    assert kinds <= {"homophone", "slang", "literal"} and len(row["targets"]) == 4  # I → 👁️, believe → 🐝lieve, dead → 💀, moon → 🌙
+    for t in row["targets"]:
+        assert row["text"][t["offset"]:].startswith(t["emoji"][:1]) or t["emoji"][0].isalpha()
+    assert synthesize("nothing to replace here", "en", subs, rng, cfg) is None
+
+
+def test_splits_are_by_sentence():
+    cfg = SynthConfig()
+    assert split_of("Same sentence ", cfg) == split_of("same sentence", cfg)
+    shares = [split_of(f"sentence {i}", cfg) for i in range(2000)]
+    assert 0.05 < shares.count("test") / 2000 < 0.15
+
+
+def test_config_checks_name_the_bad_value():
+    with pytest.raises(ValueError, match="replace_ratio"):
+        SynthConfig(replace_ratio=1.5)
+
+
+def test_ranker_trains_exports_int8_and_loads(tmp_path):
+    pytest.importorskip("torch")
+    from assistant.decoder import Decoder
+    from assistant.explain import explain
+    from assistant.lexicon import Lexicon
+    from training.implicit import export_decoder, train_decoder
+
+    out = tmp_path / "decoder"
+    out.mkdir()
+    with gzip.open(out / "candidates.json.gz", "wt", encoding="utf-8") as f:
+        json.dump(TABLE_WITH_LITERAL, f)
+    subs, rng, cfg = Substitutions(TABLE_WITH_LITERAL, "en"), random.Random(0), SynthConfig(replace_ratio=1.0)
+    rows = []
+    for i, sentence in enumerate(["I believe it", "you are dead", "good moon", "we believe", "so dead now"] * 8):
+        row = synthesize(sentence, "en", subs, rng, cfg)
+        row["split"] = "val" if i % 5 == 0 else "train"
+        rows.append(json.dumps(row, ensure_ascii=False))
+    (tmp_path / "examples.jsonl").write_text("\n".join(rows) + "\n", encoding="utf-8")
+    train_decoder.main(["--examples", str(tmp_path / "examples.jsonl"), "--table", str(out / "candidates.json.gz"),
+                        "--epochs", "2", "--out", str(tmp_path / "ranker.pt")])
+    export_decoder.main(["--checkpoint", str(tmp_path / "ranker.pt"), "--out", str(out)])
+    decoder = Decoder.load(out)
+    assert decoder.ranker.session is not None
+    result = explain("I 🐝lieve it", "en", Lexicon.load(), decoder)
+    assert result.emojis[0].readings

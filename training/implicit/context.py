@@ -1,0 +1,62 @@
+"""Training sentences → word-pair counts, the ranker's context features (stored in candidates.json.gz).
+
+For every training-split source sentence, count (word before, word) and (word, word after)
+for words an emoji can stand for; the runtime looks up (word before the emoji, candidate)
+and (candidate, word after). Chinese and Japanese use the neighbouring character, because
+the runtime does not segment words. Only the train split is counted.
+
+    python -m training.implicit.context --examples build/decoder/examples.jsonl --table models/emoji-decoder/candidates.json.gz
+"""
+from __future__ import annotations
+
+import argparse
+import gzip
+import json
+from collections import Counter, defaultdict
+
+from assistant.decoder import neighbours
+
+from .synthesize import words_of
+
+
+def count_pairs(examples: str, wanted: dict[str, set[str]], min_count: int = 1) -> dict[str, dict[str, int]]:
+    pairs: dict[str, Counter] = defaultdict(Counter)
+    seen = set()
+    with open(examples, encoding="utf-8") as f:
+        for line in f:
+            row = json.loads(line)
+            sentence, lang = row["source_text"], row["lang"]
+            if row["split"] != "train" or (lang, sentence) in seen:
+                continue
+            seen.add((lang, sentence))
+            for start, end, word in words_of(sentence, lang):
+                w = word.casefold()
+                if w not in wanted.get(lang, ()):
+                    continue
+                left, right = neighbours(sentence, start, end)
+                if left:
+                    pairs[lang][f"{left}\t{w}"] += 1
+                if right:
+                    pairs[lang][f"{w}\t{right}"] += 1
+    return {lang: {k: v for k, v in c.items() if v >= min_count} for lang, c in pairs.items()}
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--examples", default="build/decoder/examples.jsonl")
+    parser.add_argument("--table", default="models/emoji-decoder/candidates.json.gz")
+    parser.add_argument("--min-count", type=int, default=1)
+    args = parser.parse_args(argv)
+    with gzip.open(args.table, "rt", encoding="utf-8") as f:
+        table = json.load(f)
+    wanted = {lang: {w.casefold() for w in table["zipf"].get(lang, {})} for lang in table["languages"]}
+    for lang in table["languages"]:
+        wanted[lang] |= {w.casefold() for rows in table["partword"].get(lang, {}).values() for _, w in rows}
+    table["context"] = count_pairs(args.examples, wanted, args.min_count)
+    with gzip.open(args.table, "wt", encoding="utf-8", compresslevel=9) as f:
+        json.dump(table, f, ensure_ascii=False, separators=(",", ":"))
+    print({lang: len(c) for lang, c in table["context"].items()})
+
+
+if __name__ == "__main__":
+    main()
