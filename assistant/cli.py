@@ -173,8 +173,9 @@ def cmd_info(args, out) -> int:
               f"lexicon: {info['lexicon']['emojis']} emojis in {info['lexicon']['languages']} languages "
               f"(CLDR {info['lexicon']['cldr_version']}): {', '.join(m.languages)}\n")
     for name, figures in m.metrics.items():
-        shown = "  ".join(f"{k} {v}" for k, v in figures.items() if not isinstance(v, dict))
-        out.write(f"metrics on {name}: {shown}\n")
+        shown = "  ".join(f"{k} {v}" for k, v in figures.items() if not isinstance(v, (dict, list)))
+        if shown:  # sections of nested tables (baselines) are in `info --json` and the model card
+            out.write(f"metrics on {name}: {shown}\n")
     return 0
 
 

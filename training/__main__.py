@@ -1,6 +1,6 @@
 """`python -m training STEP [args]` / `emoji-train STEP [args]`: one entry point for every step.
 
-Steps, in pipeline order: convert, prepare, train, export, lexicon.
+Steps, in pipeline order: convert, prepare, train, export, evaluate, baselines, transfer, speed, lexicon.
 """
 from __future__ import annotations
 
@@ -12,6 +12,10 @@ STEPS = {
     "prepare": ("training.prepare", "raw data → deduplicated examples.jsonl"),
     "train": ("training.train", "fine-tune the encoder and emoji head"),
     "export": ("training.export", "calibrate, prune, ONNX, int8, manifest"),
+    "evaluate": ("training.evaluation", "metrics, calibration, figures (and baselines) into the manifest"),
+    "baselines": ("training.baselines", "TF-IDF + logistic regression and frozen-encoder baselines"),
+    "transfer": ("training.transfer", "fine-tune the encoder on DeepMoji's benchmarks, table beside DeepMoji"),
+    "speed": ("training.speed", "p50/p95 latency: PyTorch fp32 vs the shipped int8 ONNX, one run"),
     "lexicon": ("training.build_lexicon", "CLDR annotations → assistant/data/lexicon.json.gz"),
 }
 

@@ -17,14 +17,40 @@ PUBLISHED = [  # TweetEval emoji test, macro-F1, as published
 
 
 def _metric_rows(metrics: dict) -> list[str]:
-    rows = ["| evaluation set | n | top-1 % | top-5 % | macro-F1 % (95% CI) |", "|---|---|---|---|---|"]
+    rows = ["| evaluation set | language | n | top-1 % | top-5 % | macro-F1 % (95% CI) | ECE % (T=1) |",
+            "|---|---|---|---|---|---|---|"]
     for name, m in metrics.items():
         if "macro_f1" not in m:
             continue
         ci = m.get("macro_f1_ci95")
         ci_text = f" ({ci[0]}–{ci[1]})" if ci else ""
-        rows.append(f"| {name} | {m['n']} | {m['top1']} | {m['top5']} | {m['macro_f1']}{ci_text} |")
+        cal = m.get("calibration")
+        ece = f"{cal['ece']} ({cal['ece_t1']})" if cal else ""
+        rows.append(f"| {name} | {m.get('language', '')} | {m['n']} | {m['top1']} | {m['top5']} | "
+                    f"{m['macro_f1']}{ci_text} | {ece} |")
     return rows
+
+
+def _baseline_rows(baselines: dict) -> list[str]:
+    if not baselines:
+        return []
+    rows = ["## Baselines",
+            "Trained on the same training split and scored closed-set on the same sets.", "",
+            "| baseline | evaluation set | n | top-1 % | top-5 % | macro-F1 % | training messages |",
+            "|---|---|---|---|---|---|---|"]
+    for name, sets in baselines.items():
+        for set_name, m in sets.items():
+            rows.append(f"| {name} | {set_name} | {m['n']} | {m['top1']} | {m['top5']} | {m['macro_f1']} | "
+                        f"{m.get('train_examples', '')} |")
+    return rows + [""]
+
+
+def _figure_rows(metrics: dict) -> list[str]:
+    paths = [p for m in metrics.values() if isinstance(m, dict) for p in m.get("figures", [])]
+    if not paths:
+        return []
+    return ["## Figures", "", "![emoji similarity](figures/emoji_similarity.png)", "",
+            *[f"![{Path(p).stem}]({p})" for p in paths], ""]
 
 
 def render(manifest: dict) -> str:
@@ -53,6 +79,7 @@ def render(manifest: dict) -> str:
         "",
         *_metric_rows(manifest.get("metrics", {})),
         "",
+        *_baseline_rows(manifest.get("metrics", {}).get("baselines", {})),
     ]
     if speed:
         lines += [f"Speed on one thread: cold start {speed['load_s']} s, single message p50 {speed['single']['p50_ms']} ms, "
@@ -68,8 +95,10 @@ def render(manifest: dict) -> str:
     lines += [
         "## Calibration",
         f"Logit adjustment tau {cal.get('logit_adjustment_tau')} (fitted for validation macro-F1), "
-        f"softmax temperature {cal.get('temperature')} (fitted by validation NLL).",
+        f"softmax temperature {cal.get('temperature')} (fitted by validation NLL). ECE: expected calibration "
+        "error of the closed-set top-1 confidence over 15 equal-width bins, at that temperature and at T=1.",
         "",
+        *_figure_rows(manifest.get("metrics", {})),
         "## Limits",
         "- Labels are the 20 English and 20 Spanish SemEval-2018 emojis; other emojis come from keyword matches "
         "in the lexicon at run time, not from this model.",
@@ -81,7 +110,8 @@ def render(manifest: dict) -> str:
         "## Reproduce",
         "```",
         *created.get("commands", []),
-        "python -m training.evaluation --model models/emoji-predictor",
+        "python -m training.evaluation --model models/emoji-predictor"
+        + (" --baselines " + " ".join(manifest["metrics"]["baselines"]) if manifest.get("metrics", {}).get("baselines") else ""),
         "```",
         "",
     ]

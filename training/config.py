@@ -24,11 +24,19 @@ class TrainConfig:
     warmup_fraction: float = 0.05  # of max_steps, linear warm-up then linear decay
     max_steps: int = 3000  # optimizer steps; about one epoch of 95k tweets at batch 32
     max_minutes: float = 0.0  # stop early after this wall time (0 = no limit); checkpoint kept
-    class_weight_power: float = 0.5  # loss weight ∝ freq^-power (0 = plain cross-entropy)
-    label_smoothing: float = 0.0
+    loss: str = "weighted"  # "ce" | "weighted" (∝ freq^-class_weight_power) | "focal" (same weights as α)
+    class_weight_power: float = 0.5  # loss weight ∝ freq^-power; 0.5 is α = 1/√freq
+    focal_gamma: float = 2.0  # focal loss (1 - p)^gamma; 0 = weighted cross-entropy
+    label_smoothing: float = 0.0  # 0..1, mass spread over the other labels
     dropout: float = 0.1  # on the pooled sentence vector
     freeze_embeddings: bool = True  # keeps languages unseen in training aligned; faster
     min_label_count: int = 20  # labels with fewer training examples are dropped
+    chain_thaw: bool = False  # DeepMoji: head alone, then one layer at a time from the top, then all
+    chain_thaw_steps: int = 100  # steps per chain-thaw stage; the last stage (all layers) runs to max_steps
+    lora_r: int = 0  # LoRA rank on the attention query/value (0 = full fine-tuning); merged before saving
+    lora_alpha: int = 16  # LoRA scale numerator (scale = alpha / r)
+    lora_dropout: float = 0.05
+    precision: str = "fp32"  # "fp32" | "bf16" | "fp16" (fp16 needs a GPU); autocast, master weights fp32
     checkpoint_every: int = 250  # steps
     eval_every: int = 0  # steps between validation passes (0 = only at the end)
     seed: int = 1234
@@ -44,6 +52,21 @@ class TrainConfig:
             raise ValueError(f"warmup_fraction must be within [0, 1), got {self.warmup_fraction}")
         if self.num_layers < 0:
             raise ValueError(f"num_layers must be >= 0, got {self.num_layers}")
+        self.loss = self.loss.lower()
+        if self.loss not in ("ce", "weighted", "focal"):
+            raise ValueError(f"loss must be one of ce, weighted, focal; got {self.loss!r}")
+        if self.focal_gamma < 0:
+            raise ValueError(f"focal_gamma must be >= 0, got {self.focal_gamma}")
+        if not 0 <= self.label_smoothing < 1:
+            raise ValueError(f"label_smoothing must be within [0, 1), got {self.label_smoothing}")
+        self.precision = self.precision.lower()
+        if self.precision not in ("fp32", "bf16", "fp16"):
+            raise ValueError(f"precision must be fp32, bf16 or fp16; got {self.precision!r}")
+        if self.lora_r < 0 or self.chain_thaw_steps < 1:
+            raise ValueError(f"lora_r must be >= 0 and chain_thaw_steps >= 1, got {self.lora_r}, {self.chain_thaw_steps}")
+        if self.lora_r and self.chain_thaw:
+            raise ValueError("chain_thaw and lora_r are alternatives: LoRA already trains only small adapters; "
+                             "set one of them (e.g. --lora_r=0)")
 
     @classmethod
     def load(cls, path: str | Path | None = None, overrides: list[str] | None = None) -> "TrainConfig":

@@ -27,3 +27,30 @@ def load_encoder(base_model: str, num_layers: int = 0):
     if num_layers and num_layers < config.num_hidden_layers:
         config.num_hidden_layers = num_layers
     return AutoModel.from_pretrained(base_model, config=config, add_pooling_layer=False)
+
+
+def chain_thaw_stages(model: EmojiClassifier) -> list[list[nn.Parameter]]:
+    """DeepMoji's chain-thaw (Felbo et al., 2017) as parameter lists, one per stage: the new head
+    alone, then each encoder block on its own in network order (embeddings first, as DeepMoji's
+    code walks its layers), then everything. Frozen weights (requires_grad False) stay frozen."""
+    encoder = model.encoder
+    blocks = [encoder.embeddings, *encoder.encoder.layer]
+    stages = [list(model.head.parameters())]
+    stages += [[p for p in block.parameters() if p.requires_grad] for block in blocks]
+    stages.append([p for p in model.parameters() if p.requires_grad])
+    return [stage for stage in stages if stage]
+
+
+def add_lora(model: EmojiClassifier, *, r: int, alpha: int, dropout: float) -> None:
+    """LoRA adapters (Hu et al., 2021) on the attention query and value projections."""
+    try:
+        from peft import LoraConfig, get_peft_model
+    except ImportError as err:
+        raise ImportError("lora_r > 0 needs peft: pip install 'emoji-assistant[train]'") from err
+    config = LoraConfig(r=r, lora_alpha=alpha, lora_dropout=dropout, target_modules=["query", "value"])
+    model.encoder = get_peft_model(model.encoder, config)
+
+
+def merge_lora(model: EmojiClassifier) -> None:
+    """Fold the adapters into the base weights; the encoder is a plain transformers model again."""
+    model.encoder = model.encoder.merge_and_unload()

@@ -1,17 +1,27 @@
 """Fine-tune a multilingual encoder to predict the emoji of a message.
 
-Reads top to bottom: settings, data, model, optimiser, loop, save. Defaults are the
-cheap CPU recipe (see training/config.py); the GPU recipe is configs/gpu.toml.
+Reads top to bottom: settings, processes, data, model, optimiser, loop, save. Defaults are
+the cheap CPU recipe (see training/config.py); the GPU recipe is configs/gpu.toml.
 
     python -m training.train                              # CPU recipe
     python -m training.train --config training/configs/gpu.toml
     python -m training.train --max_steps=50 --resume      # continue a run
+    torchrun --nproc_per_node 4 -m training.train --config training/configs/gpu.toml   # 4 GPUs
+
+The same script runs as one process or as many under `torchrun` / `accelerate launch`
+(they set RANK, WORLD_SIZE, LOCAL_RANK): every process builds the same shuffled batches,
+takes its slice of each one, and DistributedDataParallel averages the gradients, so a
+step is still `batch_size` messages in total. Rank 0 alone writes files and prints.
+
+A plain loop rather than transformers.Trainer: length-bucketed batches, two learning rates,
+chain-thaw and a resumable batch order stay readable in one file, and DDP costs a few lines.
 """
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
-import math
+import os
 import random
 import time
 from collections import Counter
@@ -19,13 +29,13 @@ from pathlib import Path
 
 import numpy as np
 import torch
-from torch.nn import functional as F
 from tqdm.auto import tqdm
 
 from assistant.tokenizer import TextEncoder
 from training.config import TrainConfig
+from training.losses import class_weights, emoji_loss
 from training.manifest import command_line
-from training.model import EmojiClassifier, load_encoder
+from training.model import EmojiClassifier, add_lora, chain_thaw_stages, load_encoder, merge_lora
 
 
 def tokenizer_file(base_model: str) -> Path:
@@ -70,14 +80,46 @@ def lr_factor(step: int, cfg: TrainConfig) -> float:
 @torch.no_grad()
 def predict_logits(model, encoder: TextEncoder, ids: list[list[int]], batch_size: int = 128) -> np.ndarray:
     model.eval()
+    device = next(model.parameters()).device
     order = sorted(range(len(ids)), key=lambda i: len(ids[i]))
     out = np.zeros((len(ids), model.head.out_features), dtype=np.float32)
     for start in range(0, len(order), batch_size):
         idx = order[start:start + batch_size]
         input_ids, mask = encoder.pad([ids[i] for i in idx])
-        out[idx] = model(torch.from_numpy(input_ids), torch.from_numpy(mask)).float().numpy()
+        logits = model(torch.from_numpy(input_ids).to(device), torch.from_numpy(mask).to(device))
+        out[idx] = logits.float().cpu().numpy()
     model.train()
     return out
+
+
+def start_processes() -> tuple[int, int, torch.device]:
+    """(rank, world size, device). Under torchrun / accelerate launch, joins the process group:
+    NCCL on GPUs, gloo on CPUs."""
+    world = int(os.environ.get("WORLD_SIZE", "1"))
+    rank, local_rank = int(os.environ.get("RANK", "0")), int(os.environ.get("LOCAL_RANK", "0"))
+    cuda = torch.cuda.is_available()
+    if world > 1:
+        if cuda:
+            torch.cuda.set_device(local_rank)
+        torch.distributed.init_process_group(backend="nccl" if cuda else "gloo")
+    return rank, world, torch.device(f"cuda:{local_rank}" if cuda else "cpu")
+
+
+def autocast_for(precision: str, device: torch.device):
+    """Mixed precision on the forward pass; fp32 runs without autocast."""
+    if precision == "fp32":
+        return contextlib.nullcontext()
+    if precision == "fp16" and device.type != "cuda":
+        raise ValueError("precision fp16 needs a GPU (found only a CPU); use --precision=bf16 or fp32")
+    return torch.autocast(device.type, dtype=torch.bfloat16 if precision == "bf16" else torch.float16)
+
+
+def out_of_time(started: float, max_minutes: float, world: int, device: torch.device) -> bool:
+    """All ranks stop together: rank 0's clock decides."""
+    late = torch.tensor([float(time.time() - started > max_minutes * 60)], device=device)
+    if world > 1:
+        torch.distributed.broadcast(late, src=0)
+    return bool(late.item())
 
 
 def main(argv: list[str] | None = None) -> Path:
@@ -91,6 +133,9 @@ def main(argv: list[str] | None = None) -> Path:
     random.seed(cfg.seed), np.random.seed(cfg.seed), torch.manual_seed(cfg.seed)
     if cfg.threads:
         torch.set_num_threads(cfg.threads)
+    rank, world, device = start_processes()
+    main_process = rank == 0
+    log = print if main_process else (lambda *a, **k: None)
 
     # ---- data: labels by frequency, tokenised once up front
     splits = read_examples(cfg.examples)
@@ -103,12 +148,16 @@ def main(argv: list[str] | None = None) -> Path:
     train_ids = encoder_tok.token_ids([r["text"] for r in train])
     train_y = torch.tensor([label_id[r["emoji"]] for r in train])
     val_ids = encoder_tok.token_ids([r["text"] for r in val])
-    print(f"{len(train)} train / {len(val)} val messages, {len(labels)} labels")
+    log(f"{len(train)} train / {len(val)} val messages, {len(labels)} labels")
+    print(f"rank {rank} of {world} on {device}: {cfg.batch_size // world or 1} messages per step", flush=True)
 
     # ---- model and optimiser
     model = EmojiClassifier(load_encoder(cfg.base_model, cfg.num_layers), len(labels), cfg.dropout)
     if cfg.freeze_embeddings:
         model.encoder.embeddings.word_embeddings.weight.requires_grad_(False)
+    if cfg.lora_r:  # adapters on query/value; every other encoder weight frozen
+        add_lora(model, r=cfg.lora_r, alpha=cfg.lora_alpha, dropout=cfg.lora_dropout)
+    model.to(device)
     head_params = list(model.head.parameters())
     encoder_params = [p for p in model.encoder.parameters() if p.requires_grad]
     optimizer = torch.optim.AdamW([
@@ -116,57 +165,78 @@ def main(argv: list[str] | None = None) -> Path:
         {"params": head_params, "lr": cfg.head_learning_rate},
     ], weight_decay=cfg.weight_decay)
     base_lrs = [g["lr"] for g in optimizer.param_groups]
-    freq = torch.tensor([counts[e] for e in labels], dtype=torch.float)
-    class_weight = (freq / freq.sum()).pow(-cfg.class_weight_power)
-    class_weight = class_weight / (class_weight * freq / freq.sum()).sum()  # mean weight 1 over data
+    class_weight = class_weights([counts[e] for e in labels], cfg.class_weight_power)
+    stages = chain_thaw_stages(model) if cfg.chain_thaw else []  # parameter lists, one per stage
+    net = torch.nn.parallel.DistributedDataParallel(model) if world > 1 else model
+    scaler = torch.amp.GradScaler(device.type, enabled=cfg.precision == "fp16")  # loss scaling for fp16 only
 
     step, epoch, batches = 0, 0, []
     checkpoint = out_dir / "checkpoint.pt"
-    if args.resume and checkpoint.exists():
-        state = torch.load(checkpoint, weights_only=False)
+    if args.resume and checkpoint.exists():  # every rank reads it: out_dir must be shared storage
+        state = torch.load(checkpoint, weights_only=False, map_location=device)
         model.load_state_dict(state["model"])
         optimizer.load_state_dict(state["optimizer"])
         step, epoch, batches = state["step"], state["epoch"], state["batches"]
         random.setstate(state["rng"])
-        print(f"resumed from {checkpoint} at step {step}")
+        log(f"resumed from {checkpoint} at step {step}")
 
     def save_checkpoint():
-        torch.save({"model": model.state_dict(), "optimizer": optimizer.state_dict(), "step": step,
-                    "epoch": epoch, "batches": batches, "rng": random.getstate(),
-                    "config": cfg.to_dict(), "labels": labels}, checkpoint)
+        if main_process:
+            torch.save({"model": model.state_dict(), "optimizer": optimizer.state_dict(), "step": step,
+                        "epoch": epoch, "batches": batches, "rng": random.getstate(),
+                        "config": cfg.to_dict(), "labels": labels}, checkpoint)
 
     # ---- loop
     rng = random.Random(cfg.seed + epoch)
     lengths = [len(x) for x in train_ids]
     started = time.time()
     model.train()
-    bar = tqdm(total=cfg.max_steps, initial=step, desc="train", unit="step")
+    bar = tqdm(total=cfg.max_steps, initial=step, desc="train", unit="step", disable=not main_process)
     running = None
     while step < cfg.max_steps:
         if not batches:
             batches = length_bucketed_batches(lengths, cfg.batch_size, rng)
             epoch += 1
-        idx = batches.pop()
+        idx = batches.pop()[rank::world]  # this process's share of the step's batch
+        if len(idx) == 0:  # a final batch smaller than the world: every rank skips it alike
+            continue
         input_ids, mask = encoder_tok.pad([train_ids[i] for i in idx])
         for group, base in zip(optimizer.param_groups, base_lrs):
             group["lr"] = base * lr_factor(step, cfg)
-        logits = model(torch.from_numpy(input_ids), torch.from_numpy(mask))
-        loss = F.cross_entropy(logits, train_y[idx], weight=class_weight, label_smoothing=cfg.label_smoothing)
+        with autocast_for(cfg.precision, device):
+            logits = net(torch.from_numpy(input_ids).to(device), torch.from_numpy(mask).to(device))
+        loss = emoji_loss(logits.float(), train_y[idx].to(device), kind=cfg.loss, weight=class_weight,
+                          gamma=cfg.focal_gamma, label_smoothing=cfg.label_smoothing)
         optimizer.zero_grad(set_to_none=True)
-        loss.backward()
+        scaler.scale(loss).backward()
+        if stages:  # chain-thaw: parameters outside this stage get no update (AdamW skips grad None)
+            thawed = {id(p) for p in stages[min(step // cfg.chain_thaw_steps, len(stages) - 1)]}
+            for p in model.parameters():
+                if id(p) not in thawed:
+                    p.grad = None
+        scaler.unscale_(optimizer)
         torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
-        optimizer.step()
+        scaler.step(optimizer)
+        scaler.update()
         step += 1
         running = loss.item() if running is None else 0.98 * running + 0.02 * loss.item()
         bar.update(1)
         bar.set_postfix(loss=f"{running:.3f}", epoch=epoch)
         if step % cfg.checkpoint_every == 0:
             save_checkpoint()
-        if cfg.max_minutes and time.time() - started > cfg.max_minutes * 60:
-            print(f"\nstopping at step {step}: time budget of {cfg.max_minutes} min reached")
+        if cfg.max_minutes and out_of_time(started, cfg.max_minutes, world, device):
+            log(f"\nstopping at step {step}: time budget of {cfg.max_minutes} min reached")
             break
     bar.close()
     save_checkpoint()
+    if cfg.lora_r:  # fold the adapters into the weights: model.pt is a plain EmojiClassifier again
+        merge_lora(model)
+    print(f"rank {rank} head checksum {model.head.weight.double().sum().item():.6f}", flush=True)
+    if world > 1:
+        torch.distributed.barrier()
+        torch.distributed.destroy_process_group()
+    if not main_process:
+        return out_dir / "model.pt"
 
     # ---- validation logits (for prior correction and calibration) and the final model
     val_logits = predict_logits(model, encoder_tok, val_ids)
