@@ -277,25 +277,17 @@ class Decoder:
     @classmethod
     def load(cls, model_dir: Path, *, threads: int = 1) -> Decoder:
         """Raises ModelError when the folder, a file or a hash is wrong (and says which)."""
-        from .manifest import sha256_file
+        from .manifest import check_files, read_manifest_json
 
         model_dir = Path(model_dir)
         path = model_dir / "manifest.json"
-        if not path.is_file():
-            raise ModelError(f"{model_dir} is not a decoder folder: manifest.json is missing")
-        try:
-            manifest = json.loads(path.read_text(encoding="utf-8"))
-        except (UnicodeDecodeError, json.JSONDecodeError) as err:
-            raise ModelError(f"{path} is not valid JSON ({err}); reinstall or re-export the decoder") from err
+        manifest = read_manifest_json(model_dir)
         if manifest.get("task") != TASK:
             raise ModelError(f"{path}: task {manifest.get('task')!r}, expected {TASK!r}")
         if list(manifest.get("features", [])) != list(FEATURES):
             raise ModelError(f"{path}: the ranker was trained on features {manifest.get('features')}, this "
                              f"emoji-assistant computes {list(FEATURES)}; re-export the decoder")
-        for name, expected in manifest.get("files", {}).items():
-            file = model_dir / name
-            if not file.is_file() or sha256_file(file) != expected:
-                raise ModelError(f"{file}: missing or its sha256 differs from the manifest; reinstall the decoder")
+        check_files(model_dir, manifest.get("files", {}))
         table = load_table(str(model_dir / "candidates.json.gz"))
         model = model_dir / "model.onnx"
         return cls(table, Ranker(model if model.is_file() else None, threads=threads), manifest)

@@ -50,16 +50,7 @@ def load_manifest(model_dir: Path, *, check_hashes: bool = True) -> Manifest:
     """
     model_dir = Path(model_dir)
     path = model_dir / "manifest.json"
-    if not model_dir.is_dir():
-        raise ModelError(f"model folder {model_dir} does not exist; pass --model PATH to a folder with manifest.json")
-    if not path.is_file():
-        raise ModelError(f"{model_dir} is not a model folder: manifest.json is missing")
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as err:
-        raise ModelError(f"{path} is not valid JSON ({err}); the file is damaged, reinstall or re-export the model") from err
-    if not isinstance(data, dict):
-        raise ModelError(f"{path}: expected a JSON object, found {type(data).__name__}")
+    data = read_manifest_json(model_dir)
     version = data.get("format_version")
     if version != FORMAT_VERSION:
         raise ModelError(f"{path}: model format {version!r}, this emoji-assistant reads format {FORMAT_VERSION}; "
@@ -76,11 +67,37 @@ def load_manifest(model_dir: Path, *, check_hashes: bool = True) -> Manifest:
     for name in MODEL_FILES:
         if name not in manifest.files:
             raise ModelError(f"{path}: no sha256 recorded for {name}")
-    for name, expected in manifest.files.items():
+    if check_hashes:
+        check_files(model_dir, manifest.files)
+    else:
+        for name in manifest.files:
+            if not (model_dir / name).is_file():
+                raise ModelError(f"{model_dir}: {name} is missing (the manifest lists it)")
+    return manifest
+
+
+def read_manifest_json(model_dir: Path) -> dict:
+    """The folder's manifest.json as a dict; ModelError says what is missing or broken."""
+    path = model_dir / "manifest.json"
+    if not model_dir.is_dir():
+        raise ModelError(f"model folder {model_dir} does not exist; pass --model PATH to a folder with manifest.json")
+    if not path.is_file():
+        raise ModelError(f"{model_dir} is not a model folder: manifest.json is missing")
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as err:
+        raise ModelError(f"{path} is not valid JSON ({err}); the file is damaged, reinstall or re-export the model") from err
+    if not isinstance(data, dict):
+        raise ModelError(f"{path}: expected a JSON object, found {type(data).__name__}")
+    return data
+
+
+def check_files(model_dir: Path, files: dict[str, str]) -> None:
+    """Every file the manifest lists exists and has its recorded sha256."""
+    for name, expected in files.items():
         file = model_dir / name
         if not file.is_file():
             raise ModelError(f"{model_dir}: {name} is missing (the manifest lists it)")
-        if check_hashes and sha256_file(file) != expected:
+        if sha256_file(file) != expected:
             raise ModelError(f"{file}: sha256 differs from the manifest: the file is truncated or was replaced; "
                              "reinstall or re-export the model")
-    return manifest
