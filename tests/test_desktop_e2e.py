@@ -13,6 +13,8 @@ from pathlib import Path
 
 import pytest
 
+from assistant.desktop.bench import XTestKeyboard
+
 pytestmark = [pytest.mark.gui, pytest.mark.model]
 HERE = Path(__file__).resolve().parent
 WAIT_S = 20  # the helper loads the model, the lexicon and the language detector first
@@ -42,7 +44,9 @@ def session(xvfb_display, tmp_path_factory):
            "PYTHONPATH": os.pathsep.join([str(HERE.parent), os.environ.get("PYTHONPATH", "")])}
     for name in ("config", "data", "cache", "run", "tmp"):
         (home / name).mkdir()
-    cyrillic = add_cyrillic_keys(display)
+    # Cyrillic letters get keycodes of their own, as a Russian layout gives them; xdotool's
+    # momentary remapping for letters missing from the layout is too quick for any listener.
+    cyrillic = XTestKeyboard(["пица"], display_name=display)
     config = home / "desktop.toml"
     config.write_text('languages = ["en", "ru"]\ndebounce_ms = 150\npopup_timeout_s = 30\n', encoding="utf-8")
     field_file = home / "field.txt"
@@ -76,15 +80,16 @@ class Session:
         return subprocess.run(["xdotool", *args], env=self.env, check=True, capture_output=True, text=True).stdout
 
     def type(self, text: str) -> None:
-        """Latin text through xdotool, Cyrillic through the keycodes of add_cyrillic_keys."""
+        """Latin text through xdotool, Cyrillic through XTest on the keycodes mapped for it."""
         import itertools
 
-        for is_cyrillic, run in itertools.groupby(text, key=lambda ch: ch in self.cyrillic):
-            run = "".join(run)
+        for is_cyrillic, run in itertools.groupby(text, key=lambda ch: "\u0400" <= ch <= "\u04ff"):
             if is_cyrillic:
-                xtest_type(self.display, [self.cyrillic[ch] for ch in run])
+                for ch in run:
+                    self.cyrillic.tap(ch)
+                    time.sleep(0.03)
             else:
-                self.xdotool("type", "--delay", "30", run)
+                self.xdotool("type", "--delay", "30", "".join(run))
 
     def key(self, *keys: str) -> None:
         self.xdotool("key", "--delay", "30", *keys)
@@ -100,44 +105,6 @@ class Session:
 
     def popups(self) -> list[str]:
         return [line.split(":", 1)[1].split() for line in self.log_text().splitlines() if line.startswith("popup:")]
-
-
-def add_cyrillic_keys(display: str) -> dict[str, int]:
-    """Map Cyrillic letters onto spare keycodes, as a Russian layout does; returns letter → keycode.
-
-    xdotool's own way with letters missing from the layout (remapping a scratch key for a
-    moment) is too quick for any key listener to read back, so these are typed via XTest.
-    """
-    from Xlib import display as xdisplay
-
-    d = xdisplay.Display(display)
-    first, count = d.display.info.min_keycode, d.display.info.max_keycode - d.display.info.min_keycode + 1
-    mapping = d.get_keyboard_mapping(first, count)
-    # Keycodes that only carry vendor media keys (XF86…) are free to reuse on a test display.
-    spare = [first + i for i, syms in enumerate(mapping) if any(syms) and all(s == 0 or s >= 0x1008FF00 for s in syms)]
-    letters = "пица"  # what the tests type; the first spare keycodes (audio keys) behave as plain keys
-    assert len(spare) >= len(letters), f"only {len(spare)} spare keycodes on {display}"
-    codes = {}
-    for keycode, letter in zip(spare, letters):
-        keysym = 0x01000000 + ord(letter)  # X's Unicode keysyms, which many xkb layouts use
-        d.change_keyboard_mapping(keycode, [(keysym,) * len(mapping[0])])
-        codes[letter] = keycode
-    d.sync()
-    d.close()
-    return codes
-
-
-def xtest_type(display: str, keycodes: list[int]) -> None:
-    from Xlib import X, display as xdisplay
-    from Xlib.ext import xtest
-
-    d = xdisplay.Display(display)
-    for keycode in keycodes:
-        xtest.fake_input(d, X.KeyPress, keycode)
-        xtest.fake_input(d, X.KeyRelease, keycode)
-        d.sync()
-        time.sleep(0.03)
-    d.close()
 
 
 def test_popup_shows_suggestions_and_a_hotkey_types_the_pick(session):

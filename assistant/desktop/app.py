@@ -70,7 +70,7 @@ class HelperApp:
         self.root = tkinter.Tk(className="emoji-assistant")
         self.root.withdraw()
         popup = Popup(self.root, on_pick=lambda n: self.helper.pick(n), hotkey_label=config.pick_modifier.capitalize())
-        languages = config.languages or [locale_language()]
+        languages = config.user_languages()
         assistant = Assistant(config.model)
         for lang in languages:  # build each language's keyword index now, not on the first keystroke (~100 ms)
             assistant.suggest("ok", k=1, lang=lang)
@@ -139,10 +139,3 @@ def run(config: DesktopConfig) -> int:
         app.stop()
         lock.close()
     return 0
-
-
-def locale_language() -> str:
-    import locale
-
-    code = (locale.getlocale()[0] or os.environ.get("LANG") or "en").split("_")[0].split(".")[0]
-    return code if code and code not in ("C", "POSIX") else "en"

@@ -85,11 +85,11 @@ class XTestKeyboard:
     """Types characters as key presses through XTest; letters missing from the keymap get
     a spare keycode with their Unicode keysym first, as a layout that has them would."""
 
-    def __init__(self, sentences: list[str]):
+    def __init__(self, sentences: list[str], display_name: str | None = None):
         from Xlib import XK, display
         from Xlib.ext import xtest
 
-        self._xtest, self._display = xtest, display.Display()
+        self._xtest, self._display = xtest, display.Display(display_name)
         info = self._display.display.info
         first, count = info.min_keycode, info.max_keycode - info.min_keycode + 1
         mapping = self._display.get_keyboard_mapping(first, count)

@@ -50,6 +50,10 @@ class DesktopConfig:
         self.languages = [str(code) for code in self.languages]
         self.blocklist = [str(name).casefold() for name in self.blocklist]
 
+    def user_languages(self) -> list[str]:
+        """The configured languages, else the system locale's: what shortcodes and warm-up cover."""
+        return self.languages or [locale_language()]
+
     @classmethod
     def load(cls, path: str | Path | None = None) -> DesktopConfig:
         """Settings from `path` (default: desktop.toml in the user config folder, if it exists).
@@ -83,6 +87,14 @@ class DesktopConfig:
             return cls(**data)
         except (TypeError, ValueError) as err:
             raise InputError(f"{path}: {err}") from None
+
+
+def locale_language() -> str:
+    import locale
+    import os
+
+    code = (locale.getlocale()[0] or os.environ.get("LANG") or "en").split("_")[0].split(".")[0]
+    return code if code and code not in ("C", "POSIX") else "en"
 
 
 def default_config_path() -> Path:

@@ -1,14 +1,13 @@
 """Typing the picked emoji into the active application.
 
 `KeyboardTypist` sends key events through pynput's Controller (X11 via XTest, macOS via
-Quartz, Windows via SendInput). `NoTypist` is the last resort: it raises a readable error
-on use. Tests pass their own recording typist.
+Quartz, Windows via SendInput); `app.load_gui` has made sure pynput works before one is
+made. Tests pass their own recording typist.
 """
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
 
-from ..errors import AssistantError
 
 
 class Typist(ABC):
@@ -28,8 +27,3 @@ class KeyboardTypist(Typist):
             self._keyboard.tap(self._backspace)
         self._keyboard.type(text)
 
-
-class NoTypist(Typist):
-    def replace(self, erase: int, text: str) -> None:
-        raise AssistantError("no way to type into other applications here (pynput could not load); "
-                             "copy the emoji from the popup instead, or run under X11, macOS or Windows")

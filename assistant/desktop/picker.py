@@ -80,11 +80,11 @@ def run_picker(config) -> str | None:
     """Show the picker until a pick or Escape; returns the emoji picked, if any."""
     from ..assistant import Assistant
     from ..lexicon import Lexicon
-    from .app import locale_language, load_gui, suggester
+    from .app import load_gui, suggester
 
     load_gui()
     root = tk.Tk(className="emoji-assistant-picker")
-    languages = config.languages or [locale_language()]
+    languages = config.user_languages()
     picker = Picker(root, suggester(Assistant(config.model), config.languages), ShortcodeIndex(Lexicon.load(), languages),
                     top_k=config.top_k)
     root.mainloop()
