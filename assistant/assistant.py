@@ -125,8 +125,17 @@ class Assistant:
         if self._decoder is None and self._decoder_dir is not None:
             from .decoder import Decoder
 
-            self._decoder = Decoder.load(self._decoder_dir, threads=self._threads)
+            self._decoder = Decoder.load(self._decoder_dir, threads=self._threads, token_states=self.token_states())
         return explain(clean, lang_code, self.lexicon, self._decoder)
+
+    def token_states(self):
+        """The predictor's token states (assistant.context.TokenStates), or None for a model
+        exported without them."""
+        if not self.session.has_token_states:
+            return None
+        from .context import TokenStates
+
+        return TokenStates(self.session, self.encoder, self.manifest.files.get("model.onnx", ""))
 
     def probabilities(self, clean_texts: list[str]) -> np.ndarray:
         """[n, labels] calibrated model probabilities for already normalised texts."""

@@ -5,8 +5,10 @@ time by training.implicit.candidates): localized names and keywords (literal), w
 sound like them (homophone, including part-word puns such as "🐝lieve"), two-emoji
 sound rebuses ("🦆🍐" → 压力) and curated community meanings (slang). A small trained
 ranker (model.onnx, int8) scores every candidate from features that describe the
-candidate and where the emoji sits in the message; one onnxruntime call per message.
-Without a ranker model the same features are scored by fixed weights (literal first).
+candidate and where the emoji sits in the message, and, when the decoder is bound to its
+emoji predictor, how well the candidate fits the message as the predictor reads it
+(assistant.context); one onnxruntime call per message for the ranker. Without a ranker
+model the same features are scored by fixed weights (literal first).
 """
 from __future__ import annotations
 
@@ -30,7 +32,7 @@ PUBLIC_KIND = {"literal": "literal", "keyword": "literal", "homophone": "homopho
                "rebus": "rebus", "slang": "slang", "decorative": "decorative"}
 FEATURES = ("similarity", *(f"kind_{k}" for k in KINDS), "zipf", "attached", "in_run", "at_end", "at_start",
             "alone", "words", "rank", "pair", "known_lang", "multiword", "in_name",
-            "context_left", "context_right")
+            "context_left", "context_right", "context_fit", "has_context")
 MAX_EMOJIS = 64  # emojis decoded per message; later ones get literal readings only (bounded latency)
 
 
@@ -173,7 +175,7 @@ def featurize(candidate: Candidate, site: Site, table: CandidateTable, lang: str
 
 
 # Without a trained ranker: literal name first, then slang, keywords; decorative last.
-_FALLBACK = np.array([0.5, 3, 1.5, 0.2, 0.4, 0.6, 2, 0.1, 0, 0, 0, 0, 0, 0, 0, -0.5, 0.5, 0, 0, 0, 0, 0],
+_FALLBACK = np.array([0.5, 3, 1.5, 0.2, 0.4, 0.6, 2, 0.1, 0, 0, 0, 0, 0, 0, 0, -0.5, 0.5, 0, 0, 0, 0, 0, 0, 0],
                      dtype=np.float32)
 
 
@@ -212,9 +214,8 @@ class Decoded:
     covered: bool = False  # second emoji of a pair: the first one's reading already replaces it
 
 
-def decode(text: str, lang: str, table: CandidateTable, ranker: Ranker, literal) -> list[Decoded]:
-    """Readings for the first MAX_EMOJIS emojis of `text`; `literal(emoji)` gives [name, *keywords]."""
-    found = find_emojis(text)[:MAX_EMOJIS]
+def candidate_groups(text: str, found: list, lang: str, table: CandidateTable, literal) -> tuple[list, list]:
+    """(sites, candidate list per site) for the emojis `found` in `text`."""
     all_sites = sites(text, found)
     groups: list[list[Candidate]] = []
     for i, site in enumerate(all_sites):
@@ -223,9 +224,41 @@ def decode(text: str, lang: str, table: CandidateTable, ranker: Ranker, literal)
         if i + 1 < len(found) and found[i][1] == found[i + 1][0]:
             cands += table.pair(emoji, found[i + 1][2], lang)
         groups.append(cands)
-    rows = [featurize(c, all_sites[g], table, lang) for g, cands in enumerate(groups) for c in cands]
+    return all_sites, groups
+
+
+def with_context(rows: np.ndarray, fit: np.ndarray | None) -> np.ndarray:
+    """Append the context columns (fit, has_context) to one site's feature rows."""
+    if fit is None:
+        return np.hstack([rows, np.zeros((len(rows), 2), dtype=np.float32)])
+    return np.hstack([rows, fit.reshape(-1, 1).astype(np.float32), np.ones((len(rows), 1), dtype=np.float32)])
+
+
+def site_fits(text: str, all_sites: list, groups: list, context) -> list[np.ndarray | None]:
+    """Per site: the context fit of each candidate, or None (no context, or the emoji lies past
+    the predictor's max length)."""
+    if context is None:
+        return [None] * len(groups)
+    from .context import site_vector
+
+    states, offsets = context.states(text)
+    fits = []
+    for site, cands in zip(all_sites, groups):
+        vector = site_vector(states, offsets, site.start, site.end)
+        fits.append(None if vector is None else context.fit(vector, [c.text for c in cands]))
+    return fits
+
+
+def decode(text: str, lang: str, table: CandidateTable, ranker: Ranker, literal, context=None) -> list[Decoded]:
+    """Readings for the first MAX_EMOJIS emojis of `text`; `literal(emoji)` gives [name, *keywords];
+    `context` (an assistant.context.ContextScorer) adds how well each candidate fits the message."""
+    found = find_emojis(text)[:MAX_EMOJIS]
+    all_sites, groups = candidate_groups(text, found, lang, table, literal)
+    fits = site_fits(text, all_sites, groups, context) if groups else []
+    blocks = [with_context(np.asarray([featurize(c, all_sites[g], table, lang) for c in cands], dtype=np.float32),
+                           fits[g]) for g, cands in enumerate(groups)]
     owners = np.asarray([g for g, cands in enumerate(groups) for _ in cands])
-    scores = ranker.scores(np.asarray(rows, dtype=np.float32).reshape(-1, len(FEATURES)))
+    scores = ranker.scores(np.vstack(blocks) if blocks else np.zeros((0, len(FEATURES)), dtype=np.float32))
     out: list[Decoded] = []
     i = 0
     while i < len(groups):
@@ -265,18 +298,24 @@ def load_table(path: str) -> CandidateTable:
     return CandidateTable.load(Path(path))
 
 class Decoder:
-    """A decoder folder: candidates.json.gz, model.onnx (int8 ranker) and manifest.json.
+    """A decoder folder: candidates.json.gz, model.onnx (the ranker), context.npz (int8 context projections) and manifest.json.
 
     >>> Decoder.load(default_decoder_dir()).describe()  # doctest: +SKIP
     'emoji-decoder 0.1.0 (...)'
     """
 
-    def __init__(self, table: CandidateTable, ranker: Ranker, manifest: dict):
-        self.table, self.ranker, self.manifest = table, ranker, manifest
+    def __init__(self, table: CandidateTable, ranker: Ranker, manifest: dict, context=None, *, no_context: str = ""):
+        self.table, self.ranker, self.manifest, self.context = table, ranker, manifest, context
+        self.no_context = no_context  # why the context features are left out, if they are
 
     @classmethod
-    def load(cls, model_dir: Path, *, threads: int = 1) -> Decoder:
-        """Raises ModelError when the folder, a file or a hash is wrong (and says which)."""
+    def load(cls, model_dir: Path, *, threads: int = 1, token_states=None) -> Decoder:
+        """Raises ModelError when the folder, a file or a hash is wrong (and says which).
+
+        `token_states` (assistant.context.TokenStates of the emoji predictor) binds the
+        decoder to the predictor it was trained with; any other predictor, or none, leaves
+        the context features out (the ranker was trained to do without them too).
+        """
         from .manifest import check_files, read_manifest_json
 
         model_dir = Path(model_dir)
@@ -290,10 +329,27 @@ class Decoder:
         check_files(model_dir, manifest.get("files", {}))
         table = load_table(str(model_dir / "candidates.json.gz"))
         model = model_dir / "model.onnx"
-        return cls(table, Ranker(model if model.is_file() else None, threads=threads), manifest)
+        context, why = _bind_context(model_dir, manifest, token_states)
+        return cls(table, Ranker(model if model.is_file() else None, threads=threads), manifest, context,
+                   no_context=why)
 
     def describe(self) -> str:
-        return f"{self.manifest.get('name', 'emoji-decoder')} {self.manifest.get('version', '')}".strip()
+        name = f"{self.manifest.get('name', 'emoji-decoder')} {self.manifest.get('version', '')}".strip()
+        return name if self.context is not None else f"{name} (without context: {self.no_context})"
 
     def decode(self, text: str, lang: str, literal) -> list[Decoded]:
-        return decode(text, lang, self.table, self.ranker, literal)
+        return decode(text, lang, self.table, self.ranker, literal, self.context)
+
+
+def _bind_context(model_dir: Path, manifest: dict, token_states):
+    """(ContextScorer or None, why not)."""
+    from .context import CONTEXT_FILE, ContextModel, ContextScorer
+
+    wanted = manifest.get("context", {}).get("predictor_sha256")
+    if not (model_dir / CONTEXT_FILE).is_file() or not wanted:
+        return None, "this decoder has no context model"
+    if token_states is None:
+        return None, "no emoji predictor with token states loaded"
+    if token_states.model_sha256 != wanted:
+        return None, "it was trained with another emoji predictor; retrain it with this one"
+    return ContextScorer(ContextModel.load(model_dir / CONTEXT_FILE), token_states), ""

@@ -36,11 +36,21 @@ class OnnxSession:
         self.input_names = [i.name for i in self.session.get_inputs()]
         if set(self.input_names) != {"input_ids", "attention_mask"}:
             raise ModelError(f"{model_file}: expected inputs input_ids and attention_mask, found {self.input_names}")
+        outputs = [o.name for o in self.session.get_outputs()]
         self.num_labels = self.session.get_outputs()[0].shape[-1]
+        self._logits = [outputs[0]]
+        # models exported since the implicit-emoji decoder reads context also give token states
+        self.has_token_states = "hidden_states" in outputs
 
     def logits(self, input_ids: np.ndarray, attention_mask: np.ndarray) -> np.ndarray:
         """[batch, seq] int64 arrays → [batch, labels] float32 logits."""
-        return self.session.run(None, {"input_ids": input_ids, "attention_mask": attention_mask})[0]
+        return self.session.run(self._logits, {"input_ids": input_ids, "attention_mask": attention_mask})[0]
+
+    def token_states(self, input_ids: np.ndarray, attention_mask: np.ndarray) -> np.ndarray:
+        """[batch, seq] int64 arrays → [batch, seq, hidden] float32 last-layer token states."""
+        if not self.has_token_states:
+            raise ModelError("this model.onnx has no hidden_states output; re-export it with `python -m training.export`")
+        return self.session.run(["hidden_states"], {"input_ids": input_ids, "attention_mask": attention_mask})[0]
 
 
 class FeatureSession:

@@ -58,13 +58,7 @@ def test_config_checks_name_the_bad_value():
         SynthConfig(replace_ratio=1.5)
 
 
-def test_ranker_trains_exports_int8_and_loads(tmp_path):
-    pytest.importorskip("torch")
-    from assistant.decoder import Decoder
-    from assistant.explain import explain
-    from assistant.lexicon import Lexicon
-    from training.implicit import export_decoder, train_decoder
-
+def _examples_and_table(tmp_path):
     out = tmp_path / "decoder"
     out.mkdir()
     with gzip.open(out / "candidates.json.gz", "wt", encoding="utf-8") as f:
@@ -76,10 +70,44 @@ def test_ranker_trains_exports_int8_and_loads(tmp_path):
         row["split"] = "val" if i % 5 == 0 else "train"
         rows.append(json.dumps(row, ensure_ascii=False))
     (tmp_path / "examples.jsonl").write_text("\n".join(rows) + "\n", encoding="utf-8")
-    train_decoder.main(["--examples", str(tmp_path / "examples.jsonl"), "--table", str(out / "candidates.json.gz"),
-                        "--epochs", "2", "--out", str(tmp_path / "ranker.pt")])
+    return tmp_path / "examples.jsonl", out
+
+
+def test_ranker_trains_with_context_exports_and_binds_to_its_predictor(tmp_path, tiny_model):
+    pytest.importorskip("torch")
+    from assistant.assistant import Assistant
+    from assistant.decoder import Decoder
+    from assistant.explain import explain
+    from assistant.lexicon import Lexicon
+    from training.implicit import export_decoder, train_decoder
+
+    examples, out = _examples_and_table(tmp_path)
+    train_decoder.main(["--examples", str(examples), "--table", str(out / "candidates.json.gz"),
+                        "--predictor", str(tiny_model), "--epochs", "2", "--out", str(tmp_path / "ranker.pt")])
     export_decoder.main(["--checkpoint", str(tmp_path / "ranker.pt"), "--out", str(out)])
-    decoder = Decoder.load(out)
-    assert decoder.ranker.session is not None
+    manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    assert "context.npz" in manifest["files"] and manifest["context"]["rank"] == 64
+
+    decoder = Decoder.load(out, token_states=Assistant(tiny_model).token_states())
+    assert decoder.context is not None and "without context" not in decoder.describe()
     result = explain("I 🐝lieve it", "en", Lexicon.load(), decoder)
     assert result.emojis[0].readings
+
+    unbound = Decoder.load(out)  # no predictor: same ranker, context columns left out
+    assert unbound.context is None and "no emoji predictor" in unbound.describe()
+    assert explain("I 🐝lieve it", "en", Lexicon.load(), unbound).emojis[0].readings
+
+
+def test_ranker_trains_without_context_and_drops_an_old_context_file(tmp_path):
+    pytest.importorskip("torch")
+    from assistant.decoder import Decoder
+    from training.implicit import export_decoder, train_decoder
+
+    examples, out = _examples_and_table(tmp_path)
+    (out / "context.npz").write_bytes(b"stale")
+    train_decoder.main(["--examples", str(examples), "--table", str(out / "candidates.json.gz"), "--no-context",
+                        "--epochs", "2", "--out", str(tmp_path / "ranker.pt")])
+    export_decoder.main(["--checkpoint", str(tmp_path / "ranker.pt"), "--out", str(out)])
+    assert not (out / "context.npz").exists()
+    decoder = Decoder.load(out)
+    assert decoder.ranker.session is not None and "has no context model" in decoder.describe()

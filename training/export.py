@@ -43,15 +43,31 @@ def shrink_embeddings(model: EmojiClassifier, kept: list[int]) -> None:
     model.encoder.config.vocab_size = len(kept)
 
 
+class WithTokenStates(torch.nn.Module):
+    """The classifier with its encoder's last hidden states as a second output, so the
+    implicit-emoji decoder can read each emoji's context from the same single pass."""
+
+    def __init__(self, model: EmojiClassifier):
+        super().__init__()
+        self.model = model
+
+    def forward(self, input_ids, attention_mask):
+        hidden = self.model.encoder(input_ids=input_ids, attention_mask=attention_mask).last_hidden_state
+        return self.model.classify(hidden, attention_mask), hidden
+
+
 def export_onnx(model: EmojiClassifier, path: Path) -> Path:
+    """ONNX with outputs `logits` [batch, labels] and `hidden_states` [batch, sequence, hidden]."""
     path.parent.mkdir(parents=True, exist_ok=True)
     n = model.encoder.config.vocab_size
     ids = torch.tensor([[0, n // 3, n // 2, 2], [0, n - 1, 2, 1]])  # any in-vocabulary pieces
     mask = torch.tensor([[1, 1, 1, 1], [1, 1, 1, 0]])
     axes = {0: "batch", 1: "sequence"}
-    torch.onnx.export(model, (ids, mask), str(path), input_names=["input_ids", "attention_mask"],
-                      output_names=["logits"], opset_version=OPSET, dynamo=False,
-                      dynamic_axes={"input_ids": axes, "attention_mask": axes, "logits": {0: "batch"}})
+    torch.onnx.export(WithTokenStates(model).eval(), (ids, mask), str(path),
+                      input_names=["input_ids", "attention_mask"], output_names=["logits", "hidden_states"],
+                      opset_version=OPSET, dynamo=False,
+                      dynamic_axes={"input_ids": axes, "attention_mask": axes, "logits": {0: "batch"},
+                                    "hidden_states": axes})
     return path
 
 
@@ -138,7 +154,9 @@ def main(argv: list[str] | None = None) -> Path:
             "config": cfg,
         },
         extra={"parity": parity, "vocabulary_pieces": len(kept), "encoder_layers": cfg["num_layers"],
-               "quantization": "onnxruntime dynamic int8 (MatMul, Gather)", "opset": OPSET},
+               "quantization": "int8: MatMul weights per output channel (onnxruntime dynamic, 7-bit range), "
+                               "word embeddings per row", "opset": OPSET,
+               "outputs": ["logits", "hidden_states"]},
     )
     size = sum(f.stat().st_size for f in args.out.iterdir() if f.is_file())
     print(f"wrote {args.out} ({size / 1e6:.1f} MB)")

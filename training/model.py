@@ -14,6 +14,10 @@ class EmojiClassifier(nn.Module):
 
     def forward(self, input_ids: torch.Tensor, attention_mask: torch.Tensor) -> torch.Tensor:
         hidden = self.encoder(input_ids=input_ids, attention_mask=attention_mask).last_hidden_state
+        return self.classify(hidden, attention_mask)
+
+    def classify(self, hidden: torch.Tensor, attention_mask: torch.Tensor) -> torch.Tensor:
+        """[batch, seq, hidden] token states → [batch, labels] logits."""
         mask = attention_mask.unsqueeze(-1).to(hidden.dtype)  # [batch, seq, 1]
         pooled = (hidden * mask).sum(1) / mask.sum(1).clamp(min=1.0)  # [batch, hidden]
         return self.head(self.dropout(pooled))  # [batch, labels] logits

@@ -123,13 +123,18 @@ def main(argv: list[str] | None = None) -> None:
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--decoder", default="models/emoji-decoder")
+    parser.add_argument("--predictor", default=None, help="emoji predictor giving the context (default: the shipped one)")
     parser.add_argument("--examples", default="build/decoder/examples.jsonl")
     parser.add_argument("--cases", default="tests/data/explain_cases.jsonl")
     parser.add_argument("--ss-twitter", default=None, help="SS-Twitter.jsonl for the downstream check")
     parser.add_argument("--out", default="build/decoder/eval.json")
     parser.add_argument("--write-manifest", action="store_true", help="store the metrics in the decoder manifest")
     args = parser.parse_args(argv)
-    decoder, lexicon = Decoder.load(Path(args.decoder)), Lexicon.load()
+    from assistant.assistant import Assistant
+
+    decoder = Decoder.load(Path(args.decoder), token_states=Assistant(args.predictor).token_states())
+    print(f"decoder: {decoder.describe()}")
+    lexicon = Lexicon.load()
     report = {"synthetic_test": synthetic(Path(args.examples), decoder, lexicon),
               "handwritten": handwritten(Path(args.cases), decoder, lexicon),
               "latency": latency(Path(args.cases), decoder, lexicon)}

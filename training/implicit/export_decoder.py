@@ -1,8 +1,13 @@
-"""Ranker checkpoint → models/emoji-decoder: model.onnx (int8), manifest.json (hashes, features, config).
+"""Ranker checkpoint → models/emoji-decoder: model.onnx (the ranker MLP), context.npz (the
+context projections, int8, when the ranker was trained with them), manifest.json (hashes,
+features, config).
 
-The int8 model is checked against the PyTorch ranker on random feature rows (top-1 per
-group of 20, groups without a near-tie); the agreement is written to the manifest and a
-warning printed below 99%. Evaluation (evaluate_decoder.py) always measures the int8 model.
+The context projections are 99.9% of the decoder's weights and ship as int8. The MLP
+(about 2,000 weights, 7 kB) stays fp32 by default: int8 activations cost it 6 points of
+synthetic top-1 (76.2% → 70.1%, most of it on decorative emojis) to save 6 kB;
+`--int8-ranker` quantizes it anyway. The exported ranker is checked against PyTorch on
+random feature rows (top-1 per group of 20, groups without a near-tie); the agreement is
+written to the manifest and a warning printed below 99%.
 
     python -m training.implicit.export_decoder --checkpoint build/decoder/ranker.pt --out models/emoji-decoder
 """
@@ -15,19 +20,20 @@ from pathlib import Path
 
 import numpy as np
 
+from assistant.context import CONTEXT_FILE, ContextModel
 from assistant.decoder import FEATURES, TASK
 from assistant.manifest import sha256_file
 
 from .train_decoder import RankerConfig, build_model
 
 OPSET = 17
-VERSION = "0.1.0"
+VERSION = "0.2.0"
 
 
-def export(checkpoint: Path, out_dir: Path) -> dict:
+def export(checkpoint: Path, out_dir: Path, *, int8_ranker: bool = False) -> dict:
     import torch
 
-    ckpt = torch.load(checkpoint, map_location="cpu")
+    ckpt = torch.load(checkpoint, map_location="cpu", weights_only=False)
     if ckpt["features"] != list(FEATURES):
         raise ValueError(f"expected a ranker trained on features {list(FEATURES)}, found {ckpt['features']}; retrain")
     model = build_model(RankerConfig(**ckpt["config"]))
@@ -47,12 +53,22 @@ def export(checkpoint: Path, out_dir: Path) -> dict:
     torch.onnx.export(Scores(model), (torch.zeros(4, len(FEATURES)),), str(fp32), input_names=["features"],
                       output_names=["scores"], dynamic_axes={"features": {0: "n"}, "scores": {0: "n"}},
                       opset_version=OPSET, dynamo=False)
-    int8 = quantize_int8(fp32, out_dir / "model.onnx")  # per-channel: a 32-wide layer has few weights per row
-    fp32.unlink()
-    agreement = parity(model, int8)
-    if agreement < 0.99:  # recorded in the manifest; the reported metrics are measured on the int8 model
-        print(f"warning: int8 ranker agrees with PyTorch on {agreement:.3f} of random groups (wanted ≥ 0.99)")
-    return {"parity_top1_agreement": round(agreement, 4), "checkpoint": ckpt}
+    ranker = out_dir / "model.onnx"
+    if int8_ranker:
+        quantize_int8(fp32, ranker)  # per-channel: a 32-wide layer has few weights per row
+        fp32.unlink()
+    else:
+        fp32.replace(ranker)
+    context = out_dir / CONTEXT_FILE
+    if "context" in ckpt:
+        c = ckpt["context"]
+        ContextModel(c["site_weight"], c["site_bias"], c["piece_vectors"]).save(context)
+    elif context.exists():
+        context.unlink()  # a ranker without context must not be paired with an old context file
+    agreement = parity(model, ranker)
+    if agreement < 0.99:  # recorded in the manifest; the reported metrics are measured on the exported model
+        print(f"warning: the exported ranker agrees with PyTorch on {agreement:.3f} of random groups (wanted ≥ 0.99)")
+    return {"parity_top1_agreement": round(agreement, 4), "checkpoint": ckpt, "int8_ranker": int8_ranker}
 
 
 def quantize_int8(fp32: Path, int8: Path) -> Path:
@@ -94,10 +110,15 @@ def write_manifest(out_dir: Path, info: dict, metrics: dict | None = None) -> Pa
     manifest = {
         "format_version": 1, "name": "emoji-decoder", "version": VERSION, "task": TASK,
         "languages": table["languages"], "features": list(FEATURES),
-        "files": {name: sha256_file(out_dir / name) for name in ("model.onnx", "candidates.json.gz")},
-        "quantization": "int8 dynamic (onnxruntime), opset %d" % OPSET,
-        "parity": {"int8_vs_torch_top1_random_rows": info["parity_top1_agreement"]},
+        "files": {name: sha256_file(out_dir / name) for name in ("model.onnx", "candidates.json.gz", CONTEXT_FILE)
+                  if (out_dir / name).is_file()},
+        "quantization": ("context piece vectors int8 per row; ranker MLP "
+                         + ("int8 dynamic (onnxruntime)" if info["int8_ranker"] else "fp32") + f", opset {OPSET}"),
+        "parity": {"onnx_vs_torch_top1_random_rows": info["parity_top1_agreement"]},
         "metrics": metrics if metrics is not None else old.get("metrics", {}),
+        **({"context": {"predictor_sha256": ckpt["context"]["predictor_sha256"],
+                        "predictor": ckpt["context"]["predictor"], "rank": ckpt["config"]["context_rank"]}}
+           if "context" in ckpt else {}),
         "created_by": {"command": " ".join(["python -m training.implicit.export_decoder", *sys.argv[1:]]),
                        "train_command": ckpt.get("command"), "ranker_config": ckpt["config"],
                        "candidate_config": table.get("config"), "train_sites": ckpt.get("train_sites")},
@@ -110,14 +131,15 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--checkpoint", default="build/decoder/ranker.pt")
     parser.add_argument("--out", default="models/emoji-decoder")
+    parser.add_argument("--int8-ranker", action="store_true", help="quantize the ranker MLP too (loses accuracy)")
     args = parser.parse_args(argv)
     out_dir = Path(args.out)
     if not (out_dir / "candidates.json.gz").is_file():
         raise SystemExit(f"{out_dir}/candidates.json.gz is missing; build it first with "
                          "`python -m training.implicit.candidates --out {out_dir}/candidates.json.gz`")
-    info = export(Path(args.checkpoint), out_dir)
+    info = export(Path(args.checkpoint), out_dir, int8_ranker=args.int8_ranker)
     print(f"wrote {out_dir / 'model.onnx'} ({(out_dir / 'model.onnx').stat().st_size / 1e3:.1f} kB), "
-          f"{write_manifest(out_dir, info)}; int8 parity {info['parity_top1_agreement']:.4f}")
+          f"{write_manifest(out_dir, info)}; ONNX vs PyTorch parity {info['parity_top1_agreement']:.4f}")
 
 
 if __name__ == "__main__":

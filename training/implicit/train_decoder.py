@@ -4,6 +4,12 @@ Each emoji in a training message gets the same candidate list and features the r
 builds (assistant.decoder); the ranker (a small MLP) learns to put the replaced word first,
 with a softmax cross-entropy over each emoji's candidates.
 
+With `--predictor` (default: the shipped emoji predictor) the ranker also learns how well
+each candidate fits the message as the predictor reads it (assistant.context): a site
+projection of the predictor's token states and a low-rank projection of its word
+embeddings, trained jointly with the MLP. The context columns are dropped for a share of
+the training sites, so the same ranker still works where no context is available.
+
     python -m training.implicit.train_decoder --examples build/decoder/examples.jsonl --out build/decoder/ranker.pt
 """
 from __future__ import annotations
@@ -18,9 +24,11 @@ from pathlib import Path
 
 import numpy as np
 
-from assistant.decoder import FEATURES, CandidateTable, featurize, sites
+from assistant.decoder import FEATURES, CandidateTable, candidate_groups, featurize
 from assistant.emojis import find_emojis
 from assistant.lexicon import Lexicon
+
+BASE_FEATURES = len(FEATURES) - 2  # the last two are the context columns (fit, has_context)
 
 
 @dataclass
@@ -31,6 +39,8 @@ class RankerConfig:
     lr: float = 3e-3  # Adam
     weight_decay: float = 1e-4
     max_candidates: int = 96  # per site; longer lists are cut (the answer is kept)
+    context_rank: int = 64  # width of the context projections (0 = no context model)
+    context_dropout: float = 0.15  # share of training sites shown without context
     seed: int = 13
 
     def __post_init__(self):
@@ -39,23 +49,19 @@ class RankerConfig:
                              f"{self.batch_size}")
         if not 0 < self.lr < 1:
             raise ValueError(f"lr must be in (0, 1), got {self.lr}")
+        if self.context_rank < 0 or not 0 <= self.context_dropout < 1:
+            raise ValueError(f"context_rank must be ≥ 0 and context_dropout in [0, 1), got {self.context_rank}, "
+                             f"{self.context_dropout}")
 
 
-def target_groups(row: dict, table: CandidateTable, lexicon: Lexicon):
-    """Yield (target, candidates, features) for every target emoji of one synthetic message."""
-    text, lang = row["text"], row["lang"]
-    found = find_emojis(text)
-    all_sites = sites(text, found)
-    literal = lambda e: [lexicon.name(e, lang), *lexicon.keywords(e, lang)]  # noqa: E731
-    for target in row["targets"]:
-        i = next((k for k, (s, _, _) in enumerate(found) if s >= target["offset"]), None)
-        if i is None:
-            continue
-        site = all_sites[i]
-        cands = table.single(found[i][2], lang, site.left, site.right, literal(found[i][2]))
-        if i + 1 < len(found) and found[i][1] == found[i + 1][0]:
-            cands += table.pair(found[i][2], found[i + 1][2], lang)
-        yield target, cands, [featurize(c, site, table, lang) for c in cands]
+@dataclass
+class Sites:
+    """Training sites: candidate features, the answer's index, candidate word ids and site vectors."""
+    feats: list  # [candidates, BASE_FEATURES] float32 per site
+    labels: list  # answer index per site
+    words: list  # [candidates] int ids into `vocabulary` per site
+    vectors: list  # [2 * hidden] float32 site vector per site, or None
+    missing: int = 0  # targets whose answer is not among the candidates
 
 
 def label_of(target: dict, cands) -> int | None:
@@ -69,28 +75,56 @@ def label_of(target: dict, cands) -> int | None:
     return None
 
 
-def load_groups(path: Path, table: CandidateTable, lexicon: Lexicon, split: str, cfg: RankerConfig):
-    feats, labels, missing = [], [], 0
+def load_sites(path: Path, table: CandidateTable, lexicon: Lexicon, split: str, cfg: RankerConfig,
+               vocabulary: dict, token_states=None, limit: int = 0) -> Sites:
+    """Every target emoji of the `split` messages (the first `limit` messages if > 0), as the
+    runtime sees it; site vectors from `token_states` (assistant.context.TokenStates) if given."""
+    from assistant.context import site_vector
+
     with path.open(encoding="utf-8") as f:
-        for line in f:
-            row = json.loads(line)
-            if row["split"] != split:
-                continue
-            for target, cands, rows in target_groups(row, table, lexicon):
+        rows = [r for r in map(json.loads, f) if r["split"] == split]
+    rows = rows[:limit] if limit else rows
+    out = Sites([], [], [], [])
+    for start in progress(range(0, len(rows), 64), f"{split} messages", total=(len(rows) + 63) // 64):
+        chunk = rows[start:start + 64]
+        passes = token_states.batch([r["text"] for r in chunk]) if token_states else [None] * len(chunk)
+        for row, states in zip(chunk, passes):
+            text, lang = row["text"], row["lang"]
+            found = find_emojis(text)
+            all_sites, groups = candidate_groups(text, found, lang, table,
+                                                 lambda e: [lexicon.name(e, lang), *lexicon.keywords(e, lang)])
+            for target in row["targets"]:
+                i = next((k for k, (s, _, _) in enumerate(found) if s >= target["offset"]), None)
+                if i is None:
+                    continue
+                cands = groups[i]
                 label = label_of(target, cands)
                 if label is None:
-                    missing += 1
+                    out.missing += 1
                     continue
-                rows = np.asarray(rows, dtype=np.float32)
-                if len(rows) > cfg.max_candidates:
-                    keep = [label] + [j for j in range(len(rows)) if j != label][: cfg.max_candidates - 1]
-                    rows, label = rows[keep], 0
-                feats.append(rows)
-                labels.append(label)
-    return feats, labels, missing
+                keep = list(range(len(cands)))
+                if len(keep) > cfg.max_candidates:
+                    keep = [label] + [j for j in keep if j != label][: cfg.max_candidates - 1]
+                    label = 0
+                out.feats.append(np.asarray([featurize(cands[j], all_sites[i], table, lang) for j in keep],
+                                            dtype=np.float32))
+                out.labels.append(label)
+                out.words.append(np.asarray([vocabulary.setdefault(cands[j].text, len(vocabulary)) for j in keep]))
+                out.vectors.append(None if states is None else
+                                   site_vector(states[0], states[1], all_sites[i].start, all_sites[i].end))
+    return out
+
+
+def progress(iterable, desc: str, total: int):
+    try:
+        from tqdm import tqdm
+    except ImportError:
+        return iterable
+    return tqdm(iterable, desc=desc, total=total, unit="batch", mininterval=2)
 
 
 def build_model(cfg: RankerConfig):
+    """The MLP over one candidate's features (what model.onnx holds)."""
     import torch
 
     return torch.nn.Sequential(torch.nn.Linear(len(FEATURES), cfg.hidden), torch.nn.ReLU(),
@@ -98,28 +132,76 @@ def build_model(cfg: RankerConfig):
                                torch.nn.Linear(cfg.hidden, 1))
 
 
-def batches(feats, labels, size, rng):
+def build_ranker(cfg: RankerConfig, word_vectors, hidden_size: int):
+    """MLP + context projections; `word_vectors` [words, hidden] are the candidates' mean
+    predictor word embeddings (fixed), or None without context."""
     import torch
 
-    order = list(range(len(feats)))
-    rng.shuffle(order)
+    class DecoderRanker(torch.nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.mlp = build_model(cfg)
+            if word_vectors is not None:
+                self.site = torch.nn.Linear(2 * hidden_size, cfg.context_rank)
+                self.piece = torch.nn.Linear(hidden_size, cfg.context_rank, bias=False)
+                self.register_buffer("word_vectors", torch.as_tensor(word_vectors, dtype=torch.float32))
+
+        def forward(self, x, words, vectors, has):
+            """x [b, w, BASE_FEATURES], words [b, w], vectors [b, 2h], has [b] → scores [b, w]."""
+            if word_vectors is None:
+                fit = torch.zeros(x.shape[:2])
+            else:
+                query = self.site(vectors)  # [b, r]
+                fit = (self.piece(self.word_vectors[words]) * query[:, None]).sum(-1) / cfg.context_rank ** 0.5
+                fit = fit * has[:, None]
+            columns = torch.stack([fit, has[:, None].expand_as(fit)], -1)
+            return self.mlp(torch.cat([x, columns], -1)).squeeze(-1)
+
+    return DecoderRanker()
+
+
+def batches(sites: Sites, indices, size: int, rng=None, context_dropout: float = 0.0):
+    import torch
+
+    order = list(indices)
+    if rng is not None:
+        rng.shuffle(order)
+    hidden2 = next((len(v) for v in sites.vectors if v is not None), 2)
     for start in range(0, len(order), size):
         idx = order[start:start + size]
-        width = max(len(feats[i]) for i in idx)
-        x = np.zeros((len(idx), width, len(FEATURES)), dtype=np.float32)
+        width = max(len(sites.feats[i]) for i in idx)
+        x = np.zeros((len(idx), width, BASE_FEATURES), dtype=np.float32)
+        words = np.zeros((len(idx), width), dtype=np.int64)
         mask = np.zeros((len(idx), width), dtype=bool)
+        vectors = np.zeros((len(idx), hidden2), dtype=np.float32)
+        has = np.zeros(len(idx), dtype=np.float32)
         for r, i in enumerate(idx):
-            x[r, : len(feats[i])] = feats[i]
-            mask[r, : len(feats[i])] = True
-        yield torch.from_numpy(x), torch.from_numpy(mask), torch.tensor([labels[i] for i in idx])
+            n = len(sites.feats[i])
+            x[r, :n], words[r, :n], mask[r, :n] = sites.feats[i], sites.words[i], True
+            if sites.vectors[i] is not None and (rng is None or rng.random() >= context_dropout):
+                vectors[r], has[r] = sites.vectors[i], 1.0
+        yield (torch.from_numpy(x), torch.from_numpy(words), torch.from_numpy(vectors), torch.from_numpy(has),
+               torch.from_numpy(mask), torch.tensor([sites.labels[i] for i in idx]))
 
 
-def accuracy(model, feats, labels) -> float:
+def accuracy(model, sites: Sites) -> float:
     import torch
 
+    hits = 0
     with torch.no_grad():
-        hits = sum(int(model(torch.from_numpy(f)).squeeze(-1).argmax()) == y for f, y in zip(feats, labels))
-    return hits / max(1, len(labels))
+        for x, words, vectors, has, mask, y in batches(sites, range(len(sites.labels)), 512):
+            hits += int((model(x, words, vectors, has).masked_fill(~mask, -1e4).argmax(1) == y).sum())
+    return hits / max(1, len(sites.labels))
+
+
+def word_vectors_of(vocabulary: dict, token_states, embeddings: np.ndarray) -> np.ndarray:
+    """Mean predictor word embedding of each candidate word (its tokenizer pieces)."""
+    words = sorted(vocabulary, key=vocabulary.get)
+    out = np.zeros((len(words), embeddings.shape[1]), dtype=np.float32)
+    for i, ids in enumerate(token_states.pieces(words)):
+        if ids:
+            out[i] = embeddings[ids].mean(0)
+    return out
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -128,40 +210,71 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--examples", default="build/decoder/examples.jsonl")
     parser.add_argument("--table", default="models/emoji-decoder/candidates.json.gz")
+    parser.add_argument("--predictor", default=None,
+                        help="emoji predictor folder whose token states give the context (default: the shipped one)")
+    parser.add_argument("--no-context", action="store_true", help="train the ranker without the context model")
+    parser.add_argument("--max-messages", type=int, default=0, help="use the first N training messages (0 = all)")
     parser.add_argument("--epochs", type=int, default=RankerConfig.epochs)
     parser.add_argument("--hidden", type=int, default=RankerConfig.hidden)
+    parser.add_argument("--context-rank", type=int, default=RankerConfig.context_rank)
     parser.add_argument("--out", default="build/decoder/ranker.pt")
     args = parser.parse_args(argv)
-    cfg = RankerConfig(epochs=args.epochs, hidden=args.hidden)
+    cfg = RankerConfig(epochs=args.epochs, hidden=args.hidden, context_rank=0 if args.no_context else args.context_rank)
     torch.manual_seed(cfg.seed)
     rng = random.Random(cfg.seed)
 
-    # data
+    # data: sites as the runtime builds them, site vectors from the predictor's single pass
     table, lexicon = CandidateTable.load(Path(args.table)), Lexicon.load()
-    train_x, train_y, train_missing = load_groups(Path(args.examples), table, lexicon, "train", cfg)
-    val_x, val_y, _ = load_groups(Path(args.examples), table, lexicon, "val", cfg)
-    print(f"train sites {len(train_y)} (answer not among candidates: {train_missing}), val sites {len(val_y)}")
+    token_states, predictor = None, None
+    if cfg.context_rank:
+        from assistant.assistant import Assistant
+
+        predictor = Assistant(args.predictor, threads=0)
+        token_states = predictor.token_states()
+        if token_states is None:
+            raise SystemExit(f"{predictor.model_dir}/model.onnx has no hidden_states output; re-export it with "
+                             "`python -m training.export` or pass --no-context")
+    vocabulary: dict[str, int] = {}
+    train = load_sites(Path(args.examples), table, lexicon, "train", cfg, vocabulary, token_states, args.max_messages)
+    val = load_sites(Path(args.examples), table, lexicon, "val", cfg, vocabulary, token_states)
+    print(f"train sites {len(train.labels)} (answer not among candidates: {train.missing}), val sites {len(val.labels)}")
+    embeddings = word_vectors = None
+    if cfg.context_rank:
+        from training.quantize import embedding_table
+
+        embeddings = embedding_table(predictor.model_dir / "model.onnx")
+        word_vectors = word_vectors_of(vocabulary, token_states, embeddings)
 
     # model and loop
-    model = build_model(cfg)
+    model = build_ranker(cfg, word_vectors, embeddings.shape[1] if embeddings is not None else 0)
     opt = torch.optim.AdamW(model.parameters(), lr=cfg.lr, weight_decay=cfg.weight_decay)
     for epoch in range(cfg.epochs):
         t0, total = time.time(), 0.0
         model.train()
-        for x, mask, y in batches(train_x, train_y, cfg.batch_size, rng):
-            scores = model(x).squeeze(-1).masked_fill(~mask, -1e4)  # [batch, candidates]
+        for x, words, vectors, has, mask, y in batches(train, range(len(train.labels)), cfg.batch_size, rng,
+                                                       cfg.context_dropout):
+            scores = model(x, words, vectors, has).masked_fill(~mask, -1e4)  # [batch, candidates]
             loss = torch.nn.functional.cross_entropy(scores, y)
             opt.zero_grad()
             loss.backward()
             opt.step()
             total += loss.item() * len(y)
         model.eval()
-        print(f"epoch {epoch + 1}: loss {total / len(train_y):.4f}  val top-1 {accuracy(model, val_x, val_y):.4f}  "
+        print(f"epoch {epoch + 1}: loss {total / len(train.labels):.4f}  val top-1 {accuracy(model, val):.4f}  "
               f"({time.time() - t0:.1f}s)", flush=True)
+
+    saved = {"state_dict": model.mlp.state_dict(), "config": asdict(cfg), "features": list(FEATURES),
+             "command": " ".join(["python -m training.implicit.train_decoder", *sys.argv[1:]]),
+             "train_sites": len(train.labels)}
+    if cfg.context_rank:
+        with torch.no_grad():
+            saved["context"] = {
+                "site_weight": model.site.weight.T.numpy().copy(), "site_bias": model.site.bias.numpy().copy(),
+                "piece_vectors": (torch.tensor(embeddings) @ model.piece.weight.T).numpy(),
+                "predictor_sha256": token_states.model_sha256,
+                "predictor": f"{predictor.manifest.name} {predictor.manifest.version}"}
     Path(args.out).parent.mkdir(parents=True, exist_ok=True)
-    torch.save({"state_dict": model.state_dict(), "config": asdict(cfg), "features": list(FEATURES),
-                "command": " ".join(["python -m training.implicit.train_decoder", *sys.argv[1:]]),
-                "train_sites": len(train_y)}, args.out)
+    torch.save(saved, args.out)
     print(f"wrote {args.out}")
 
 

@@ -1,0 +1,129 @@
+"""The decoder's context model (assistant.context) and the predictor's token-state output."""
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+
+from assistant.context import ContextModel, ContextScorer, TokenStates, site_vector
+from assistant.errors import ModelError
+
+
+def test_context_file_round_trips_with_int8_piece_vectors(tmp_path):
+    rng = np.random.default_rng(0)
+    model = ContextModel(rng.normal(size=(8, 4)).astype(np.float32), rng.normal(size=4).astype(np.float32),
+                         rng.normal(size=(50, 4)).astype(np.float32))
+    model.piece_vectors[3] = 0  # an all-zero row must not divide by zero
+    model.save(tmp_path / "context.npz")
+    back = ContextModel.load(tmp_path / "context.npz")
+    np.testing.assert_array_equal(back.site_weight, model.site_weight)
+    step = np.abs(model.piece_vectors).max(1, keepdims=True) / 127
+    assert np.all(np.abs(back.piece_vectors - model.piece_vectors) <= step / 2 + 1e-7)
+    assert not back.piece_vectors[3].any()
+
+
+def test_a_damaged_context_file_is_a_model_error(tmp_path):
+    (tmp_path / "context.npz").write_bytes(b"not a zip")
+    with pytest.raises(ModelError, match="not a decoder context file"):
+        ContextModel.load(tmp_path / "context.npz")
+
+
+def test_site_vector_reads_the_pieces_over_the_emoji_and_the_whole_message():
+    states = np.arange(12, dtype=np.float32).reshape(4, 3)  # 4 pieces, hidden 3
+    offsets = [(0, 0), (0, 5), (6, 8), (0, 0)]  # <s>, "Hello", the emoji (two code units), </s>
+    vector = site_vector(states, offsets, 6, 8)
+    np.testing.assert_array_equal(vector[:3], states[2])
+    np.testing.assert_array_equal(vector[3:], states.mean(0))
+    assert site_vector(states, offsets, 20, 22) is None  # past the truncated pieces
+
+
+class _Pieces:
+    """TokenStates stand-in: one piece per character."""
+
+    def pieces(self, texts):
+        return [[ord(c) - ord("a") for c in t] for t in texts]
+
+
+def test_fit_prefers_the_candidate_whose_pieces_match_the_site():
+    rank = 2
+    pieces = np.zeros((26, rank), dtype=np.float32)
+    pieces[ord("n") - ord("a")] = [1, 0]  # "n..." points where the site's query points
+    pieces[ord("m") - ord("a")] = [0, 1]
+    model = ContextModel(np.array([[1, 0], [0, 0]], dtype=np.float32), np.zeros(rank, np.float32), pieces)
+    scorer = ContextScorer(model, _Pieces())
+    fit = scorer.fit(np.array([2.0, 0.0], dtype=np.float32), ["n", "m", ""])
+    assert fit[0] > fit[1] == fit[2] == 0
+    assert set(scorer._cache) == {"n", "m", ""}
+
+
+def test_the_exported_predictor_gives_token_states_that_match_its_logits(tiny_model):
+    from assistant.assistant import Assistant
+
+    assistant = Assistant(tiny_model)
+    states = assistant.token_states()
+    assert isinstance(states, TokenStates)
+    assert states.model_sha256 == json.loads((tiny_model / "manifest.json").read_text())["files"]["model.onnx"]
+    hidden, offsets = states("I love pizza")
+    assert hidden.shape[0] == len(offsets) and hidden.shape[1] == 32
+    batch = states.batch(["I love pizza", "good night"])
+    # int8 activations are scaled per call, so a batch differs from a single pass in the last bits
+    np.testing.assert_allclose(batch[0][0], hidden, atol=1e-2)
+    assert batch[1][0].shape[0] == len(batch[1][1])  # padding cut off
+
+
+def test_a_logits_only_model_has_no_token_states(tmp_path):
+    import onnx
+    from onnx import TensorProto, helper
+
+    from assistant.session import OnnxSession
+
+    graph = helper.make_graph(
+        [helper.make_node("Cast", ["input_ids"], ["ids_f"], to=TensorProto.FLOAT),
+         helper.make_node("ReduceSum", ["ids_f"], ["logits"], keepdims=1)],
+        "logits_only",
+        [helper.make_tensor_value_info("input_ids", TensorProto.INT64, ["b", "s"]),
+         helper.make_tensor_value_info("attention_mask", TensorProto.INT64, ["b", "s"])],
+        [helper.make_tensor_value_info("logits", TensorProto.FLOAT, ["b", 1])])
+    onnx.save(helper.make_model(graph, opset_imports=[helper.make_opsetid("", 13)]), tmp_path / "m.onnx")
+    session = OnnxSession(tmp_path / "m.onnx")
+    assert not session.has_token_states
+    ids = np.array([[0, 5, 2]], dtype=np.int64)
+    assert session.logits(ids, np.ones_like(ids)).shape == (1, 1)
+    with pytest.raises(ModelError, match="no hidden_states output"):
+        session.token_states(ids, np.ones_like(ids))
+
+
+def test_embedding_rows_are_quantized_per_row_and_read_back(tmp_path):
+    import onnx
+    import onnxruntime as ort
+    from onnx import TensorProto, helper, numpy_helper
+
+    from training.quantize import embedding_table, quantize_embedding_rows
+
+    rng = np.random.default_rng(1)
+    table = rng.normal(size=(1200, 8)).astype(np.float32)
+    table[7] *= 100  # one loud row: per-tensor scaling would flatten every other row
+    graph = helper.make_graph(
+        [helper.make_node("Gather", ["encoder.embeddings.word_embeddings.weight", "input_ids"], ["out"])],
+        "lookup", [helper.make_tensor_value_info("input_ids", TensorProto.INT64, ["n"])],
+        [helper.make_tensor_value_info("out", TensorProto.FLOAT, ["n", 8])],
+        [numpy_helper.from_array(table, "encoder.embeddings.word_embeddings.weight")])
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 13)])
+    assert quantize_embedding_rows(model) == 1
+    onnx.save(model, tmp_path / "int8.onnx")
+    ids = np.array([0, 7, 1199], dtype=np.int64)
+    got = ort.InferenceSession(str(tmp_path / "int8.onnx"), providers=["CPUExecutionProvider"]).run(
+        None, {"input_ids": ids})[0]
+    step = np.abs(table[ids]).max(1, keepdims=True) / 127
+    assert np.all(np.abs(got - table[ids]) <= step / 2 + 1e-6)
+    np.testing.assert_allclose(embedding_table(tmp_path / "int8.onnx")[ids], got, rtol=1e-6)
+
+
+@pytest.mark.model
+def test_the_shipped_decoder_reads_context_from_the_shipped_predictor():
+    from assistant.assistant import Assistant
+
+    out = Assistant().explain("Gute 🌙", lang="de")
+    assert "without context" not in out.decoder
+    assert out.rewritten == "Gute Nacht"
