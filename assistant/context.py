@@ -69,8 +69,7 @@ class TokenStates:
 
     def __call__(self, text: str) -> tuple[np.ndarray, list[tuple[int, int]]]:
         encoding = self.encoder.tokenizer.encode(text)
-        ids = np.asarray([encoding.ids], dtype=np.int64)
-        states = self.session.token_states(ids, np.ones_like(ids))[0]
+        states = self.session.token_states(*self.encoder.pad([encoding.ids]))[0]
         return states, list(encoding.offsets)
 
     def batch(self, texts: list[str]) -> list[tuple[np.ndarray, list[tuple[int, int]]]]:

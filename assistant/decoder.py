@@ -237,7 +237,7 @@ def with_context(rows: np.ndarray, fit: np.ndarray | None) -> np.ndarray:
 def site_fits(text: str, all_sites: list, groups: list, context) -> list[np.ndarray | None]:
     """Per site: the context fit of each candidate, or None (no context, or the emoji lies past
     the predictor's max length)."""
-    if context is None:
+    if context is None or not groups:  # no predictor pass for a message without emojis
         return [None] * len(groups)
     from .context import site_vector
 
@@ -254,7 +254,7 @@ def decode(text: str, lang: str, table: CandidateTable, ranker: Ranker, literal,
     `context` (an assistant.context.ContextScorer) adds how well each candidate fits the message."""
     found = find_emojis(text)[:MAX_EMOJIS]
     all_sites, groups = candidate_groups(text, found, lang, table, literal)
-    fits = site_fits(text, all_sites, groups, context) if groups else []
+    fits = site_fits(text, all_sites, groups, context)
     blocks = [with_context(np.asarray([featurize(c, all_sites[g], table, lang) for c in cands], dtype=np.float32),
                            fits[g]) for g, cands in enumerate(groups)]
     owners = np.asarray([g for g, cands in enumerate(groups) for _ in cands])

@@ -137,9 +137,9 @@ def head_weights(model_file: Path) -> np.ndarray:
     from onnx import numpy_helper
 
     init = {t.name: t for t in onnx.load(str(model_file)).graph.initializer}
-    named = lambda suffix: [n for n in init if n == suffix or n.endswith("." + suffix)]  # noqa: E731
-    if named("head.weight"):
-        return numpy_helper.to_array(init[named("head.weight")[0]]).astype(np.float32)
+    plain = next((n for n in init if n.endswith("head.weight")), None)
+    if plain:
+        return numpy_helper.to_array(init[plain]).astype(np.float32)
     quantized = [n for n in init if "head.weight" in n and n.endswith("_quantized")]
     if quantized:
         base = quantized[0][: -len("_quantized")]
