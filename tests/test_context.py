@@ -94,32 +94,6 @@ def test_a_logits_only_model_has_no_token_states(tmp_path):
         session.token_states(ids, np.ones_like(ids))
 
 
-def test_embedding_rows_are_quantized_per_row_and_read_back(tmp_path):
-    import onnx
-    import onnxruntime as ort
-    from onnx import TensorProto, helper, numpy_helper
-
-    from training.quantize import embedding_table, quantize_embedding_rows
-
-    rng = np.random.default_rng(1)
-    table = rng.normal(size=(1200, 8)).astype(np.float32)
-    table[7] *= 100  # one loud row: per-tensor scaling would flatten every other row
-    graph = helper.make_graph(
-        [helper.make_node("Gather", ["encoder.embeddings.word_embeddings.weight", "input_ids"], ["out"])],
-        "lookup", [helper.make_tensor_value_info("input_ids", TensorProto.INT64, ["n"])],
-        [helper.make_tensor_value_info("out", TensorProto.FLOAT, ["n", 8])],
-        [numpy_helper.from_array(table, "encoder.embeddings.word_embeddings.weight")])
-    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 13)])
-    assert quantize_embedding_rows(model) == 1
-    onnx.save(model, tmp_path / "int8.onnx")
-    ids = np.array([0, 7, 1199], dtype=np.int64)
-    got = ort.InferenceSession(str(tmp_path / "int8.onnx"), providers=["CPUExecutionProvider"]).run(
-        None, {"input_ids": ids})[0]
-    step = np.abs(table[ids]).max(1, keepdims=True) / 127
-    assert np.all(np.abs(got - table[ids]) <= step / 2 + 1e-6)
-    np.testing.assert_allclose(embedding_table(tmp_path / "int8.onnx")[ids], got, rtol=1e-6)
-
-
 @pytest.mark.model
 def test_the_shipped_decoder_reads_context_from_the_shipped_predictor():
     from assistant.assistant import Assistant

@@ -4,6 +4,7 @@ import json
 import random
 import shutil
 
+import numpy as np
 import pytest
 
 from assistant.emojis import find_emojis
@@ -58,6 +59,20 @@ def test_config_checks_name_the_bad_value():
         SynthConfig(replace_ratio=1.5)
 
 
+def test_kind_balance_evens_out_the_weight_of_each_kind():
+    from training.implicit.train_decoder import kind_weights
+
+    kinds = ["homophone"] * 6 + ["literal"] * 3 + ["slang"]
+    np.testing.assert_allclose(kind_weights(kinds, 0.0), 1.0)
+    balanced = kind_weights(kinds, 1.0)
+    assert balanced.mean() == pytest.approx(1.0)
+    totals = {k: balanced[[i for i, x in enumerate(kinds) if x == k]].sum() for k in set(kinds)}
+    assert max(totals.values()) == pytest.approx(min(totals.values()))
+    half = kind_weights(kinds, 0.5)
+    assert half[0] < half[6] < half[9]  # rarer kinds weigh more, but less than fully balanced
+    assert half[9] / half[0] < balanced[9] / balanced[0]
+
+
 def _examples_and_table(tmp_path):
     out = tmp_path / "decoder"
     out.mkdir()
@@ -83,7 +98,8 @@ def test_ranker_trains_with_context_exports_and_binds_to_its_predictor(tmp_path,
 
     examples, out = _examples_and_table(tmp_path)
     train_decoder.main(["--examples", str(examples), "--table", str(out / "candidates.json.gz"),
-                        "--predictor", str(tiny_model), "--epochs", "2", "--out", str(tmp_path / "ranker.pt")])
+                        "--predictor", str(tiny_model), "--epochs", "2", "--kind-balance", "0.5",
+                        "--out", str(tmp_path / "ranker.pt")])
     export_decoder.main(["--checkpoint", str(tmp_path / "ranker.pt"), "--out", str(out)])
     manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
     assert "context.npz" in manifest["files"] and manifest["context"]["rank"] == 64

@@ -154,8 +154,8 @@ def main(argv: list[str] | None = None) -> Path:
             "config": cfg,
         },
         extra={"parity": parity, "vocabulary_pieces": len(kept), "encoder_layers": cfg["num_layers"],
-               "quantization": "int8: MatMul weights per output channel (onnxruntime dynamic, 7-bit range), "
-                               "word embeddings per row", "opset": OPSET,
+               "quantization": "int8: MatMul weights per output channel (onnxruntime dynamic, unsigned 8-bit), "
+                               "activations per token (scale and zero point at run time), word embeddings per row", "opset": OPSET,
                "outputs": ["logits", "hidden_states"]},
     )
     size = sum(f.stat().st_size for f in args.out.iterdir() if f.is_file())

@@ -27,7 +27,7 @@ from assistant.manifest import sha256_file
 from .train_decoder import RankerConfig, build_model
 
 OPSET = 17
-VERSION = "0.2.0"
+VERSION = "0.2.1"
 
 
 def export(checkpoint: Path, out_dir: Path, *, int8_ranker: bool = False) -> dict:

@@ -19,6 +19,7 @@ import json
 import random
 import sys
 import time
+from collections import Counter
 from dataclasses import dataclass, asdict
 from pathlib import Path
 
@@ -41,6 +42,7 @@ class RankerConfig:
     max_candidates: int = 96  # per site; longer lists are cut (the answer is kept)
     context_rank: int = 64  # width of the context projections (0 = no context model)
     context_dropout: float = 0.15  # share of training sites shown without context
+    kind_balance: float = 0.5  # loss weight of a site ∝ (share of its kind) ** -kind_balance (1 = kinds equal)
     seed: int = 13
 
     def __post_init__(self):
@@ -49,6 +51,8 @@ class RankerConfig:
                              f"{self.batch_size}")
         if not 0 < self.lr < 1:
             raise ValueError(f"lr must be in (0, 1), got {self.lr}")
+        if not 0 <= self.kind_balance <= 1:
+            raise ValueError(f"kind_balance must be in [0, 1], got {self.kind_balance}")
         if self.context_rank < 0 or not 0 <= self.context_dropout < 1:
             raise ValueError(f"context_rank must be ≥ 0 and context_dropout in [0, 1), got {self.context_rank}, "
                              f"{self.context_dropout}")
@@ -61,6 +65,7 @@ class Sites:
     labels: list  # answer index per site
     words: list  # [candidates] int ids into `vocabulary` per site
     vectors: list  # [2 * hidden] float32 site vector per site, or None
+    kinds: list  # the answer's kind per site (homophone, literal, slang, rebus, decorative)
     missing: int = 0  # targets whose answer is not among the candidates
 
 
@@ -84,7 +89,7 @@ def load_sites(path: Path, table: CandidateTable, lexicon: Lexicon, split: str, 
     with path.open(encoding="utf-8") as f:
         rows = [r for r in map(json.loads, f) if r["split"] == split]
     rows = rows[:limit] if limit else rows
-    out = Sites([], [], [], [])
+    out = Sites([], [], [], [], [])
     for start in progress(range(0, len(rows), 64), f"{split} messages", total=(len(rows) + 63) // 64):
         chunk = rows[start:start + 64]
         passes = token_states.batch([r["text"] for r in chunk]) if token_states else [None] * len(chunk)
@@ -109,6 +114,7 @@ def load_sites(path: Path, table: CandidateTable, lexicon: Lexicon, split: str, 
                 out.feats.append(np.asarray([featurize(cands[j], all_sites[i], table, lang) for j in keep],
                                             dtype=np.float32))
                 out.labels.append(label)
+                out.kinds.append(target["kind"])
                 out.words.append(np.asarray([vocabulary.setdefault(cands[j].text, len(vocabulary)) for j in keep]))
                 out.vectors.append(None if states is None else
                                    site_vector(states[0], states[1], all_sites[i].start, all_sites[i].end))
@@ -160,7 +166,19 @@ def build_ranker(cfg: RankerConfig, word_vectors, hidden_size: int):
     return DecoderRanker()
 
 
-def batches(sites: Sites, indices, size: int, rng=None, context_dropout: float = 0.0):
+def kind_weights(kinds: list[str], balance: float) -> np.ndarray:
+    """Per-site loss weights ∝ (share of the site's kind) ** -balance, averaging 1.
+
+    The synthetic mix is over half sound-alikes (IER-SMCEM's recipe replaces 40% of the
+    words that have one); real messages use emojis mostly as literal stand-ins and slang.
+    """
+    counts = Counter(kinds)
+    raw = np.array([(counts[k] / len(kinds)) ** -balance for k in kinds], dtype=np.float32)
+    return raw / raw.mean() if len(raw) else raw
+
+
+def batches(sites: Sites, indices, size: int, rng=None, context_dropout: float = 0.0, weights=None):
+    """Padded batches; each yields x, words, vectors, has, mask, labels, loss weights."""
     import torch
 
     order = list(indices)
@@ -181,17 +199,24 @@ def batches(sites: Sites, indices, size: int, rng=None, context_dropout: float =
             if sites.vectors[i] is not None and (rng is None or rng.random() >= context_dropout):
                 vectors[r], has[r] = sites.vectors[i], 1.0
         yield (torch.from_numpy(x), torch.from_numpy(words), torch.from_numpy(vectors), torch.from_numpy(has),
-               torch.from_numpy(mask), torch.tensor([sites.labels[i] for i in idx]))
+               torch.from_numpy(mask), torch.tensor([sites.labels[i] for i in idx]),
+               torch.ones(len(idx)) if weights is None else torch.from_numpy(weights[idx]))
 
 
-def accuracy(model, sites: Sites) -> float:
+def accuracy(model, sites: Sites) -> dict[str, float]:
+    """Top-1 over all sites, per answer kind, and the mean over kinds ("balanced")."""
     import torch
 
-    hits = 0
+    hits = []
     with torch.no_grad():
-        for x, words, vectors, has, mask, y in batches(sites, range(len(sites.labels)), 512):
-            hits += int((model(x, words, vectors, has).masked_fill(~mask, -1e4).argmax(1) == y).sum())
-    return hits / max(1, len(sites.labels))
+        for x, words, vectors, has, mask, y, _ in batches(sites, range(len(sites.labels)), 512):
+            hits += (model(x, words, vectors, has).masked_fill(~mask, -1e4).argmax(1) == y).tolist()
+    per_kind: dict[str, list] = {}
+    for kind, hit in zip(sites.kinds, hits):
+        per_kind.setdefault(kind, []).append(hit)
+    out = {kind: float(np.mean(v)) for kind, v in sorted(per_kind.items())}
+    return {"all": float(np.mean(hits)) if hits else 0.0, "balanced": float(np.mean(list(out.values()))) if out else 0.0,
+            **out}
 
 
 def word_vectors_of(vocabulary: dict, token_states, embeddings: np.ndarray) -> np.ndarray:
@@ -217,9 +242,12 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--epochs", type=int, default=RankerConfig.epochs)
     parser.add_argument("--hidden", type=int, default=RankerConfig.hidden)
     parser.add_argument("--context-rank", type=int, default=RankerConfig.context_rank)
+    parser.add_argument("--kind-balance", type=float, default=RankerConfig.kind_balance,
+                        help="0 = the synthetic mix as is, 1 = every kind (homophone, literal, slang, ...) weighs the same")
     parser.add_argument("--out", default="build/decoder/ranker.pt")
     args = parser.parse_args(argv)
-    cfg = RankerConfig(epochs=args.epochs, hidden=args.hidden, context_rank=0 if args.no_context else args.context_rank)
+    cfg = RankerConfig(epochs=args.epochs, hidden=args.hidden, context_rank=0 if args.no_context else args.context_rank,
+                       kind_balance=args.kind_balance)
     torch.manual_seed(cfg.seed)
     rng = random.Random(cfg.seed)
 
@@ -246,22 +274,25 @@ def main(argv: list[str] | None = None) -> None:
         word_vectors = word_vectors_of(vocabulary, token_states, embeddings)
 
     # model and loop
+    weights = kind_weights(train.kinds, cfg.kind_balance)
     model = build_ranker(cfg, word_vectors, embeddings.shape[1] if embeddings is not None else 0)
     opt = torch.optim.AdamW(model.parameters(), lr=cfg.lr, weight_decay=cfg.weight_decay)
     for epoch in range(cfg.epochs):
         t0, total = time.time(), 0.0
         model.train()
-        for x, words, vectors, has, mask, y in batches(train, range(len(train.labels)), cfg.batch_size, rng,
-                                                       cfg.context_dropout):
+        for x, words, vectors, has, mask, y, w in batches(train, range(len(train.labels)), cfg.batch_size, rng,
+                                                          cfg.context_dropout, weights):
             scores = model(x, words, vectors, has).masked_fill(~mask, -1e4)  # [batch, candidates]
-            loss = torch.nn.functional.cross_entropy(scores, y)
+            loss = (torch.nn.functional.cross_entropy(scores, y, reduction="none") * w).sum() / w.sum()
             opt.zero_grad()
             loss.backward()
             opt.step()
             total += loss.item() * len(y)
         model.eval()
-        print(f"epoch {epoch + 1}: loss {total / len(train.labels):.4f}  val top-1 {accuracy(model, val):.4f}  "
-              f"({time.time() - t0:.1f}s)", flush=True)
+        top1 = accuracy(model, val)
+        kinds = " ".join(f"{k} {v:.3f}" for k, v in top1.items() if k not in ("all", "balanced"))
+        print(f"epoch {epoch + 1}: loss {total / len(train.labels):.4f}  val top-1 {top1['all']:.4f}, "
+              f"mean over kinds {top1['balanced']:.4f} ({kinds})  ({time.time() - t0:.1f}s)", flush=True)
 
     saved = {"state_dict": model.mlp.state_dict(), "config": asdict(cfg), "features": list(FEATURES),
              "command": " ".join(["python -m training.implicit.train_decoder", *sys.argv[1:]]),
