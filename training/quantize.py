@@ -35,6 +35,14 @@ def quantize_int8(fp32: Path, int8: Path) -> Path:
     return int8
 
 
+def _replace_node(graph, node, new_nodes: list) -> None:
+    """Put `new_nodes` where `node` was (keeps the graph in topological order)."""
+    position = list(graph.node).index(node)
+    graph.node.remove(node)
+    for offset, new in enumerate(new_nodes):
+        graph.node.insert(position + offset, new)
+
+
 def quantize_activations_per_token(model) -> int:
     """Replace every DynamicQuantizeLinear (one scale for the batch) by a per-token one; returns how many.
 
@@ -59,8 +67,6 @@ def quantize_activations_per_token(model) -> int:
     rewritten = 0
     for node in [n for n in graph.node if n.op_type == "DynamicQuantizeLinear"]:
         x, (quantized, scale, zero_point), p = node.input[0], node.output, f"{node.name or 'dql'}_per_token"
-        position = list(graph.node).index(node)
-        graph.node.remove(node)
         steps = [
             ("ReduceMax", [x], [f"{p}_max"], {"axes": [-1], "keepdims": 1}),
             ("ReduceMin", [x], [f"{p}_min"], {"axes": [-1], "keepdims": 1}),
@@ -76,8 +82,8 @@ def quantize_activations_per_token(model) -> int:
             ("Cast", [f"{p}_clipped"], [quantized], {"to": TensorProto.UINT8}),
             ("Identity", ["per_token_zero"], [zero_point], {}),
         ]
-        for offset, (op, inputs, outputs, attrs) in enumerate(steps):
-            graph.node.insert(position + offset, helper.make_node(op, inputs, outputs, name=outputs[0], **attrs))
+        _replace_node(graph, node, [helper.make_node(op, inputs, outputs, name=outputs[0], **attrs)
+                                    for op, inputs, outputs, attrs in steps])
         for matmul in consumers[quantized]:
             weights = numpy_helper.to_array(inits[matmul.input[1]]).astype(np.int64)
             weight_zero = numpy_helper.to_array(inits[matmul.input[3]]).astype(np.int64) if len(matmul.input) > 3 else 0
@@ -118,15 +124,12 @@ def quantize_embedding_rows(model) -> int:
         graph.initializer.remove(next(i for i in graph.initializer if i.name == name))
         graph.initializer.extend([numpy_helper.from_array(rows, f"{name}_int8"),
                                   numpy_helper.from_array(scale.astype(np.float32), f"{name}_row_scale")])
-        position = list(graph.node).index(node)
-        graph.node.remove(node)
-        for offset, new in enumerate([
+        _replace_node(graph, node, [
             helper.make_node("Gather", [f"{name}_int8", ids], [f"{out}_int8"], name=f"{node.name}_int8"),
             helper.make_node("Cast", [f"{out}_int8"], [f"{out}_cast"], to=TensorProto.FLOAT, name=f"{node.name}_cast"),
             helper.make_node("Gather", [f"{name}_row_scale", ids], [f"{out}_scale"], name=f"{node.name}_scale"),
             helper.make_node("Mul", [f"{out}_cast", f"{out}_scale"], [out], name=f"{node.name}_dequantize"),
-        ]):
-            graph.node.insert(position + offset, new)
+        ])
         rewritten += 1
     return rewritten
 

@@ -172,9 +172,14 @@ def kind_weights(kinds: list[str], balance: float) -> np.ndarray:
     The synthetic mix is over half sound-alikes (IER-SMCEM's recipe replaces 40% of the
     words that have one); real messages use emojis mostly as literal stand-ins and slang.
     """
+    from training.losses import class_weights
+
+    if not kinds:
+        return np.zeros(0, dtype=np.float32)
     counts = Counter(kinds)
-    raw = np.array([(counts[k] / len(kinds)) ** -balance for k in kinds], dtype=np.float32)
-    return raw / raw.mean() if len(raw) else raw
+    names = sorted(counts)
+    per_kind = dict(zip(names, class_weights([counts[k] for k in names], balance).tolist()))
+    return np.array([per_kind[k] for k in kinds], dtype=np.float32)
 
 
 def batches(sites: Sites, indices, size: int, rng=None, context_dropout: float = 0.0, weights=None):
