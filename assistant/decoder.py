@@ -16,6 +16,7 @@ import gzip
 import json
 import math
 import re
+from collections import Counter
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -32,7 +33,7 @@ PUBLIC_KIND = {"literal": "literal", "keyword": "literal", "homophone": "homopho
                "rebus": "rebus", "slang": "slang", "decorative": "decorative"}
 FEATURES = ("similarity", *(f"kind_{k}" for k in KINDS), "zipf", "attached", "in_run", "at_end", "at_start",
             "alone", "words", "rank", "pair", "known_lang", "multiword", "in_name",
-            "context_left", "context_right", "context_fit", "has_context")
+            "context_left", "context_right", "specific", "context_fit", "has_context")
 MAX_EMOJIS = 64  # emojis decoded per message; later ones get literal readings only (bounded latency)
 
 
@@ -68,6 +69,7 @@ class CandidateTable:
                              f"{data.get('format')!r}; rebuild it with `python -m training.implicit.candidates`")
         self.languages = list(data["languages"])
         self._data = data
+        self._named: dict[str, Counter] = {}  # lang → term → emojis it names, built on first use
 
     @classmethod
     def load(cls, path: Path) -> CandidateTable:
@@ -88,6 +90,17 @@ class CandidateTable:
 
     def zipf(self, word: str, lang: str) -> float:
         return float(self._data.get("zipf", {}).get(lang, {}).get(word, 0.0))
+
+    def specificity(self, term: str, lang: str) -> float:
+        """1 / how many emojis have `term` as their name or a keyword (0 if none): "Hund" names
+        three emojis, "Tier" fifty, so 🐶 more likely stands for Hund than for Tier."""
+        if lang not in self._named:
+            named: Counter = Counter()
+            for terms in self._data.get("literal", {}).get(lang, {}).values():
+                named.update({t.casefold() for t in terms})
+            self._named[lang] = named
+        count = self._named[lang].get(term.casefold(), 0)
+        return 1.0 / count if count else 0.0
 
     def single(self, emoji: str, lang: str, left: str, right: str, literal: list[str]) -> list[Candidate]:
         """Candidates for one emoji; `literal` = localized name then keywords (from the lexicon)."""
@@ -171,11 +184,11 @@ def featurize(candidate: Candidate, site: Site, table: CandidateTable, lang: str
             f["at_end"], f["at_start"], f["alone"], f["words"], math.log1p(candidate.rank) / 3,
             float(candidate.span == 2), float(lang in table.languages), float(" " in candidate.text),
             float(candidate.in_name), table.context(site.before, candidate.text.casefold(), lang) / 3,
-            table.context(candidate.text.casefold(), site.after, lang) / 3]
+            table.context(candidate.text.casefold(), site.after, lang) / 3, table.specificity(candidate.text, lang)]
 
 
 # Without a trained ranker: literal name first, then slang, keywords; decorative last.
-_FALLBACK = np.array([0.5, 3, 1.5, 0.2, 0.4, 0.6, 2, 0.1, 0, 0, 0, 0, 0, 0, 0, -0.5, 0.5, 0, 0, 0, 0, 0, 0, 0],
+_FALLBACK = np.array([0.5, 3, 1.5, 0.2, 0.4, 0.6, 2, 0.1, 0, 0, 0, 0, 0, 0, 0, -0.5, 0.5, 0, 0, 0, 0, 0, 0.5, 0, 0],
                      dtype=np.float32)
 
 
@@ -288,9 +301,16 @@ def rewrite(text: str, decoded: list[Decoded]) -> str:
     for d in decoded:
         if d.covered or not d.readings or d.readings[0][1] == "decorative" or not d.readings[0][0]:
             continue
-        pieces += [text[pos:d.start], d.readings[0][0]]
+        between = text[pos:d.start]
+        if pieces and not between and not _is_cjk_text(d.readings[0][0]):
+            between = " "  # two emojis side by side read as two words: "💎🙌" → "gem hands", not "gemhands"
+        pieces += [between, d.readings[0][0]]
         pos = d.replace_end
     return "".join(pieces) + text[pos:]
+
+
+def _is_cjk_text(word: str) -> bool:
+    return bool(word) and all(_CJK.match(ch) for ch in word)
 
 
 @lru_cache(maxsize=4)

@@ -55,6 +55,20 @@ def test_rebus_covers_both_emojis_and_is_rewritten_once(lexicon):
     assert out.rewritten == "我压力好大"
 
 
+def test_a_term_that_names_fewer_emojis_is_more_specific():
+    from assistant.decoder import Candidate, featurize, sites
+
+    table = CandidateTable({**TABLE, "literal": {"en": {
+        "🐶": ["dog face", "dog", "pet"], "🐕": ["dog", "pet"], "🐱": ["cat face", "cat", "pet"]}}})
+    assert table.specificity("Dog", "en") == 0.5
+    assert table.specificity("pet", "en") == pytest.approx(1 / 3)
+    assert table.specificity("cat face", "en") == 1.0
+    assert table.specificity("face", "en") == 0.0 and table.specificity("dog", "zh") == 0.0
+    (site,) = sites("my 🐶", [(3, 4, "🐶")])
+    row = featurize(Candidate("dog", "keyword", 1.0, 1), site, table, "en")
+    assert row[FEATURES.index("specific")] == 0.5 and len(row) == len(FEATURES) - 2  # context columns come later
+
+
 def test_two_emoji_slang(lexicon):
     out = explain("💎🙌 forever", "en", lexicon, make_decoder("slang"))
     assert out.emojis[0].readings[0].text == "hold" and out.rewritten == "hold forever"
@@ -73,6 +87,16 @@ def test_literal_readings_in_an_unknown_language(lexicon):
 
 def test_rewrite_without_readings_keeps_text():
     assert rewrite("a 🐝 b", []) == "a 🐝 b"
+
+
+def test_rewrite_keeps_two_side_by_side_readings_apart_but_not_chinese_ones():
+    from assistant.decoder import Decoded
+
+    both = [Decoded(0, 1, 1, [("gem", "literal", 0.9)]), Decoded(1, 2, 2, [("hands", "literal", 0.8)])]
+    assert rewrite("💎🙌 now", both) == "gem hands now"
+    han = [Decoded(1, 2, 2, [("下", "literal", 0.9)]), Decoded(2, 3, 3, [("雨", "literal", 0.8)])]
+    assert rewrite("又🌧️🌧️了", [Decoded(1, 3, 3, han[0].readings), Decoded(3, 5, 5, han[1].readings)]) == "又下雨了"
+    assert rewrite("🐝lieve", [Decoded(0, 1, 1, [("be", "homophone", 0.9)])]) == "believe"
 
 
 @pytest.mark.parametrize("text", [

@@ -47,6 +47,33 @@ def test_synthesis_replaces_words_and_records_the_answer():
     assert synthesize("nothing to replace here", "en", subs, rng, cfg) is None
 
 
+def test_synthesis_drops_source_sentences_that_contain_an_evaluation_case(tmp_path, capsys):
+    from training.implicit import synthesize as synth
+
+    with gzip.open(tmp_path / "candidates.json.gz", "wt", encoding="utf-8") as f:
+        json.dump(TABLE_WITH_LITERAL, f)
+    cases = tmp_path / "cases.jsonl"
+    cases.write_text("\n".join(json.dumps(c, ensure_ascii=False) for c in [
+        {"text": "good 🌙 everyone", "lang": "en", "emoji": "🌙", "kind": "literal", "answers": ["night", "moon"]},
+        {"text": "so tired 😴", "lang": "en", "emoji": "😴", "kind": "decorative", "answers": [""]},
+    ]) + "\n", encoding="utf-8")
+    text = tmp_path / "en.txt"
+    text.write_text("Good  Night everyone and I believe\nI am so tired today dead\nI believe you are dead tonight\n",
+                    encoding="utf-8")
+    out = tmp_path / "examples.jsonl"
+    synth.main(["--table", str(tmp_path / "candidates.json.gz"), "--text", f"en:{text}", "--langs", "en",
+                "--exclude", str(cases), "--replace-ratio", "1", "--out", str(out)])
+    sources = {json.loads(line)["source_text"] for line in out.read_text(encoding="utf-8").splitlines()}
+    assert "I believe you are dead tonight" in sources
+    assert not any("everyone" in s or "tired" in s for s in sources)  # case read with "night"; decorative case
+    assert "dropped 2 source sentences" in capsys.readouterr().out
+
+    synth.main(["--table", str(tmp_path / "candidates.json.gz"), "--text", f"en:{text}", "--langs", "en",
+                "--exclude", "", "--replace-ratio", "1", "--out", str(out)])
+    sources = {json.loads(line)["source_text"] for line in out.read_text(encoding="utf-8").splitlines()}
+    assert {"Good  Night everyone and I believe", "I am so tired today dead"} <= sources
+
+
 def test_splits_are_by_sentence():
     cfg = SynthConfig()
     assert split_of("Same sentence ", cfg) == split_of("same sentence", cfg)
@@ -114,15 +141,25 @@ def test_ranker_trains_with_context_exports_and_binds_to_its_predictor(tmp_path,
     assert explain("I 🐝lieve it", "en", Lexicon.load(), unbound).emojis[0].readings
 
 
-def test_ranker_trains_without_context_and_drops_an_old_context_file(tmp_path):
+def test_ranker_trains_without_context_keeps_its_best_epoch_and_drops_an_old_context_file(tmp_path, capsys):
     pytest.importorskip("torch")
+    import re
+
+    import torch
+
     from assistant.decoder import Decoder
     from training.implicit import export_decoder, train_decoder
 
     examples, out = _examples_and_table(tmp_path)
     (out / "context.npz").write_bytes(b"stale")
     train_decoder.main(["--examples", str(examples), "--table", str(out / "candidates.json.gz"), "--no-context",
-                        "--epochs", "2", "--out", str(tmp_path / "ranker.pt")])
+                        "--epochs", "4", "--out", str(tmp_path / "ranker.pt")])
+    log = capsys.readouterr().out
+    per_epoch = [float(v) for v in re.findall(r"mean over kinds (\d\.\d+) \(", log)]
+    assert len(per_epoch) == 4
+    best = per_epoch.index(max(per_epoch)) + 1
+    assert f"kept epoch {best} " in log
+    assert torch.load(tmp_path / "ranker.pt", weights_only=False)["kept_epoch"] == best
     export_decoder.main(["--checkpoint", str(tmp_path / "ranker.pt"), "--out", str(out)])
     assert not (out / "context.npz").exists()
     decoder = Decoder.load(out)

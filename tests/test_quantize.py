@@ -1,4 +1,4 @@
-"""training.quantize: per-row embeddings, per-token activations, per-channel weights."""
+"""training.quantize: smoothing, per-row embeddings, per-token activations, per-channel weights."""
 import numpy as np
 import pytest
 
@@ -18,6 +18,60 @@ def _matmul_model(path, weights):
         [numpy_helper.from_array(weights, "w")])
     onnx.save(helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)]), path)
     return path
+
+
+def _shared_input_model(path, first, second):
+    """fp32 graph: x → x @ first and x @ second (like Q and K reading one hidden state)."""
+    import onnx
+    from onnx import TensorProto, helper, numpy_helper
+
+    k = first.shape[0]
+    graph = helper.make_graph(
+        [helper.make_node("MatMul", ["x", "w1"], ["y1"], name="first"),
+         helper.make_node("MatMul", ["x", "w2"], ["y2"], name="second"),
+         helper.make_node("Add", ["y1", "y2"], ["y"], name="sum")], "shared",
+        [helper.make_tensor_value_info("x", TensorProto.FLOAT, ["b", "t", k])],
+        [helper.make_tensor_value_info("y", TensorProto.FLOAT, ["b", "t", first.shape[1]])],
+        [numpy_helper.from_array(first, "w1"), numpy_helper.from_array(second, "w2")])
+    onnx.save(helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)]), path)
+    return path
+
+
+def _outlier_activations(rng, shape, channel=3, size=60.0):
+    x = rng.normal(size=shape).astype(np.float32)
+    x[..., channel] *= size  # one loud hidden channel, as transformer layers have
+    return x
+
+
+def test_smoothing_keeps_the_fp32_function_and_scales_a_shared_input_once(tmp_path):
+    import onnx
+
+    from training.quantize import smooth_activations
+
+    rng = np.random.default_rng(2)
+    first, second = rng.normal(size=(2, 24, 8)).astype(np.float32)
+    path = _shared_input_model(tmp_path / "fp32.onnx", first, second)
+    x = _outlier_activations(rng, (2, 5, 24))
+    model = onnx.load(str(path))
+    assert smooth_activations(model, [{"x": x}], alpha=0.6) == 1  # one Mul serves both MatMuls
+    onnx.save(model, tmp_path / "smoothed.onnx")
+    assert sum(n.op_type == "Mul" for n in model.graph.node) == 1
+    np.testing.assert_allclose(_run(tmp_path / "smoothed.onnx", x), _run(path, x), rtol=1e-4, atol=1e-4)
+
+
+def test_smoothing_lowers_the_int8_error_when_one_channel_is_loud(tmp_path):
+    from training.quantize import quantize_int8
+
+    rng = np.random.default_rng(3)
+    weights = rng.normal(size=(64, 16)).astype(np.float32)
+    fp32 = _matmul_model(tmp_path / "fp32.onnx", weights)
+    calibration = [{"x": _outlier_activations(rng, (4, 8, 64))}]
+    x = _outlier_activations(rng, (2, 8, 64))
+    exact = x @ weights
+    plain = _run(quantize_int8(fp32, tmp_path / "plain.onnx"), x)
+    smoothed = _run(quantize_int8(fp32, tmp_path / "smoothed.onnx", calibration=calibration), x)
+    assert np.abs(smoothed - exact).mean() < 0.7 * np.abs(plain - exact).mean()
+    assert not (tmp_path / "smoothed_smoothed_fp32.onnx").exists()  # the intermediate file is cleaned up
 
 
 def _run(path, x):

@@ -1,5 +1,12 @@
 """fp32 model.onnx → int8 model.onnx, and a parity check between them.
 
+Before quantizing, activation outliers are moved into the weights (SmoothQuant, Xiao et al.
+2023): a few hidden channels carry values 10-100× larger than the rest, and with one scale
+per token they leave the other channels only a few levels. Each MatMul input x is divided
+by s = max|x|^α / max|W|^(1−α) per channel and W's rows are multiplied by s, so the fp32
+product is unchanged. onnxruntime offers this only with static quantization (through
+neural-compressor); here it is one Mul per shared input, calibrated on a few hundred texts.
+
 Three int8 schemes, each where it loses least:
 - the encoder's MatMul weights: onnxruntime dynamic quantization, one scale and zero point
   per output channel, unsigned 8-bit. The u8×u8 kernel widens to 16 bits before it adds,
@@ -14,25 +21,94 @@ Three int8 schemes, each where it loses least:
 """
 from __future__ import annotations
 
+from collections import Counter
 from pathlib import Path
 
 import numpy as np
 
 MIN_TABLE_ROWS = 1000  # a Gather on a table this large is the word-embedding lookup
+# fp32/int8 KL divergence on 4,000 validation texts by α: 0 (no smoothing) 2.4e-4, 0.5 2.4e-4,
+# 0.6 1.9e-4, 0.7 2.2e-4, 0.8 3.1e-4
+SMOOTH_ALPHA = 0.6
 
 
-def quantize_int8(fp32: Path, int8: Path) -> Path:
+def quantize_int8(fp32: Path, int8: Path, calibration=None, alpha: float = SMOOTH_ALPHA) -> Path:
+    """`calibration`: input feeds ({name: array}) for smoothing; None quantizes as is."""
     import onnx
     from onnxruntime.quantization import QuantType, quantize_dynamic
 
     int8.parent.mkdir(parents=True, exist_ok=True)
-    quantize_dynamic(str(fp32), str(int8), weight_type=QuantType.QUInt8, op_types_to_quantize=["MatMul"],
+    source = fp32
+    if calibration is not None and alpha > 0:
+        smoothed = onnx.load(str(fp32))
+        smooth_activations(smoothed, calibration, alpha)
+        source = int8.with_name(f"{int8.stem}_smoothed_fp32.onnx")
+        onnx.save(smoothed, str(source))
+    quantize_dynamic(str(source), str(int8), weight_type=QuantType.QUInt8, op_types_to_quantize=["MatMul"],
                      per_channel=True)
+    if source != fp32:
+        source.unlink()
     model = onnx.load(str(int8))
     quantize_activations_per_token(model)
     quantize_embedding_rows(model)
     onnx.save(model, str(int8))
     return int8
+
+
+def weighted_matmuls(model) -> dict[str, list]:
+    """MatMuls with a constant weight, grouped by the activation they read (Q, K and V share one)."""
+    weights = {init.name for init in model.graph.initializer}
+    uses = Counter(name for node in model.graph.node for name in node.input)
+    groups: dict[str, list] = {}
+    for node in model.graph.node:
+        # a weight shared with another node would be scaled for both: leave those as they are
+        if node.op_type == "MatMul" and node.input[1] in weights and node.input[0] not in weights \
+                and uses[node.input[1]] == 1:
+            groups.setdefault(node.input[0], []).append(node)
+    return groups
+
+
+def activation_absmax(model, names: list[str], calibration) -> dict[str, np.ndarray]:
+    """Per-channel max |x| of each named tensor over the calibration feeds (real tokens only,
+    where a feed has an attention_mask)."""
+    import onnx
+    import onnxruntime as ort
+
+    probe = onnx.ModelProto()
+    probe.CopyFrom(model)
+    probe.graph.output.extend([onnx.helper.make_tensor_value_info(n, onnx.TensorProto.FLOAT, None) for n in names])
+    session = ort.InferenceSession(probe.SerializeToString(), providers=["CPUExecutionProvider"])
+    absmax = {n: 0.0 for n in names}
+    for feed in calibration:
+        mask = feed.get("attention_mask")
+        for name, value in zip(names, session.run(names, feed)):
+            if value.ndim == 3 and mask is not None:
+                value = value[mask.astype(bool)]  # padding positions never reach an output
+            absmax[name] = np.maximum(absmax[name], np.abs(value.reshape(-1, value.shape[-1])).max(0))
+    return absmax
+
+
+def smooth_activations(model, calibration, alpha: float = SMOOTH_ALPHA) -> int:
+    """SmoothQuant in place: x → x / s before each weighted MatMul, W → diag(s) W; returns how
+    many inputs were smoothed. The fp32 model computes the same function afterwards."""
+    from onnx import helper, numpy_helper
+
+    graph = model.graph
+    groups = weighted_matmuls(model)
+    absmax = activation_absmax(model, list(groups), calibration)
+    inits = {init.name: init for init in graph.initializer}
+    for x, matmuls in groups.items():
+        weights = [numpy_helper.to_array(inits[m.input[1]]) for m in matmuls]
+        weight_absmax = np.max([np.abs(w).max(1) for w in weights], axis=0)  # per input channel
+        s = (np.maximum(absmax[x], 1e-5) ** alpha / np.maximum(weight_absmax, 1e-5) ** (1 - alpha)).astype(np.float32)
+        smoothed = f"{x}_smoothed"
+        graph.initializer.append(numpy_helper.from_array(1 / s, f"{x}_smooth_inverse"))
+        position = min(list(graph.node).index(m) for m in matmuls)
+        graph.node.insert(position, helper.make_node("Mul", [x, f"{x}_smooth_inverse"], [smoothed], name=smoothed))
+        for matmul, w in zip(matmuls, weights):
+            matmul.input[0] = smoothed
+            inits[matmul.input[1]].CopyFrom(numpy_helper.from_array(w * s[:, None], matmul.input[1]))
+    return len(groups)
 
 
 def _replace_node(graph, node, new_nodes: list) -> None:

@@ -27,7 +27,7 @@ from assistant.manifest import sha256_file
 from .train_decoder import RankerConfig, build_model
 
 OPSET = 17
-VERSION = "0.2.1"
+VERSION = "0.2.2"
 
 
 def export(checkpoint: Path, out_dir: Path, *, int8_ranker: bool = False) -> dict:
@@ -121,7 +121,8 @@ def write_manifest(out_dir: Path, info: dict, metrics: dict | None = None) -> Pa
            if "context" in ckpt else {}),
         "created_by": {"command": " ".join(["python -m training.implicit.export_decoder", *sys.argv[1:]]),
                        "train_command": ckpt.get("command"), "ranker_config": ckpt["config"],
-                       "candidate_config": table.get("config"), "train_sites": ckpt.get("train_sites")},
+                       "candidate_config": table.get("config"), "train_sites": ckpt.get("train_sites"),
+                       "kept_epoch": ckpt.get("kept_epoch")},
     }
     path.write_text(json.dumps(manifest, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
     return path

@@ -9,8 +9,10 @@ Four kinds of substitution, as IER-SMCEM builds its data (pronunciation similari
 - slang: a word → the emoji the community uses for it (community.py: "dead" → 💀);
 - decorative: an emoji appended to the message (the answer is "" = not a word).
 Every source sentence goes to exactly one split (hash of the sentence), so no sentence is
-in both train and test. Sources: any text files (one message per line), the built-in carrier
-sentences and templated frame sentences (sentences.py) for languages without a corpus here.
+in both train and test. Sources: any text files (one message per line) and templated frame
+sentences (sentences.py) for languages without a corpus here. A source sentence that contains
+an evaluation case (`--exclude`, by default the hand-written set) with its emoji read as an
+acceptable answer is dropped, so neither the ranker nor the word-pair counts see a test case.
 
     python -m training.implicit.synthesize --text en:../shared/data/tweeteval_emoji/train_text.txt \
         --text es:../shared/data/semeval2018_emoji/es_trial.text --out build/decoder/examples.jsonl
@@ -25,8 +27,9 @@ import random
 import re
 from collections import defaultdict
 from dataclasses import dataclass
+from pathlib import Path
 
-from .sentences import CARRIERS, templated
+from .sentences import templated
 
 KINDS = ("homophone", "rebus", "literal", "slang", "decorative")
 _WORD = re.compile(r"[^\W\d_]+")
@@ -54,6 +57,26 @@ class SynthConfig:
 def split_of(sentence: str, cfg: SynthConfig) -> str:
     h = int(hashlib.sha1(sentence.strip().casefold().encode()).hexdigest()[:8], 16) / 0xFFFFFFFF
     return "test" if h < cfg.test_share else "val" if h < cfg.test_share + cfg.val_share else "train"
+
+
+def evaluation_phrases(path) -> dict[str, set[str]]:
+    """lang → each evaluation case's text with its emoji read as each acceptable answer
+    (casefolded, spaces collapsed); a decorative case's answer "" drops the emoji."""
+    phrases: dict[str, set[str]] = defaultdict(set)
+    with open(path, encoding="utf-8") as f:
+        for case in map(json.loads, filter(str.strip, f)):
+            for answer in case["answers"]:
+                phrases[case["lang"]].add(_flat(case["text"].replace(case["emoji"], answer, 1)))
+    return phrases
+
+
+def _flat(text: str) -> str:
+    return " ".join(text.casefold().split())
+
+
+def contains_any(sentence: str, phrases: set[str]) -> bool:
+    flat = _flat(sentence)
+    return any(phrase and phrase in flat for phrase in phrases)
 
 
 class Substitutions:
@@ -140,6 +163,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--langs", nargs="+", default=None, help="languages (default: the table's)")
     parser.add_argument("--replace-ratio", type=float, default=SynthConfig.replace_ratio)
     parser.add_argument("--max-sentences", type=int, default=SynthConfig.max_sentences)
+    parser.add_argument("--exclude", default="tests/data/explain_cases.jsonl",
+                        help="evaluation cases (JSON Lines: text, lang, emoji, answers) that no source sentence "
+                             "may contain; '' to keep every sentence")
     parser.add_argument("--out", default="build/decoder/examples.jsonl")
     args = parser.parse_args(argv)
     cfg = SynthConfig(replace_ratio=args.replace_ratio, max_sentences=args.max_sentences)
@@ -152,16 +178,22 @@ def main(argv: list[str] | None = None) -> None:
         with open(path, encoding="utf-8", errors="replace") as f:
             lines = [line.strip() for line in f if len(line.split()) >= 3]
         sources[lang] += random.Random(cfg.seed).sample(lines, min(len(lines), cfg.max_sentences))
+    if args.exclude and not Path(args.exclude).is_file():
+        parser.error(f"--exclude {args.exclude}: no such file (pass --exclude '' to keep every sentence)")
+    excluded = evaluation_phrases(args.exclude) if args.exclude else {}
     rng = random.Random(cfg.seed)
     counts = defaultdict(int)
     with open(args.out, "w", encoding="utf-8") as out:
         for lang in langs:
             subs = Substitutions(table, lang)
             frame_words = [w for w in subs.by_word if zipf(w, lang) >= 3.0]
-            sentences = list(dict.fromkeys(sources[lang] + CARRIERS.get(lang, [])
-                                           + templated(lang, sorted(frame_words), cfg.templated, cfg.seed)))
-            for sentence in sentences:
-                for _ in range(1 if sentence in sources[lang] else 3):  # carriers: several substitutions each
+            sentences = list(dict.fromkeys(sources[lang] + templated(lang, sorted(frame_words), cfg.templated,
+                                                                     cfg.seed)))
+            kept = [s for s in sentences if not contains_any(s, excluded.get(lang, set()))]
+            if len(kept) < len(sentences):
+                print(f"{lang}: dropped {len(sentences) - len(kept)} source sentences that contain an evaluation case")
+            for sentence in kept:
+                for _ in range(1 if sentence in sources[lang] else 3):  # frames: several substitutions each
                     row = synthesize(sentence, lang, subs, rng, cfg)
                     if row is None:
                         continue

@@ -2,7 +2,8 @@
 
 Each emoji in a training message gets the same candidate list and features the runtime
 builds (assistant.decoder); the ranker (a small MLP) learns to put the replaced word first,
-with a softmax cross-entropy over each emoji's candidates.
+with a softmax cross-entropy over each emoji's candidates, and the epoch with the best
+validation top-1 averaged over kinds (homophone, literal, slang, ...) is the one kept.
 
 With `--predictor` (default: the shipped emoji predictor) the ranker also learns how well
 each candidate fits the message as the predictor reads it (assistant.context): a site
@@ -15,6 +16,7 @@ the training sites, so the same ranker still works where no context is available
 from __future__ import annotations
 
 import argparse
+import copy
 import json
 import random
 import sys
@@ -282,6 +284,7 @@ def main(argv: list[str] | None = None) -> None:
     weights = kind_weights(train.kinds, cfg.kind_balance)
     model = build_ranker(cfg, word_vectors, embeddings.shape[1] if embeddings is not None else 0)
     opt = torch.optim.AdamW(model.parameters(), lr=cfg.lr, weight_decay=cfg.weight_decay)
+    best = None  # (epoch, val mean top-1 over kinds, state) of the best epoch so far
     for epoch in range(cfg.epochs):
         t0, total = time.time(), 0.0
         model.train()
@@ -298,10 +301,15 @@ def main(argv: list[str] | None = None) -> None:
         kinds = " ".join(f"{k} {v:.3f}" for k, v in top1.items() if k not in ("all", "balanced"))
         print(f"epoch {epoch + 1}: loss {total / len(train.labels):.4f}  val top-1 {top1['all']:.4f}, "
               f"mean over kinds {top1['balanced']:.4f} ({kinds})  ({time.time() - t0:.1f}s)", flush=True)
+        if best is None or top1["balanced"] > best[1]:
+            best = (epoch + 1, top1["balanced"], copy.deepcopy(model.state_dict()))
+    # the rare kinds' validation top-1 swings by several points from one epoch to the next
+    model.load_state_dict(best[2])
+    print(f"kept epoch {best[0]} (val mean over kinds {best[1]:.4f})")
 
     saved = {"state_dict": model.mlp.state_dict(), "config": asdict(cfg), "features": list(FEATURES),
              "command": " ".join(["python -m training.implicit.train_decoder", *sys.argv[1:]]),
-             "train_sites": len(train.labels)}
+             "train_sites": len(train.labels), "kept_epoch": best[0]}
     if cfg.context_rank:
         with torch.no_grad():
             saved["context"] = {
