@@ -38,16 +38,12 @@ def quantize_int8(fp32: Path, int8: Path, calibration=None, alpha: float = SMOOT
     from onnxruntime.quantization import QuantType, quantize_dynamic
 
     int8.parent.mkdir(parents=True, exist_ok=True)
-    source = fp32
+    source = str(fp32)
     if calibration is not None and alpha > 0:
-        smoothed = onnx.load(str(fp32))
-        smooth_activations(smoothed, calibration, alpha)
-        source = int8.with_name(f"{int8.stem}_smoothed_fp32.onnx")
-        onnx.save(smoothed, str(source))
-    quantize_dynamic(str(source), str(int8), weight_type=QuantType.QUInt8, op_types_to_quantize=["MatMul"],
+        source = onnx.load(source)  # quantize_dynamic takes the smoothed graph as is, no file between
+        smooth_activations(source, calibration, alpha)
+    quantize_dynamic(source, str(int8), weight_type=QuantType.QUInt8, op_types_to_quantize=["MatMul"],
                      per_channel=True)
-    if source != fp32:
-        source.unlink()
     model = onnx.load(str(int8))
     quantize_activations_per_token(model)
     quantize_embedding_rows(model)
