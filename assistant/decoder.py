@@ -187,16 +187,25 @@ def featurize(candidate: Candidate, site: Site, table: CandidateTable, lang: str
             table.context(candidate.text.casefold(), site.after, lang) / 3, table.specificity(candidate.text, lang)]
 
 
+_KIND_COLUMNS = slice(FEATURES.index(f"kind_{KINDS[0]}"), FEATURES.index(f"kind_{KINDS[-1]}") + 1)
+
 # Without a trained ranker: literal name first, then slang, keywords; decorative last.
 _FALLBACK = np.array([0.5, 3, 1.5, 0.2, 0.4, 0.6, 2, 0.1, 0, 0, 0, 0, 0, 0, 0, -0.5, 0.5, 0, 0, 0, 0, 0, 0.5, 0, 0],
                      dtype=np.float32)
 
 
 class Ranker:
-    """The trained scorer: features [n, len(FEATURES)] → scores [n] (onnxruntime, via assistant.session)."""
+    """The trained scorer: features [n, len(FEATURES)] → scores [n] (onnxruntime, via assistant.session).
 
-    def __init__(self, model_file: Path | None, *, threads: int = 1):
+    `kind_shift` (feature kind → log prior ratio, from the decoder manifest) moves every
+    candidate's score by how much more common its kind is in real messages than in the
+    synthetic training data, a label-shift correction: sound-alikes are over half the
+    synthetic answers and a few percent of real ones.
+    """
+
+    def __init__(self, model_file: Path | None, *, threads: int = 1, kind_shift: dict | None = None):
         self.session = None
+        self.kind_shift = np.array([float((kind_shift or {}).get(k, 0.0)) for k in KINDS], dtype=np.float32)
         if model_file is not None:
             from .session import FeatureSession
 
@@ -208,9 +217,8 @@ class Ranker:
     def scores(self, features: np.ndarray) -> np.ndarray:
         if len(features) == 0:
             return np.zeros(0, dtype=np.float32)
-        if self.session is None:
-            return features @ _FALLBACK
-        return self.session.scores(features)
+        scores = features @ _FALLBACK if self.session is None else self.session.scores(features)
+        return scores + features[:, _KIND_COLUMNS] @ self.kind_shift
 
 
 def _softmax(x: np.ndarray) -> np.ndarray:
@@ -350,8 +358,9 @@ class Decoder:
         table = load_table(str(model_dir / "candidates.json.gz"))
         model = model_dir / "model.onnx"
         context, why = _bind_context(model_dir, manifest, token_states)
-        return cls(table, Ranker(model if model.is_file() else None, threads=threads), manifest, context,
-                   no_context=why)
+        ranker = Ranker(model if model.is_file() else None, threads=threads,
+                        kind_shift=manifest.get("kind_prior", {}).get("shift"))
+        return cls(table, ranker, manifest, context, no_context=why)
 
     def describe(self) -> str:
         name = f"{self.manifest.get('name', 'emoji-decoder')} {self.manifest.get('version', '')}".strip()

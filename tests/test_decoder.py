@@ -114,6 +114,14 @@ def test_every_message_gives_a_valid_answer(text, lexicon):
         assert isinstance(out.rewritten, str)
 
 
+def test_kind_shift_moves_every_candidate_of_a_kind():
+    rows = np.zeros((2, len(FEATURES)), dtype=np.float32)
+    rows[0, FEATURES.index("kind_literal")] = rows[1, FEATURES.index("kind_homophone")] = 1
+    plain = Ranker(None).scores(rows)
+    shifted = Ranker(None, kind_shift={"homophone": 5.0, "literal": -1.0}).scores(rows)
+    assert shifted - plain == pytest.approx([-1.0, 5.0])
+
+
 def test_broken_table_is_refused_with_a_fix(tmp_path):
     with pytest.raises(ModelError, match="rebuild it"):
         CandidateTable({"format": 99})

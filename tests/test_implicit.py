@@ -10,6 +10,7 @@ import pytest
 from assistant.emojis import find_emojis
 from training.implicit.community import COMMUNITY
 from training.implicit.synthesize import Substitutions, SynthConfig, split_of, synthesize
+from assistant.decoder import KINDS
 from tests.test_decoder import TABLE
 
 TABLE_WITH_LITERAL = {**TABLE, "literal": {"en": {"🌙": ["crescent moon", "moon", "night"]}}}
@@ -39,12 +40,22 @@ def test_community_table_keys_are_emojis_with_word_meanings():
 def test_synthesis_replaces_words_and_records_the_answer():
     subs, rng = Substitutions(TABLE_WITH_LITERAL, "en"), random.Random(0)
     cfg = SynthConfig(replace_ratio=1.0, decorative_rate=0.0)
-    row = synthesize("I believe you are dead tonight moon", "en", subs, rng, cfg)
+    row = synthesize("I believe you are dead tonight", "en", subs, rng, cfg)
     kinds = {t["kind"] for t in row["targets"]}
-    assert kinds <= {"homophone", "slang", "literal"} and len(row["targets"]) == 4  # I → 👁️, believe → 🐝lieve, dead → 💀, moon → 🌙
+    assert kinds <= {"homophone", "slang"} and len(row["targets"]) == 3  # I → 👁️, believe → 🐝lieve, dead → 💀
     for t in row["targets"]:
         assert row["text"][t["offset"]:].startswith(t["emoji"][:1]) or t["emoji"][0].isalpha()
     assert synthesize("nothing to replace here", "en", subs, rng, cfg) is None
+
+
+def test_literal_substitutions_favour_the_emoji_a_word_names():
+    table = {**TABLE, "literal": {"en": {"🧀": ["cheese wedge", "cheese"], "🍕": ["pizza", "cheese", "food"],
+                                         "🍔": ["hamburger", "food"]}}}
+    subs, rng = Substitutions(table, "en"), random.Random(0)
+    picks = [subs.pick("cheese", subs.options("cheese"), rng)[0] for _ in range(2000)]
+    assert 0.85 < picks.count("🧀") / len(picks) < 0.93  # in the name 1 against keyword 0.25 / 2 emojis
+    assert subs.chance("pizza", subs.options("pizza")) == 1.0
+    assert subs.chance("food", subs.options("food")) == pytest.approx(0.25)  # only ever a keyword
 
 
 def test_synthesis_drops_source_sentences_that_contain_an_evaluation_case(tmp_path, capsys):
@@ -52,17 +63,17 @@ def test_synthesis_drops_source_sentences_that_contain_an_evaluation_case(tmp_pa
 
     with gzip.open(tmp_path / "candidates.json.gz", "wt", encoding="utf-8") as f:
         json.dump(TABLE_WITH_LITERAL, f)
-    cases = tmp_path / "cases.jsonl"
-    cases.write_text("\n".join(json.dumps(c, ensure_ascii=False) for c in [
-        {"text": "good 🌙 everyone", "lang": "en", "emoji": "🌙", "kind": "literal", "answers": ["night", "moon"]},
-        {"text": "so tired 😴", "lang": "en", "emoji": "😴", "kind": "decorative", "answers": [""]},
-    ]) + "\n", encoding="utf-8")
+    cases, dev_cases = tmp_path / "cases.jsonl", tmp_path / "dev_cases.jsonl"
+    cases.write_text(json.dumps({"text": "good 🌙 everyone", "lang": "en", "emoji": "🌙", "kind": "literal",
+                                 "answers": ["night", "moon"]}) + "\n", encoding="utf-8")
+    dev_cases.write_text(json.dumps({"text": "so tired 😴", "lang": "en", "emoji": "😴", "kind": "decorative",
+                                     "answers": []}) + "\n", encoding="utf-8")
     text = tmp_path / "en.txt"
     text.write_text("Good  Night everyone and I believe\nI am so tired today dead\nI believe you are dead tonight\n",
                     encoding="utf-8")
     out = tmp_path / "examples.jsonl"
     synth.main(["--table", str(tmp_path / "candidates.json.gz"), "--text", f"en:{text}", "--langs", "en",
-                "--exclude", str(cases), "--replace-ratio", "1", "--out", str(out)])
+                "--exclude", str(cases), str(dev_cases), "--replace-ratio", "1", "--out", str(out)])
     sources = {json.loads(line)["source_text"] for line in out.read_text(encoding="utf-8").splitlines()}
     assert "I believe you are dead tonight" in sources
     assert not any("everyone" in s or "tired" in s for s in sources)  # case read with "night"; decorative case
@@ -72,6 +83,51 @@ def test_synthesis_drops_source_sentences_that_contain_an_evaluation_case(tmp_pa
                 "--exclude", "", "--replace-ratio", "1", "--out", str(out)])
     sources = {json.loads(line)["source_text"] for line in out.read_text(encoding="utf-8").splitlines()}
     assert {"Good  Night everyone and I believe", "I am so tired today dead"} <= sources
+
+
+def test_corpora_split_fortune_files_and_plain_lines_into_sentences(tmp_path, capsys):
+    from training.implicit import corpora
+
+    fortunes = tmp_path / "fortunes"
+    fortunes.mkdir()
+    (fortunes / "zitate").write_text(
+        "Wer rastet, der rostet. Zu kurz.\n"
+        "Morgenstund hat Gold im Mund\n  und Blei im Hintern.\n\t\t-- Sprichwort\n%\n"
+        "\x1b[33mSiehe https://example.org für mehr Zitate.\x1b[m\n%\n"
+        "Wer rastet, der rostet.\n", encoding="utf-8")
+    (fortunes / "zitate.dat").write_bytes(b"\x00\x02 index")
+    out = tmp_path / "de.txt"
+    corpora.main(["--lang", "de", "--out", str(out), str(fortunes)])
+    assert out.read_text(encoding="utf-8").splitlines() == [
+        "Wer rastet, der rostet.", "Morgenstund hat Gold im Mund und Blei im Hintern."]
+    assert "de: 2 sentences" in capsys.readouterr().out
+
+    reviews = tmp_path / "reviews.txt"
+    reviews.write_text("房间很干净，早餐也不错。服务太慢了！好\n", encoding="utf-8")
+    assert corpora.collect([reviews], "zh") == ["房间很干净，早餐也不错。", "服务太慢了！"]
+    with pytest.raises(SystemExit):
+        corpora.main(["--lang", "de", "--out", str(out), str(tmp_path / "missing")])
+
+
+def test_chinese_source_lines_need_characters_not_spaces():
+    from training.implicit.synthesize import long_enough
+
+    assert long_enough("我们明天去海边玩", "zh") and not long_enough("好的", "zh")
+    assert long_enough("see you tomorrow", "en") and not long_enough("see you", "en")
+
+
+def test_kind_prior_shift_moves_scores_towards_the_real_mix():
+    from training.implicit.train_decoder import kind_prior_shift
+
+    trained = {"homophone": 600, "literal": 200, "decorative": 200}
+    same = kind_prior_shift(trained, 0.0, {"homophone": 599, "literal": 199, "decorative": 199})
+    assert all(abs(v) < 1e-9 for v in same.values()) and set(same) == {"literal", "keyword", "homophone",
+                                                                      "partword", "decorative"}
+    real = kind_prior_shift(trained, 0.0, {"homophone": 2, "literal": 80, "decorative": 10})
+    assert real["literal"] > 0 > real["homophone"]
+    # with kind_balance 1 every kind weighed the same in training: only the real mix matters
+    balanced = kind_prior_shift(trained, 1.0, {"homophone": 9, "literal": 9, "decorative": 9})
+    assert all(abs(v) < 1e-9 for v in balanced.values())
 
 
 def test_splits_are_by_sentence():
@@ -130,9 +186,12 @@ def test_ranker_trains_with_context_exports_and_binds_to_its_predictor(tmp_path,
     export_decoder.main(["--checkpoint", str(tmp_path / "ranker.pt"), "--out", str(out)])
     manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
     assert "context.npz" in manifest["files"] and manifest["context"]["rank"] == 64
+    shift = manifest["kind_prior"]["shift"]  # the development set's kinds by default
+    assert shift["literal"] == shift["keyword"] > shift["homophone"] == shift["partword"]
 
     decoder = Decoder.load(out, token_states=Assistant(tiny_model).token_states())
     assert decoder.context is not None and "without context" not in decoder.describe()
+    assert decoder.ranker.kind_shift.tolist() == pytest.approx([shift.get(k, 0.0) for k in KINDS])  # 0: unseen kind
     result = explain("I 🐝lieve it", "en", Lexicon.load(), decoder)
     assert result.emojis[0].readings
 
@@ -160,7 +219,9 @@ def test_ranker_trains_without_context_keeps_its_best_epoch_and_drops_an_old_con
     best = per_epoch.index(max(per_epoch)) + 1
     assert f"kept epoch {best} " in log
     assert torch.load(tmp_path / "ranker.pt", weights_only=False)["kept_epoch"] == best
-    export_decoder.main(["--checkpoint", str(tmp_path / "ranker.pt"), "--out", str(out)])
+    export_decoder.main(["--checkpoint", str(tmp_path / "ranker.pt"), "--out", str(out), "--kind-prior", ""])
     assert not (out / "context.npz").exists()
     decoder = Decoder.load(out)
     assert decoder.ranker.session is not None and "has no context model" in decoder.describe()
+    assert "kind_prior" not in json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    assert not decoder.ranker.kind_shift.any()

@@ -28,6 +28,7 @@ from assistant.lexicon import Lexicon
 
 from .community import COMMUNITY
 from .pronounce import pronounce
+from .synthesize import UNSPACED_LANGS
 
 FORMAT = 1
 _WORD = re.compile(r"^[^\W\d_]+$")
@@ -57,7 +58,7 @@ def vocabulary(lang: str, n: int) -> list[str]:
     from wordfreq import top_n_list  # pip install wordfreq
 
     words = [w for w in top_n_list(lang, n) if _WORD.match(w)]
-    return [w for w in words if len(w) >= (1 if lang in ("zh", "ja") else 2)]
+    return [w for w in words if len(w) >= (1 if lang in UNSPACED_LANGS else 2)]
 
 
 @lru_cache(maxsize=None)

@@ -3,6 +3,8 @@
 - synthetic: top-1/top-3 recovery of the replaced word on the held-out (test) split, per
   language and kind (IER-SMCEM reports 98.03% on its zh/en synthetic data);
 - handwritten: tests/data/explain_cases.jsonl (written by hand, never trained or tuned on);
+- handwritten_dev: training/implicit/data/dev_cases.jsonl (written by hand apart from the test
+  cases, never trained on; decoder choices are compared on it, `--dev-only` scores it alone);
 - downstream (optional, --ss-twitter FILE): a TF-IDF + logistic-regression sentiment
   classifier trained on clean SS-Twitter train; test accuracy on clean, emoji-obfuscated
   (synthesize.py, English table) and `rewritten` text;
@@ -126,6 +128,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--predictor", default=None, help="emoji predictor giving the context (default: the shipped one)")
     parser.add_argument("--examples", default="build/decoder/examples.jsonl")
     parser.add_argument("--cases", default="tests/data/explain_cases.jsonl")
+    parser.add_argument("--dev-cases", default="training/implicit/data/dev_cases.jsonl")
+    parser.add_argument("--dev-only", action="store_true",
+                        help="score the development cases alone (for comparing decoder choices: the test cases stay unseen)")
     parser.add_argument("--ss-twitter", default=None, help="SS-Twitter.jsonl for the downstream check")
     parser.add_argument("--out", default="build/decoder/eval.json")
     parser.add_argument("--write-manifest", action="store_true", help="store the metrics in the decoder manifest")
@@ -135,8 +140,13 @@ def main(argv: list[str] | None = None) -> None:
     decoder = Decoder.load(Path(args.decoder), token_states=Assistant(args.predictor).token_states())
     print(f"decoder: {decoder.describe()}")
     lexicon = Lexicon.load()
+    dev = handwritten(Path(args.dev_cases), decoder, lexicon)
+    if args.dev_only:
+        print(json.dumps(dev, ensure_ascii=False, indent=1))
+        return
     report = {"synthetic_test": synthetic(Path(args.examples), decoder, lexicon),
               "handwritten": handwritten(Path(args.cases), decoder, lexicon),
+              "handwritten_dev": dev,
               "latency": latency(Path(args.cases), decoder, lexicon)}
     if args.ss_twitter:
         with gzip.open(Path(args.decoder) / "candidates.json.gz", "rt", encoding="utf-8") as f:

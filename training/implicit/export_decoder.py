@@ -16,6 +16,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from collections import Counter
 from pathlib import Path
 
 import numpy as np
@@ -24,18 +25,20 @@ from assistant.context import CONTEXT_FILE, ContextModel
 from assistant.decoder import FEATURES, TASK
 from assistant.manifest import sha256_file
 
-from .train_decoder import RankerConfig, build_model
+from .synthesize import EVALUATION_CASES
+from .train_decoder import RankerConfig, build_model, kind_prior_shift
 
 OPSET = 17
-VERSION = "0.2.2"
+VERSION = "0.3.0"
 
 
-def export(checkpoint: Path, out_dir: Path, *, int8_ranker: bool = False) -> dict:
+def export(checkpoint: Path, out_dir: Path, *, int8_ranker: bool = False, kind_prior_cases: str = "") -> dict:
     import torch
 
     ckpt = torch.load(checkpoint, map_location="cpu", weights_only=False)
     if ckpt["features"] != list(FEATURES):
         raise ValueError(f"expected a ranker trained on features {list(FEATURES)}, found {ckpt['features']}; retrain")
+    prior = kind_prior(ckpt, kind_prior_cases)  # checked before anything is written
     model = build_model(RankerConfig(**ckpt["config"]))
     model.load_state_dict(ckpt["state_dict"])
     model.eval()
@@ -68,7 +71,8 @@ def export(checkpoint: Path, out_dir: Path, *, int8_ranker: bool = False) -> dic
     agreement = parity(model, ranker)
     if agreement < 0.99:  # recorded in the manifest; the reported metrics are measured on the exported model
         print(f"warning: the exported ranker agrees with PyTorch on {agreement:.3f} of random groups (wanted ≥ 0.99)")
-    return {"parity_top1_agreement": round(agreement, 4), "checkpoint": ckpt, "int8_ranker": int8_ranker}
+    return {"parity_top1_agreement": round(agreement, 4), "checkpoint": ckpt, "int8_ranker": int8_ranker,
+            "kind_prior": prior}
 
 
 def quantize_int8(fp32: Path, int8: Path) -> Path:
@@ -101,6 +105,20 @@ def parity(model, int8: Path, groups: int = 500, size: int = 20) -> float:
     return float(np.mean(ref.argmax(1)[clear] == got.argmax(1)[clear])) if clear.any() else 1.0
 
 
+def kind_prior(ckpt: dict, cases: str) -> dict:
+    """The manifest's label-shift correction: real kind shares from the hand-written `cases`
+    against the ranker's training shares ({} without cases)."""
+    if not cases:
+        return {}
+    if "train_kinds" not in ckpt:
+        raise ValueError("the checkpoint does not record its training kinds; retrain it or pass --kind-prior ''")
+    real = Counter(json.loads(line)["kind"] for line in Path(cases).read_text(encoding="utf-8").splitlines()
+                   if line.strip())
+    return {"shift": kind_prior_shift(ckpt["train_kinds"], ckpt["config"]["kind_balance"], real),
+            "real_cases": cases, "real_kinds": dict(sorted(real.items())),
+            "train_kinds": dict(sorted(ckpt["train_kinds"].items()))}
+
+
 def write_manifest(out_dir: Path, info: dict, metrics: dict | None = None) -> Path:
     path = out_dir / "manifest.json"
     old = json.loads(path.read_text(encoding="utf-8")) if path.is_file() else {}
@@ -115,6 +133,7 @@ def write_manifest(out_dir: Path, info: dict, metrics: dict | None = None) -> Pa
         "quantization": ("context piece vectors int8 per row; ranker MLP "
                          + ("int8 dynamic (onnxruntime)" if info["int8_ranker"] else "fp32") + f", opset {OPSET}"),
         "parity": {"onnx_vs_torch_top1_random_rows": info["parity_top1_agreement"]},
+        **({"kind_prior": info["kind_prior"]} if info.get("kind_prior") else {}),
         "metrics": metrics if metrics is not None else old.get("metrics", {}),
         **({"context": {"predictor_sha256": ckpt["context"]["predictor_sha256"],
                         "predictor": ckpt["context"]["predictor"], "rank": ckpt["config"]["context_rank"]}}
@@ -133,12 +152,20 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--checkpoint", default="build/decoder/ranker.pt")
     parser.add_argument("--out", default="models/emoji-decoder")
     parser.add_argument("--int8-ranker", action="store_true", help="quantize the ranker MLP too (loses accuracy)")
+    parser.add_argument("--kind-prior", default=EVALUATION_CASES[1], metavar="CASES",
+                        help="hand-written cases whose kinds give the real-message prior the ranker's scores are "
+                             "shifted to (default: the development set); '' for no shift")
     args = parser.parse_args(argv)
+    if args.kind_prior and not Path(args.kind_prior).is_file():
+        parser.error(f"--kind-prior {args.kind_prior}: no such file (pass --kind-prior '' for no shift)")
     out_dir = Path(args.out)
     if not (out_dir / "candidates.json.gz").is_file():
         raise SystemExit(f"{out_dir}/candidates.json.gz is missing; build it first with "
                          "`python -m training.implicit.candidates --out {out_dir}/candidates.json.gz`")
-    info = export(Path(args.checkpoint), out_dir, int8_ranker=args.int8_ranker)
+    try:
+        info = export(Path(args.checkpoint), out_dir, int8_ranker=args.int8_ranker, kind_prior_cases=args.kind_prior)
+    except ValueError as err:
+        raise SystemExit(f"error: {err}") from None
     print(f"wrote {out_dir / 'model.onnx'} ({(out_dir / 'model.onnx').stat().st_size / 1e3:.1f} kB), "
           f"{write_manifest(out_dir, info)}; ONNX vs PyTorch parity {info['parity_top1_agreement']:.4f}")
 

@@ -10,9 +10,11 @@ Four kinds of substitution, as IER-SMCEM builds its data (pronunciation similari
 - decorative: an emoji appended to the message (the answer is "" = not a word).
 Every source sentence goes to exactly one split (hash of the sentence), so no sentence is
 in both train and test. Sources: any text files (one message per line) and templated frame
-sentences (sentences.py) for languages without a corpus here. A source sentence that contains
-an evaluation case (`--exclude`, by default the hand-written set) with its emoji read as an
-acceptable answer is dropped, so neither the ranker nor the word-pair counts see a test case.
+sentences (sentences.py); training.implicit.corpora turns installable collections (fortune
+files, review corpora) into such files for languages without tweets. A source sentence that
+contains an evaluation case (`--exclude`, by default the hand-written test and development
+sets) with its emoji read as an acceptable answer is dropped, so neither the ranker nor the
+word-pair counts see a case it is measured or tuned on.
 
     python -m training.implicit.synthesize --text en:../shared/data/tweeteval_emoji/train_text.txt \
         --text es:../shared/data/semeval2018_emoji/es_trial.text --out build/decoder/examples.jsonl
@@ -25,21 +27,29 @@ import hashlib
 import json
 import random
 import re
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass
 from pathlib import Path
 
 from .sentences import templated
 
 KINDS = ("homophone", "rebus", "literal", "slang", "decorative")
+UNSPACED_LANGS = ("zh", "ja")  # written without spaces between words: lengths count characters
 _WORD = re.compile(r"[^\W\d_]+")
-DECORATIVE = ["😂", "❤️", "😍", "😊", "🙏", "😭", "✨", "💕", "😘", "👍", "🎉", "💯", "😎", "🤗", "😉"]
+# hand-written cases: the test set (reported, never tuned on) and the development set (tuned on)
+EVALUATION_CASES = ("tests/data/explain_cases.jsonl", "training/implicit/data/dev_cases.jsonl")
+# reactions: emojis that in real messages mostly stand for no word (faces, hearts, gestures, celebration)
+DECORATIVE = ["😂", "❤️", "😍", "😊", "🙏", "😭", "✨", "💕", "😘", "👍", "🎉", "💯", "😎", "🤗", "😉",
+              "🥰", "😁", "😅", "🤣", "😢", "😩", "😒", "😳", "🙈", "🙌", "👏", "💪", "👌", "✌️", "😀", "😃",
+              "😄", "😆", "😋", "😜", "😏", "🥳", "😇", "🤩", "😬", "🙄", "😤", "😡", "🥺", "💖", "💗", "💞",
+              "💙", "💜", "💚", "💛", "🧡", "🖤", "💓", "🎊", "🌟", "💫", "😌", "🤔", "🤭", "😱", "😔"]
+KEYWORD_WEIGHT = 0.25  # literal: how much less often a word is written as an emoji it is only a keyword of
 
 
 @dataclass
 class SynthConfig:
     replace_ratio: float = 0.4  # share of replaceable words replaced (IER-SMCEM: 40%)
-    decorative_rate: float = 0.3  # share of messages that also get a trailing decorative emoji
+    decorative_rate: float = 0.3  # share of messages that also get a trailing decorative emoji (1-3 copies)
     max_sentences: int = 6000  # per language and source
     templated: int = 3000  # frame sentences per language (sentences.FRAMES) with a replaceable word in the slot
     test_share: float = 0.1  # by sentence hash
@@ -54,19 +64,26 @@ class SynthConfig:
             raise ValueError(f"test_share + val_share must be < 1, got {self.test_share + self.val_share}")
 
 
+def long_enough(line: str, lang: str) -> bool:
+    """At least three words (Chinese, Japanese: six characters): shorter lines give the ranker no context."""
+    return len(line) >= 6 if lang in UNSPACED_LANGS else len(line.split()) >= 3
+
+
 def split_of(sentence: str, cfg: SynthConfig) -> str:
     h = int(hashlib.sha1(sentence.strip().casefold().encode()).hexdigest()[:8], 16) / 0xFFFFFFFF
     return "test" if h < cfg.test_share else "val" if h < cfg.test_share + cfg.val_share else "train"
 
 
-def evaluation_phrases(path) -> dict[str, set[str]]:
+def evaluation_phrases(*paths) -> dict[str, set[str]]:
     """lang → each evaluation case's text with its emoji read as each acceptable answer
-    (casefolded, spaces collapsed); a decorative case's answer "" drops the emoji."""
+    (casefolded, spaces collapsed); a decorative case drops the emoji."""
     phrases: dict[str, set[str]] = defaultdict(set)
-    with open(path, encoding="utf-8") as f:
-        for case in map(json.loads, filter(str.strip, f)):
-            for answer in case["answers"]:
-                phrases[case["lang"]].add(_flat(case["text"].replace(case["emoji"], answer, 1)))
+    for path in paths:
+        with open(path, encoding="utf-8") as f:
+            for case in map(json.loads, filter(str.strip, f)):
+                answers = [""] if case["kind"] == "decorative" else case["answers"]
+                for answer in answers:
+                    phrases[case["lang"]].add(_flat(case["text"].replace(case["emoji"], answer, 1)))
     return phrases
 
 
@@ -84,9 +101,17 @@ class Substitutions:
 
     def __init__(self, table: dict, lang: str):
         self.by_word: dict[str, list[tuple[str, str, str]]] = defaultdict(list)  # word → (emoji text, kind, answer)
+        self.weights: dict[tuple[str, str], float] = {}  # (word, emoji text) → how likely a writer picks it
+        literal = {emoji: [t.casefold() for t in terms[:6]] for emoji, terms in table["literal"].get(lang, {}).items()}
+        named = Counter(t for terms in literal.values() for t in set(terms))
         for emoji, terms in table["literal"].get(lang, {}).items():
+            name = terms[0].casefold() if terms else ""
             for term in terms[:6]:
                 self.by_word[term.casefold()].append((emoji, "literal", term))
+                # Someone writing "cheese" as an emoji picks 🧀 (named so), seldom 🍕 (a keyword); "milk"
+                # as 🥛 ("glass of milk"), and a word that is a keyword of forty emojis ("food") seldom as any.
+                self.weights[(term.casefold(), emoji)] = (1.0 if term.casefold() in name else
+                                                          KEYWORD_WEIGHT / named[term.casefold()])
         for emoji, rows in table["homophone"].get(lang, {}).items():
             for word, _ in rows[:6]:
                 self.by_word[word.casefold()].append((emoji, "homophone", word))
@@ -106,9 +131,21 @@ class Substitutions:
     def options(self, word: str) -> list[tuple[str, str, str]]:
         return self.by_word.get(word.casefold(), [])
 
+    def chance(self, word: str, options: list[tuple[str, str, str]]) -> float:
+        """How likely a writer is to put an emoji for `word` at all: 1 for a sound-alike, slang or
+        a word in an emoji's name; for a word that is only a keyword, the summed keyword weights."""
+        if any(o[1] != "literal" for o in options):
+            return 1.0
+        return min(1.0, sum(self.weights.get((word.casefold(), o[0]), 1.0) for o in options))
+
+    def pick(self, word: str, options: list[tuple[str, str, str]], rng: random.Random) -> tuple[str, str, str]:
+        """One of `options` (all of one kind), literal ones weighted by whether the word is the emoji's name."""
+        weights = [self.weights.get((word.casefold(), o[0]), 1.0) if o[1] == "literal" else 1.0 for o in options]
+        return rng.choices(options, weights)[0]
+
 
 def words_of(sentence: str, lang: str) -> list[tuple[int, int, str]]:
-    if lang in ("zh", "ja"):
+    if lang in UNSPACED_LANGS:
         import jieba  # pip install jieba (wordfreq's Chinese tokenizer)
 
         out, pos = [], 0
@@ -126,13 +163,14 @@ def synthesize(sentence: str, lang: str, subs: Substitutions, rng: random.Random
     if not slots:
         return None
     n = max(1, round(cfg.replace_ratio * len(slots)))
-    chosen = sorted(rng.sample(slots, min(n, len(slots))))
+    chosen = [slot for slot in sorted(rng.sample(slots, min(n, len(slots))))
+              if rng.random() < subs.chance(slot[2], slot[3])]
+    if not chosen:
+        return None
     pieces, targets, pos, out_len = [], [], 0, 0
     for start, end, word, options in chosen:
         kind_pick = rng.choice(sorted({k for _, k, _ in options}))  # balance kinds before options
-        emoji_text, kind, answer = rng.choice([o for o in options if o[1] == kind_pick])
-        if word[:1].isupper() and kind == "homophone" and emoji_text[-1:].isalpha():
-            emoji_text = emoji_text  # glued pun keeps its letters as they were
+        emoji_text, kind, answer = subs.pick(word, [o for o in options if o[1] == kind_pick], rng)
         before = sentence[pos:start]
         pieces.append(before)
         out_len += len(before)
@@ -143,9 +181,9 @@ def synthesize(sentence: str, lang: str, subs: Substitutions, rng: random.Random
     text = "".join(pieces) + sentence[pos:]
     if rng.random() < cfg.decorative_rate:
         emoji = rng.choice(DECORATIVE)
-        text = text.rstrip() + " " + emoji
-        targets.append({"offset": len(text) - len(emoji), "emoji": emoji, "kind": "decorative", "answer": "",
-                        "word": ""})
+        offset = len(text.rstrip()) + 1
+        text = text.rstrip() + " " + emoji * rng.choice((1, 1, 2, 3))  # "🎉🎉": repeats are reactions too
+        targets.append({"offset": offset, "emoji": emoji, "kind": "decorative", "answer": "", "word": ""})
     return {"text": text, "lang": lang, "source_text": sentence, "targets": targets}
 
 
@@ -163,9 +201,10 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--langs", nargs="+", default=None, help="languages (default: the table's)")
     parser.add_argument("--replace-ratio", type=float, default=SynthConfig.replace_ratio)
     parser.add_argument("--max-sentences", type=int, default=SynthConfig.max_sentences)
-    parser.add_argument("--exclude", default="tests/data/explain_cases.jsonl",
+    parser.add_argument("--exclude", nargs="*", default=list(EVALUATION_CASES), metavar="FILE",
                         help="evaluation cases (JSON Lines: text, lang, emoji, answers) that no source sentence "
-                             "may contain; '' to keep every sentence")
+                             "may contain (default: the hand-written test and development sets); '' or no FILE "
+                             "to keep every sentence")
     parser.add_argument("--out", default="build/decoder/examples.jsonl")
     args = parser.parse_args(argv)
     cfg = SynthConfig(replace_ratio=args.replace_ratio, max_sentences=args.max_sentences)
@@ -176,11 +215,13 @@ def main(argv: list[str] | None = None) -> None:
     for spec in args.text:
         lang, _, path = spec.partition(":")
         with open(path, encoding="utf-8", errors="replace") as f:
-            lines = [line.strip() for line in f if len(line.split()) >= 3]
+            lines = [line.strip() for line in f if long_enough(line.strip(), lang)]
         sources[lang] += random.Random(cfg.seed).sample(lines, min(len(lines), cfg.max_sentences))
-    if args.exclude and not Path(args.exclude).is_file():
-        parser.error(f"--exclude {args.exclude}: no such file (pass --exclude '' to keep every sentence)")
-    excluded = evaluation_phrases(args.exclude) if args.exclude else {}
+    exclude = [path for path in args.exclude if path]
+    for path in exclude:
+        if not Path(path).is_file():
+            parser.error(f"--exclude {path}: no such file (pass --exclude '' to keep every sentence)")
+    excluded = evaluation_phrases(*exclude)
     rng = random.Random(cfg.seed)
     counts = defaultdict(int)
     with open(args.out, "w", encoding="utf-8") as out:

@@ -27,7 +27,7 @@ from pathlib import Path
 
 import numpy as np
 
-from assistant.decoder import FEATURES, CandidateTable, candidate_groups, featurize
+from assistant.decoder import FEATURES, KINDS, PUBLIC_KIND, CandidateTable, candidate_groups, featurize
 from assistant.emojis import find_emojis
 from assistant.lexicon import Lexicon
 
@@ -184,6 +184,18 @@ def kind_weights(kinds: list[str], balance: float) -> np.ndarray:
     return np.array([per_kind[k] for k in kinds], dtype=np.float32)
 
 
+def kind_prior_shift(train_kinds: dict[str, int], balance: float, real_kinds: dict[str, int]) -> dict[str, float]:
+    """Feature kind → log(share in real messages / effective share in training), the runtime's
+    label-shift correction (assistant.decoder.Ranker). The effective training share counts the
+    kind_balance loss weights (∝ n ** (1 - balance)); real shares are add-one smoothed counts
+    of hand-written cases."""
+    kinds = sorted(train_kinds)
+    trained = np.array([train_kinds[k] ** (1.0 - balance) for k in kinds], dtype=np.float64)
+    real = np.array([real_kinds.get(k, 0) + 1.0 for k in kinds])
+    shift = dict(zip(kinds, np.log(real / real.sum()) - np.log(trained / trained.sum())))
+    return {k: round(float(shift[PUBLIC_KIND[k]]), 4) for k in KINDS if PUBLIC_KIND[k] in shift}
+
+
 def batches(sites: Sites, indices, size: int, rng=None, context_dropout: float = 0.0, weights=None):
     """Padded batches; each yields x, words, vectors, has, mask, labels, loss weights."""
     import torch
@@ -309,7 +321,7 @@ def main(argv: list[str] | None = None) -> None:
 
     saved = {"state_dict": model.mlp.state_dict(), "config": asdict(cfg), "features": list(FEATURES),
              "command": " ".join(["python -m training.implicit.train_decoder", *sys.argv[1:]]),
-             "train_sites": len(train.labels), "kept_epoch": best[0]}
+             "train_sites": len(train.labels), "train_kinds": dict(Counter(train.kinds)), "kept_epoch": best[0]}
     if cfg.context_rank:
         with torch.no_grad():
             saved["context"] = {
