@@ -139,7 +139,7 @@ class Substitutions:
         return min(1.0, sum(self.weights.get((word.casefold(), o[0]), 1.0) for o in options))
 
     def pick(self, word: str, options: list[tuple[str, str, str]], rng: random.Random) -> tuple[str, str, str]:
-        """One of `options` (all of one kind), literal ones weighted by whether the word is the emoji's name."""
+        """One of `options` (all of one kind), literal ones weighted as in `weights` (name over keyword)."""
         weights = [self.weights.get((word.casefold(), o[0]), 1.0) if o[1] == "literal" else 1.0 for o in options]
         return rng.choices(options, weights)[0]
 
