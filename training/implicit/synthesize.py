@@ -102,9 +102,9 @@ class Substitutions:
     def __init__(self, table: dict, lang: str):
         self.by_word: dict[str, list[tuple[str, str, str]]] = defaultdict(list)  # word → (emoji text, kind, answer)
         self.weights: dict[tuple[str, str], float] = {}  # (word, emoji text) → how likely a writer picks it
-        literal = {emoji: [t.casefold() for t in terms[:6]] for emoji, terms in table["literal"].get(lang, {}).items()}
-        named = Counter(t for terms in literal.values() for t in set(terms))
-        for emoji, terms in table["literal"].get(lang, {}).items():
+        literal = table["literal"].get(lang, {})
+        named = Counter(t for terms in literal.values() for t in {t.casefold() for t in terms[:6]})  # term → emojis
+        for emoji, terms in literal.items():
             name = terms[0].casefold() if terms else ""
             for term in terms[:6]:
                 self.by_word[term.casefold()].append((emoji, "literal", term))
