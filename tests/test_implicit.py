@@ -3,16 +3,19 @@ import gzip
 import json
 import random
 import shutil
+from collections import Counter
+from pathlib import Path
 
 import numpy as np
 import pytest
 
 from assistant.emojis import find_emojis
 from training.implicit.community import COMMUNITY
-from training.implicit.synthesize import Substitutions, SynthConfig, split_of, synthesize
+from training.implicit.synthesize import EVALUATION_CASES, Substitutions, SynthConfig, split_of, synthesize
 from assistant.decoder import KINDS
 from tests.test_decoder import TABLE
 
+ROOT = Path(__file__).resolve().parents[1]
 TABLE_WITH_LITERAL = {**TABLE, "literal": {"en": {"🌙": ["crescent moon", "moon", "night"]}}}
 
 
@@ -51,11 +54,30 @@ def test_synthesis_replaces_words_and_records_the_answer():
 def test_literal_substitutions_favour_the_emoji_a_word_names():
     table = {**TABLE, "literal": {"en": {"🧀": ["cheese wedge", "cheese"], "🍕": ["pizza", "cheese", "food"],
                                          "🍔": ["hamburger", "food"]}}}
-    subs, rng = Substitutions(table, "en"), random.Random(0)
+    subs, rng = Substitutions(table, "en", frequency=lambda word, lang: 4.0), random.Random(0)
     picks = [subs.pick("cheese", subs.options("cheese"), rng)[0] for _ in range(2000)]
     assert 0.85 < picks.count("🧀") / len(picks) < 0.93  # in the name 1 against keyword 0.25 / 2 emojis
-    assert subs.chance("pizza", subs.options("pizza")) == 1.0
-    assert subs.chance("food", subs.options("food")) == pytest.approx(0.25)  # only ever a keyword
+    assert subs.literal_chance("pizza", subs.options("pizza")) == 1.0
+    assert subs.literal_chance("food", subs.options("food")) == pytest.approx(0.25)  # only ever a keyword
+
+
+def test_a_term_is_in_a_name_as_a_word_or_a_compound_piece():
+    from training.implicit.synthesize import in_name
+
+    assert in_name("cheese", "cheese wedge") and in_name("beere", "erdbeere") and in_name("月", "月饼")
+    assert not in_name("i", "information") and not in_name("art", "party popper")
+
+
+def test_frequent_words_seldom_become_literal_emojis():
+    table = {**TABLE, "literal": {"en": {"ℹ️": ["information", "i"], "🍕": ["pizza"]}}}
+    zipf = {"i": 7.0, "pizza": 4.4}
+    subs, rng = Substitutions(table, "en", literal_zipf=5.0, frequency=lambda w, lang: zipf[w]), random.Random(0)
+    assert subs.literal_chance("pizza", subs.options("pizza")) == 1.0
+    assert subs.literal_chance("i", subs.options("i")) == pytest.approx(0.25 * 0.01)  # a keyword, 100× too frequent
+    literal = [o for o in subs.options("i") if o[1] == "literal"]
+    assert sum(bool(subs.kept_options("i", literal, rng)) for _ in range(1000)) < 15
+    mixed = [("ℹ️", "literal", "i"), ("👁️", "homophone", "eye")]  # a sound-alike is always kept
+    assert all(subs.kept_options("i", mixed, rng)[-1][1] == "homophone" for _ in range(50))
 
 
 def test_synthesis_drops_source_sentences_that_contain_an_evaluation_case(tmp_path, capsys):
@@ -119,15 +141,29 @@ def test_chinese_source_lines_need_characters_not_spaces():
 def test_kind_prior_shift_moves_scores_towards_the_real_mix():
     from training.implicit.train_decoder import kind_prior_shift
 
-    trained = {"homophone": 600, "literal": 200, "decorative": 200}
-    same = kind_prior_shift(trained, 0.0, {"homophone": 599, "literal": 199, "decorative": 199})
-    assert all(abs(v) < 1e-9 for v in same.values()) and set(same) == {"literal", "keyword", "homophone",
-                                                                      "partword", "decorative"}
-    real = kind_prior_shift(trained, 0.0, {"homophone": 2, "literal": 80, "decorative": 10})
-    assert real["literal"] > 0 > real["homophone"]
-    # with kind_balance 1 every kind weighed the same in training: only the real mix matters
-    balanced = kind_prior_shift(trained, 1.0, {"homophone": 9, "literal": 9, "decorative": 9})
-    assert all(abs(v) < 1e-9 for v in balanced.values())
+    trained = {"homophone": 600.0, "literal": 100.0, "keyword": 100.0, "decorative": 200.0}
+    same = kind_prior_shift(trained, {"homophone": 599, "literal": 99, "keyword": 99, "decorative": 199})
+    assert all(abs(v) < 1e-9 for v in same.values()) and set(same) == set(trained)
+    real = kind_prior_shift(trained, {"homophone": 2, "literal": 60, "keyword": 20, "decorative": 10})
+    assert real["literal"] > real["keyword"] > 0 > real["homophone"]  # names gain more than keywords
+
+
+def test_a_hand_written_answer_takes_the_kind_of_the_first_candidate_that_reads_it():
+    from assistant.decoder import CandidateTable
+    from assistant.lexicon import Lexicon
+    from training.implicit.train_decoder import case_answer_kind
+
+    table, lexicon = CandidateTable(TABLE), Lexicon.load()
+    name, keyword = lexicon.name("🍕", "en"), lexicon.keywords("🍕", "en")[0]
+    case = {"text": "grabbing 🍕 later", "lang": "en", "emoji": "🍕", "kind": "literal"}
+    assert case_answer_kind({**case, "answers": [keyword, name]}, table, lexicon) == "literal"  # the name first
+    assert case_answer_kind({**case, "answers": [keyword]}, table, lexicon) == "keyword"
+    assert case_answer_kind({**case, "answers": ["spaceship"]}, table, lexicon) is None
+    assert case_answer_kind({**case, "kind": "decorative", "answers": [""]}, table, lexicon) == "decorative"
+    assert case_answer_kind({**case, "emoji": "🚀"}, table, lexicon) is None  # not in the text
+    skull = {"text": "that meme 💀", "lang": "en", "emoji": "💀", "answers": ["dead", lexicon.name("💀", "en")]}
+    assert case_answer_kind({**skull, "kind": "slang"}, table, lexicon) == "slang"  # the case's own kind first
+    assert case_answer_kind({**skull, "kind": "literal"}, table, lexicon) == "literal"
 
 
 def test_splits_are_by_sentence():
@@ -186,8 +222,10 @@ def test_ranker_trains_with_context_exports_and_binds_to_its_predictor(tmp_path,
     export_decoder.main(["--checkpoint", str(tmp_path / "ranker.pt"), "--out", str(out)])
     manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
     assert "context.npz" in manifest["files"] and manifest["context"]["rank"] == 64
-    shift = manifest["kind_prior"]["shift"]  # the development set's kinds by default
-    assert shift["literal"] == shift["keyword"] > shift["homophone"] == shift["partword"]
+    prior = manifest["kind_prior"]  # the development set's answers by default
+    shift = prior["shift"]
+    assert set(shift) == set(prior["train_answers"]) and sum(prior["real_answers"].values()) > 100
+    assert shift["keyword"] > shift["homophone"]  # "moon" is a keyword of 🌙 ("crescent moon")
 
     decoder = Decoder.load(out, token_states=Assistant(tiny_model).token_states())
     assert decoder.context is not None and "without context" not in decoder.describe()
@@ -225,3 +263,21 @@ def test_ranker_trains_without_context_keeps_its_best_epoch_and_drops_an_old_con
     assert decoder.ranker.session is not None and "has no context model" in decoder.describe()
     assert "kind_prior" not in json.loads((out / "manifest.json").read_text(encoding="utf-8"))
     assert not decoder.ranker.kind_shift.any()
+
+
+@pytest.mark.parametrize("path", EVALUATION_CASES)
+def test_hand_written_case_files_are_well_formed(path):
+    cases = [json.loads(line) for line in open(ROOT / path, encoding="utf-8") if line.strip()]
+    kinds = {"homophone", "rebus", "slang", "literal", "decorative"}
+    for case in cases:
+        assert set(case) == {"text", "lang", "emoji", "kind", "answers"}, case
+        assert case["emoji"] in case["text"] and case["kind"] in kinds and case["answers"], case
+        assert (case["answers"] == [""]) == (case["kind"] == "decorative"), case
+    per_lang = Counter(case["lang"] for case in cases)
+    assert all(per_lang[lang] >= 20 for lang in ("en", "es", "de", "fr", "ru", "zh")), per_lang
+
+
+def test_development_and_test_cases_do_not_share_a_message():
+    texts = [{json.loads(line)["text"] for line in open(ROOT / path, encoding="utf-8") if line.strip()}
+             for path in EVALUATION_CASES]
+    assert not texts[0] & texts[1]

@@ -22,14 +22,15 @@ from pathlib import Path
 import numpy as np
 
 from assistant.context import CONTEXT_FILE, ContextModel
-from assistant.decoder import FEATURES, TASK
+from assistant.decoder import FEATURES, KINDS, TASK, CandidateTable
+from assistant.lexicon import Lexicon
 from assistant.manifest import sha256_file
 
 from .synthesize import EVALUATION_CASES
-from .train_decoder import RankerConfig, build_model, kind_prior_shift
+from .train_decoder import RankerConfig, build_model, case_answer_kind, kind_prior_shift
 
 OPSET = 17
-VERSION = "0.3.0"
+VERSION = "0.4.0"
 
 
 def export(checkpoint: Path, out_dir: Path, *, int8_ranker: bool = False, kind_prior_cases: str = "") -> dict:
@@ -38,7 +39,7 @@ def export(checkpoint: Path, out_dir: Path, *, int8_ranker: bool = False, kind_p
     ckpt = torch.load(checkpoint, map_location="cpu", weights_only=False)
     if ckpt["features"] != list(FEATURES):
         raise ValueError(f"expected a ranker trained on features {list(FEATURES)}, found {ckpt['features']}; retrain")
-    prior = kind_prior(ckpt, kind_prior_cases)  # checked before anything is written
+    prior = kind_prior(ckpt, kind_prior_cases, out_dir / "candidates.json.gz")  # checked before anything is written
     model = build_model(RankerConfig(**ckpt["config"]))
     model.load_state_dict(ckpt["state_dict"])
     model.eval()
@@ -105,18 +106,19 @@ def parity(model, int8: Path, groups: int = 500, size: int = 20) -> float:
     return float(np.mean(ref.argmax(1)[clear] == got.argmax(1)[clear])) if clear.any() else 1.0
 
 
-def kind_prior(ckpt: dict, cases: str) -> dict:
-    """The manifest's label-shift correction: real kind shares from the hand-written `cases`
-    against the ranker's training shares ({} without cases)."""
+def kind_prior(ckpt: dict, cases: str, table_path: Path) -> dict:
+    """The manifest's label-shift correction: the answer kinds of the hand-written `cases`
+    (which candidate reads each one right) against the ranker's training answers ({} without
+    cases)."""
     if not cases:
         return {}
-    if "train_kinds" not in ckpt:
-        raise ValueError("the checkpoint does not record its training kinds; retrain it or pass --kind-prior ''")
-    real = Counter(json.loads(line)["kind"] for line in Path(cases).read_text(encoding="utf-8").splitlines()
-                   if line.strip())
-    return {"shift": kind_prior_shift(ckpt["train_kinds"], ckpt["config"]["kind_balance"], real),
-            "real_cases": cases, "real_kinds": dict(sorted(real.items())),
-            "train_kinds": dict(sorted(ckpt["train_kinds"].items()))}
+    if "train_answers" not in ckpt:
+        raise ValueError("the checkpoint does not record its training answers; retrain it or pass --kind-prior ''")
+    table, lexicon = CandidateTable.load(table_path), Lexicon.load()
+    rows = [json.loads(line) for line in Path(cases).read_text(encoding="utf-8").splitlines() if line.strip()]
+    real = Counter(kind for kind in (case_answer_kind(case, table, lexicon) for case in rows) if kind)
+    return {"shift": kind_prior_shift(ckpt["train_answers"], real), "real_cases": cases,
+            "real_answers": {k: real[k] for k in KINDS if k in real}, "train_answers": ckpt["train_answers"]}
 
 
 def write_manifest(out_dir: Path, info: dict, metrics: dict | None = None) -> Path:

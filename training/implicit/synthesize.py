@@ -36,6 +36,7 @@ from .sentences import templated
 KINDS = ("homophone", "rebus", "literal", "slang", "decorative")
 UNSPACED_LANGS = ("zh", "ja")  # written without spaces between words: lengths count characters
 _WORD = re.compile(r"[^\W\d_]+")
+_UNSPACED = re.compile(r"[\u3040-\u30ff\u3400-\u9fff]")  # kana and CJK ideographs
 # hand-written cases: the test set (reported, never tuned on) and the development set (tuned on)
 EVALUATION_CASES = ("tests/data/explain_cases.jsonl", "training/implicit/data/dev_cases.jsonl")
 # reactions: emojis that in real messages mostly stand for no word (faces, hearts, gestures, celebration)
@@ -50,6 +51,7 @@ KEYWORD_WEIGHT = 0.25  # literal: how much less often a word is written as an em
 class SynthConfig:
     replace_ratio: float = 0.4  # share of replaceable words replaced (IER-SMCEM: 40%)
     decorative_rate: float = 0.3  # share of messages that also get a trailing decorative emoji (1-3 copies)
+    literal_zipf: float = 5.0  # literal stand-ins for words more frequent than this get rarer by the excess
     max_sentences: int = 6000  # per language and source
     templated: int = 3000  # frame sentences per language (sentences.FRAMES) with a replaceable word in the slot
     test_share: float = 0.1  # by sentence hash
@@ -96,10 +98,23 @@ def contains_any(sentence: str, phrases: set[str]) -> bool:
     return any(phrase and phrase in flat for phrase in phrases)
 
 
-class Substitutions:
-    """Reverse index of the candidate table: word → the ways an emoji can replace it."""
+def in_name(term: str, name: str) -> bool:
+    """Whether `term` is a word of `name`, or a piece of a compound at least 4 letters long
+    ("Beere" in "Erdbeere", 月饼 in 中秋月饼), but not "i" in "information"."""
+    return term in _WORD.findall(name) or len(term) >= (1 if _UNSPACED.match(term) else 4) and term in name
 
-    def __init__(self, table: dict, lang: str):
+
+class Substitutions:
+    """Reverse index of the candidate table: word → the ways an emoji can replace it.
+
+    `frequency(word, lang)` is the word's Zipf frequency (wordfreq by default): people write
+    nouns as emojis, seldom "la" or "I", so a literal stand-in for a word more frequent than
+    `literal_zipf` is rarer by the excess (Zipf 7 against 5: a hundred times rarer).
+    """
+
+    def __init__(self, table: dict, lang: str, *, literal_zipf: float = SynthConfig.literal_zipf, frequency=None):
+        self.lang, self.literal_zipf = lang, literal_zipf
+        self.frequency = frequency or zipf
         self.by_word: dict[str, list[tuple[str, str, str]]] = defaultdict(list)  # word → (emoji text, kind, answer)
         self.weights: dict[tuple[str, str], float] = {}  # (word, emoji text) → how likely a writer picks it
         literal = table["literal"].get(lang, {})
@@ -110,7 +125,7 @@ class Substitutions:
                 self.by_word[term.casefold()].append((emoji, "literal", term))
                 # Someone writing "cheese" as an emoji picks 🧀 (named so), seldom 🍕 (a keyword); "milk"
                 # as 🥛 ("glass of milk"), and a word that is a keyword of forty emojis ("food") seldom as any.
-                self.weights[(term.casefold(), emoji)] = (1.0 if term.casefold() in name else
+                self.weights[(term.casefold(), emoji)] = (1.0 if in_name(term.casefold(), name) else
                                                           KEYWORD_WEIGHT / named[term.casefold()])
         for emoji, rows in table["homophone"].get(lang, {}).items():
             for word, _ in rows[:6]:
@@ -131,12 +146,20 @@ class Substitutions:
     def options(self, word: str) -> list[tuple[str, str, str]]:
         return self.by_word.get(word.casefold(), [])
 
-    def chance(self, word: str, options: list[tuple[str, str, str]]) -> float:
-        """How likely a writer is to put an emoji for `word` at all: 1 for a sound-alike, slang or
-        a word in an emoji's name; for a word that is only a keyword, the summed keyword weights."""
-        if any(o[1] != "literal" for o in options):
-            return 1.0
-        return min(1.0, sum(self.weights.get((word.casefold(), o[0]), 1.0) for o in options))
+    def literal_chance(self, word: str, options: list[tuple[str, str, str]]) -> float:
+        """How likely a writer is to write `word` as a literal emoji at all: 1 for a word in an
+        emoji's name, the summed keyword weights for a word that is only a keyword, and less
+        again for a frequent word."""
+        named = min(1.0, sum(self.weights.get((word.casefold(), o[0]), 1.0) for o in options if o[1] == "literal"))
+        return named * min(1.0, 10.0 ** (self.literal_zipf - self.frequency(word, self.lang)))
+
+    def kept_options(self, word: str, options: list[tuple[str, str, str]], rng: random.Random) -> list:
+        """`options` with the literal ones dropped with probability 1 - literal_chance; sound-alikes
+        and slang are always kept."""
+        literal = [o for o in options if o[1] == "literal"]
+        if literal and rng.random() >= self.literal_chance(word, literal):
+            return [o for o in options if o[1] != "literal"]
+        return options
 
     def pick(self, word: str, options: list[tuple[str, str, str]], rng: random.Random) -> tuple[str, str, str]:
         """One of `options` (all of one kind), literal ones weighted as in `weights` (name over keyword)."""
@@ -163,8 +186,9 @@ def synthesize(sentence: str, lang: str, subs: Substitutions, rng: random.Random
     if not slots:
         return None
     n = max(1, round(cfg.replace_ratio * len(slots)))
-    chosen = [slot for slot in sorted(rng.sample(slots, min(n, len(slots))))
-              if rng.random() < subs.chance(slot[2], slot[3])]
+    chosen = [(s, e, w, subs.kept_options(w, options, rng))
+              for s, e, w, options in sorted(rng.sample(slots, min(n, len(slots))))]
+    chosen = [slot for slot in chosen if slot[3]]
     if not chosen:
         return None
     pieces, targets, pos, out_len = [], [], 0, 0
@@ -201,13 +225,16 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--langs", nargs="+", default=None, help="languages (default: the table's)")
     parser.add_argument("--replace-ratio", type=float, default=SynthConfig.replace_ratio)
     parser.add_argument("--max-sentences", type=int, default=SynthConfig.max_sentences)
+    parser.add_argument("--literal-zipf", type=float, default=SynthConfig.literal_zipf,
+                        help="literal stand-ins for words more frequent than this (Zipf scale) get rarer")
     parser.add_argument("--exclude", nargs="*", default=list(EVALUATION_CASES), metavar="FILE",
                         help="evaluation cases (JSON Lines: text, lang, emoji, answers) that no source sentence "
                              "may contain (default: the hand-written test and development sets); '' or no FILE "
                              "to keep every sentence")
     parser.add_argument("--out", default="build/decoder/examples.jsonl")
     args = parser.parse_args(argv)
-    cfg = SynthConfig(replace_ratio=args.replace_ratio, max_sentences=args.max_sentences)
+    cfg = SynthConfig(replace_ratio=args.replace_ratio, max_sentences=args.max_sentences,
+                      literal_zipf=args.literal_zipf)
     with gzip.open(args.table, "rt", encoding="utf-8") as f:
         table = json.load(f)
     langs = args.langs or table["languages"]
@@ -226,7 +253,7 @@ def main(argv: list[str] | None = None) -> None:
     counts = defaultdict(int)
     with open(args.out, "w", encoding="utf-8") as out:
         for lang in langs:
-            subs = Substitutions(table, lang)
+            subs = Substitutions(table, lang, literal_zipf=cfg.literal_zipf)
             frame_words = [w for w in subs.by_word if zipf(w, lang) >= 3.0]
             sentences = list(dict.fromkeys(sources[lang] + templated(lang, sorted(frame_words), cfg.templated,
                                                                      cfg.seed)))

@@ -22,7 +22,7 @@ import random
 import sys
 import time
 from collections import Counter
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -68,6 +68,7 @@ class Sites:
     words: list  # [candidates] int ids into `vocabulary` per site
     vectors: list  # [2 * hidden] float32 site vector per site, or None
     kinds: list  # the answer's kind per site (homophone, literal, slang, rebus, decorative)
+    answer_kinds: list = field(default_factory=list)  # the answer candidate's feature kind (KINDS) per site
     missing: int = 0  # targets whose answer is not among the candidates
 
 
@@ -117,6 +118,7 @@ def load_sites(path: Path, table: CandidateTable, lexicon: Lexicon, split: str, 
                                             dtype=np.float32))
                 out.labels.append(label)
                 out.kinds.append(target["kind"])
+                out.answer_kinds.append(cands[keep[label]].kind)
                 out.words.append(np.asarray([vocabulary.setdefault(cands[j].text, len(vocabulary)) for j in keep]))
                 out.vectors.append(None if states is None else
                                    site_vector(states[0], states[1], all_sites[i].start, all_sites[i].end))
@@ -168,6 +170,11 @@ def build_ranker(cfg: RankerConfig, word_vectors, hidden_size: int):
     return DecoderRanker()
 
 
+def answer_weights(answer_kinds: list[str], weights: np.ndarray) -> dict[str, float]:
+    """Feature kind → the loss weight the training sites put on answers of that kind."""
+    return {k: round(float(weights[[a == k for a in answer_kinds]].sum()), 3) for k in KINDS if k in answer_kinds}
+
+
 def kind_weights(kinds: list[str], balance: float) -> np.ndarray:
     """Per-site loss weights ∝ (share of the site's kind) ** -balance, averaging 1.
 
@@ -184,16 +191,36 @@ def kind_weights(kinds: list[str], balance: float) -> np.ndarray:
     return np.array([per_kind[k] for k in kinds], dtype=np.float32)
 
 
-def kind_prior_shift(train_kinds: dict[str, int], balance: float, real_kinds: dict[str, int]) -> dict[str, float]:
-    """Feature kind → log(share in real messages / effective share in training), the runtime's
-    label-shift correction (assistant.decoder.Ranker). The effective training share counts the
-    kind_balance loss weights (∝ n ** (1 - balance)); real shares are add-one smoothed counts
-    of hand-written cases."""
-    kinds = sorted(train_kinds)
-    trained = np.array([train_kinds[k] ** (1.0 - balance) for k in kinds], dtype=np.float64)
-    real = np.array([real_kinds.get(k, 0) + 1.0 for k in kinds])
-    shift = dict(zip(kinds, np.log(real / real.sum()) - np.log(trained / trained.sum())))
-    return {k: round(float(shift[PUBLIC_KIND[k]]), 4) for k in KINDS if PUBLIC_KIND[k] in shift}
+def kind_prior_shift(train_answers: dict[str, float], real_answers: dict[str, int]) -> dict[str, float]:
+    """Feature kind → log(share among real answers / share among training answers), the
+    runtime's label-shift correction (assistant.decoder.Ranker). `train_answers` is the loss
+    weight the training sites put on each answer kind (kind_balance included); real shares are
+    add-one smoothed counts of hand-written cases. Kinds are the ranker's own, so the name of
+    an emoji ("pizza") and its keywords ("food") get separate shifts."""
+    kinds = [k for k in KINDS if train_answers.get(k)]
+    trained = np.array([train_answers[k] for k in kinds], dtype=np.float64)
+    real = np.array([real_answers.get(k, 0) + 1.0 for k in kinds])
+    shift = np.log(real / real.sum()) - np.log(trained / trained.sum())
+    return {k: round(float(v), 4) for k, v in zip(kinds, shift)}
+
+
+def case_answer_kind(case: dict, table: CandidateTable, lexicon: Lexicon) -> str | None:
+    """The feature kind of the first candidate of the case's own kind that reads a hand-written
+    case right (the name before the keywords), else of any candidate that does; None when no
+    candidate does. "🧢" → cap, lie written as slang counts as slang though "cap" is also its name."""
+    text, lang = case["text"], case["lang"]
+    found = find_emojis(text)
+    offset = text.find(case["emoji"])
+    i = next((k for k, (s, _, _) in enumerate(found) if s >= offset), None) if offset >= 0 else None
+    if i is None:
+        return None
+    _, groups = candidate_groups(text, found, lang, table, lambda e: [lexicon.name(e, lang), *lexicon.keywords(e, lang)])
+    want = {a.casefold() for a in case["answers"]}
+    right = [c for c in groups[i] if ((c.kind == "decorative") if case["kind"] == "decorative" else
+                                      (c.kind != "decorative" and c.text.casefold() in want))]
+    own = [c for c in right if PUBLIC_KIND[c.kind] == case["kind"]]
+    first = next(iter(own or right), None)
+    return first.kind if first else None
 
 
 def batches(sites: Sites, indices, size: int, rng=None, context_dropout: float = 0.0, weights=None):
@@ -321,7 +348,8 @@ def main(argv: list[str] | None = None) -> None:
 
     saved = {"state_dict": model.mlp.state_dict(), "config": asdict(cfg), "features": list(FEATURES),
              "command": " ".join(["python -m training.implicit.train_decoder", *sys.argv[1:]]),
-             "train_sites": len(train.labels), "train_kinds": dict(Counter(train.kinds)), "kept_epoch": best[0]}
+             "train_sites": len(train.labels), "train_kinds": dict(Counter(train.kinds)), "kept_epoch": best[0],
+             "train_answers": answer_weights(train.answer_kinds, weights)}
     if cfg.context_rank:
         with torch.no_grad():
             saved["context"] = {
