@@ -72,15 +72,17 @@ class Sites:
     missing: int = 0  # targets whose answer is not among the candidates
 
 
+def reads(candidate, kind: str, answers: set[str]) -> bool:
+    """Whether `candidate` reads an emoji of `kind` right: any decorative candidate for a
+    decorative emoji, else a word among the casefolded `answers`."""
+    if kind == "decorative":
+        return candidate.kind == "decorative"
+    return candidate.kind != "decorative" and candidate.text.casefold() in answers
+
+
 def label_of(target: dict, cands) -> int | None:
-    answer = target["answer"].casefold()
-    for j, c in enumerate(cands):
-        if target["kind"] == "decorative":
-            if c.kind == "decorative":
-                return j
-        elif c.kind != "decorative" and c.text.casefold() == answer:
-            return j
-    return None
+    answers = {target["answer"].casefold()}
+    return next((j for j, c in enumerate(cands) if reads(c, target["kind"], answers)), None)
 
 
 def load_sites(path: Path, table: CandidateTable, lexicon: Lexicon, split: str, cfg: RankerConfig,
@@ -215,9 +217,8 @@ def case_answer_kind(case: dict, table: CandidateTable, lexicon: Lexicon) -> str
     if i is None:
         return None
     _, groups = candidate_groups(text, found, lang, table, lambda e: [lexicon.name(e, lang), *lexicon.keywords(e, lang)])
-    want = {a.casefold() for a in case["answers"]}
-    right = [c for c in groups[i] if ((c.kind == "decorative") if case["kind"] == "decorative" else
-                                      (c.kind != "decorative" and c.text.casefold() in want))]
+    answers = {a.casefold() for a in case["answers"]}
+    right = [c for c in groups[i] if reads(c, case["kind"], answers)]
     own = [c for c in right if PUBLIC_KIND[c.kind] == case["kind"]]
     first = next(iter(own or right), None)
     return first.kind if first else None
