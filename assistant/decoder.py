@@ -187,7 +187,7 @@ def featurize(candidate: Candidate, site: Site, table: CandidateTable, lang: str
             table.context(candidate.text.casefold(), site.after, lang) / 3, table.specificity(candidate.text, lang)]
 
 
-_KIND_COLUMNS = slice(FEATURES.index(f"kind_{KINDS[0]}"), FEATURES.index(f"kind_{KINDS[-1]}") + 1)
+KIND_COLUMNS = slice(FEATURES.index(f"kind_{KINDS[0]}"), FEATURES.index(f"kind_{KINDS[-1]}") + 1)
 
 # Without a trained ranker: literal name first, then slang, keywords; decorative last.
 _FALLBACK = np.array([0.5, 3, 1.5, 0.2, 0.4, 0.6, 2, 0.1, 0, 0, 0, 0, 0, 0, 0, -0.5, 0.5, 0, 0, 0, 0, 0, 0.5, 0, 0],
@@ -214,11 +214,14 @@ class Ranker:
                 raise ModelError(f"{model_file}: expected {len(FEATURES)} input features, found "
                                  f"{self.session.num_features}; re-export the decoder")
 
-    def scores(self, features: np.ndarray) -> np.ndarray:
+    def raw_scores(self, features: np.ndarray) -> np.ndarray:
+        """The scores as trained, before the kind shift."""
         if len(features) == 0:
             return np.zeros(0, dtype=np.float32)
-        scores = features @ _FALLBACK if self.session is None else self.session.scores(features)
-        return scores + features[:, _KIND_COLUMNS] @ self.kind_shift
+        return features @ _FALLBACK if self.session is None else self.session.scores(features)
+
+    def scores(self, features: np.ndarray) -> np.ndarray:
+        return self.raw_scores(features) + features[:, KIND_COLUMNS] @ self.kind_shift
 
 
 def _softmax(x: np.ndarray) -> np.ndarray:

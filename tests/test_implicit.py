@@ -139,7 +139,7 @@ def test_chinese_source_lines_need_characters_not_spaces():
 
 
 def test_kind_prior_shift_moves_scores_towards_the_real_mix():
-    from training.implicit.train_decoder import kind_prior_shift
+    from training.implicit.kind_prior import counted_shift as kind_prior_shift
 
     trained = {"homophone": 600.0, "literal": 100.0, "keyword": 100.0, "decorative": 200.0}
     same = kind_prior_shift(trained, {"homophone": 599, "literal": 99, "keyword": 99, "decorative": 199})
@@ -148,10 +148,26 @@ def test_kind_prior_shift_moves_scores_towards_the_real_mix():
     assert real["literal"] > real["keyword"] > 0 > real["homophone"]  # names gain more than keywords
 
 
+def test_fitted_shift_favours_the_kinds_that_read_real_cases_right():
+    from assistant.decoder import KINDS
+    from training.implicit.kind_prior import fit_shift
+
+    onehot = np.eye(len(KINDS))
+    literal, slang = onehot[KINDS.index("literal")], onehot[KINDS.index("slang")]
+    # every case: a name scored 1.0 above a slang meaning, and the slang meaning is the right reading
+    scored = [(np.array([1.0, 0.0]), np.stack([literal, slang]), np.array([False, True]))] * 20
+    start = {"literal": 0.0, "slang": 0.0, "homophone": 0.5}
+    shift = fit_shift(scored, start, l2=1e-3)
+    assert shift["slang"] - shift["literal"] > 2.0 and set(shift) == set(start)
+    assert shift["homophone"] == 0.5  # no case offers it: it keeps its start
+    pulled = fit_shift(scored, start, l2=10.0)  # a strong pull keeps it near the start
+    assert 0 < pulled["slang"] - pulled["literal"] < 0.2
+
+
 def test_a_hand_written_answer_takes_the_kind_of_the_first_candidate_that_reads_it():
     from assistant.decoder import CandidateTable
     from assistant.lexicon import Lexicon
-    from training.implicit.train_decoder import case_answer_kind
+    from training.implicit.kind_prior import case_answer_kind
 
     table, lexicon = CandidateTable(TABLE), Lexicon.load()
     name, keyword = lexicon.name("🍕", "en"), lexicon.keywords("🍕", "en")[0]
@@ -219,13 +235,15 @@ def test_ranker_trains_with_context_exports_and_binds_to_its_predictor(tmp_path,
     train_decoder.main(["--examples", str(examples), "--table", str(out / "candidates.json.gz"),
                         "--predictor", str(tiny_model), "--epochs", "2", "--kind-balance", "0.5",
                         "--out", str(tmp_path / "ranker.pt")])
-    export_decoder.main(["--checkpoint", str(tmp_path / "ranker.pt"), "--out", str(out)])
+    with pytest.raises(SystemExit, match="--predictor"):  # the prior is fitted with the ranker's own predictor
+        export_decoder.main(["--checkpoint", str(tmp_path / "ranker.pt"), "--out", str(out)])
+    export_decoder.main(["--checkpoint", str(tmp_path / "ranker.pt"), "--out", str(out), "--predictor", str(tiny_model)])
     manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
     assert "context.npz" in manifest["files"] and manifest["context"]["rank"] == 64
     prior = manifest["kind_prior"]  # the development set's answers by default
     shift = prior["shift"]
-    assert set(shift) == set(prior["train_answers"]) and sum(prior["real_answers"].values()) > 100
-    assert shift["keyword"] > shift["homophone"]  # "moon" is a keyword of 🌙 ("crescent moon")
+    assert set(shift) == set(prior["counted"]) == set(prior["train_answers"]) and prior["fit"]["cases"] > 100
+    assert prior["counted"]["keyword"] > prior["counted"]["homophone"]  # "moon" is a keyword of 🌙 ("crescent moon")
 
     decoder = Decoder.load(out, token_states=Assistant(tiny_model).token_states())
     assert decoder.context is not None and "without context" not in decoder.describe()

@@ -7,7 +7,9 @@ The context projections are 99.9% of the decoder's weights and ship as int8. The
 synthetic top-1 (76.2% → 70.1%, most of it on decorative emojis) to save 6 kB;
 `--int8-ranker` quantizes it anyway. The exported ranker is checked against PyTorch on
 random feature rows (top-1 per group of 20, groups without a near-tie); the agreement is
-written to the manifest and a warning printed below 99%.
+written to the manifest and a warning printed below 99%. With `--kind-prior CASES` (default:
+the development set) the per-kind score shifts are counted and fitted on the exported files
+(training.implicit.kind_prior) and stored in the manifest.
 
     python -m training.implicit.export_decoder --checkpoint build/decoder/ranker.pt --out models/emoji-decoder
 """
@@ -16,30 +18,34 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from collections import Counter
 from pathlib import Path
 
 import numpy as np
 
-from assistant.context import CONTEXT_FILE, ContextModel
-from assistant.decoder import FEATURES, KINDS, TASK, CandidateTable
-from assistant.lexicon import Lexicon
+from assistant.context import CONTEXT_FILE, ContextModel, ContextScorer
+from assistant.decoder import FEATURES, TASK, CandidateTable, Ranker
 from assistant.manifest import sha256_file
 
+from .kind_prior import kind_prior
 from .synthesize import EVALUATION_CASES
-from .train_decoder import RankerConfig, build_model, case_answer_kind, kind_prior_shift
+from .train_decoder import RankerConfig, build_model
 
 OPSET = 17
 VERSION = "0.4.0"
 
 
-def export(checkpoint: Path, out_dir: Path, *, int8_ranker: bool = False, kind_prior_cases: str = "") -> dict:
+def export(checkpoint: Path, out_dir: Path, *, int8_ranker: bool = False, kind_prior_cases: str = "",
+           predictor: str | None = None) -> dict:
+    """Writes model.onnx and context.npz; `kind_prior_cases` (hand-written cases) also fits the
+    kind prior, reading the context from `predictor` (default: the shipped one)."""
     import torch
 
     ckpt = torch.load(checkpoint, map_location="cpu", weights_only=False)
     if ckpt["features"] != list(FEATURES):
         raise ValueError(f"expected a ranker trained on features {list(FEATURES)}, found {ckpt['features']}; retrain")
-    prior = kind_prior(ckpt, kind_prior_cases, out_dir / "candidates.json.gz")  # checked before anything is written
+    if kind_prior_cases and "train_answers" not in ckpt:  # checked before anything is written
+        raise ValueError("the checkpoint does not record its training answers; retrain it or pass --kind-prior ''")
+    token_states = context_states(ckpt, predictor) if kind_prior_cases and "context" in ckpt else None
     model = build_model(RankerConfig(**ckpt["config"]))
     model.load_state_dict(ckpt["state_dict"])
     model.eval()
@@ -72,8 +78,25 @@ def export(checkpoint: Path, out_dir: Path, *, int8_ranker: bool = False, kind_p
     agreement = parity(model, ranker)
     if agreement < 0.99:  # recorded in the manifest; the reported metrics are measured on the exported model
         print(f"warning: the exported ranker agrees with PyTorch on {agreement:.3f} of random groups (wanted ≥ 0.99)")
+    prior = {}
+    if kind_prior_cases:  # fitted on the exported files, as the runtime will score
+        scorer = ContextScorer(ContextModel.load(context), token_states) if token_states is not None else None
+        prior = kind_prior(ckpt, kind_prior_cases, CandidateTable.load(out_dir / "candidates.json.gz"),
+                           Ranker(ranker), scorer)
     return {"parity_top1_agreement": round(agreement, 4), "checkpoint": ckpt, "int8_ranker": int8_ranker,
             "kind_prior": prior}
+
+
+def context_states(ckpt: dict, predictor: str | None):
+    """The token states of the emoji predictor the ranker was trained with (ValueError for another one)."""
+    from assistant.assistant import Assistant
+
+    assistant = Assistant(predictor, threads=0)
+    states = assistant.token_states()
+    if states is None or states.model_sha256 != ckpt["context"]["predictor_sha256"]:
+        raise ValueError(f"the ranker was trained with {ckpt['context']['predictor']}, not {assistant.model_dir}; "
+                         "pass that predictor's folder with --predictor (or --kind-prior '')")
+    return states
 
 
 def quantize_int8(fp32: Path, int8: Path) -> Path:
@@ -104,21 +127,6 @@ def parity(model, int8: Path, groups: int = 500, size: int = 20) -> float:
     top2 = np.sort(ref, axis=1)[:, -2:]
     clear = (top2[:, 1] - top2[:, 0]) >= 0.05  # near-ties may flip under int8 and do not matter
     return float(np.mean(ref.argmax(1)[clear] == got.argmax(1)[clear])) if clear.any() else 1.0
-
-
-def kind_prior(ckpt: dict, cases: str, table_path: Path) -> dict:
-    """The manifest's label-shift correction: the answer kinds of the hand-written `cases`
-    (which candidate reads each one right) against the ranker's training answers ({} without
-    cases)."""
-    if not cases:
-        return {}
-    if "train_answers" not in ckpt:
-        raise ValueError("the checkpoint does not record its training answers; retrain it or pass --kind-prior ''")
-    table, lexicon = CandidateTable.load(table_path), Lexicon.load()
-    rows = [json.loads(line) for line in Path(cases).read_text(encoding="utf-8").splitlines() if line.strip()]
-    real = Counter(kind for kind in (case_answer_kind(case, table, lexicon) for case in rows) if kind)
-    return {"shift": kind_prior_shift(ckpt["train_answers"], real), "real_cases": cases,
-            "real_answers": {k: real[k] for k in KINDS if k in real}, "train_answers": ckpt["train_answers"]}
 
 
 def write_manifest(out_dir: Path, info: dict, metrics: dict | None = None) -> Path:
@@ -155,8 +163,11 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--out", default="models/emoji-decoder")
     parser.add_argument("--int8-ranker", action="store_true", help="quantize the ranker MLP too (loses accuracy)")
     parser.add_argument("--kind-prior", default=EVALUATION_CASES[1], metavar="CASES",
-                        help="hand-written cases whose kinds give the real-message prior the ranker's scores are "
-                             "shifted to (default: the development set); '' for no shift")
+                        help="hand-written cases the per-kind score shifts are counted and fitted on "
+                             "(default: the development set); '' for no shift")
+    parser.add_argument("--predictor", default=None,
+                        help="the emoji predictor the ranker was trained with, for fitting the kind prior "
+                             "(default: the shipped one)")
     args = parser.parse_args(argv)
     if args.kind_prior and not Path(args.kind_prior).is_file():
         parser.error(f"--kind-prior {args.kind_prior}: no such file (pass --kind-prior '' for no shift)")
@@ -165,7 +176,8 @@ def main(argv: list[str] | None = None) -> None:
         raise SystemExit(f"{out_dir}/candidates.json.gz is missing; build it first with "
                          "`python -m training.implicit.candidates --out {out_dir}/candidates.json.gz`")
     try:
-        info = export(Path(args.checkpoint), out_dir, int8_ranker=args.int8_ranker, kind_prior_cases=args.kind_prior)
+        info = export(Path(args.checkpoint), out_dir, int8_ranker=args.int8_ranker, kind_prior_cases=args.kind_prior,
+                      predictor=args.predictor)
     except ValueError as err:
         raise SystemExit(f"error: {err}") from None
     print(f"wrote {out_dir / 'model.onnx'} ({(out_dir / 'model.onnx').stat().st_size / 1e3:.1f} kB), "

@@ -27,7 +27,7 @@ from pathlib import Path
 
 import numpy as np
 
-from assistant.decoder import FEATURES, KINDS, PUBLIC_KIND, CandidateTable, candidate_groups, featurize
+from assistant.decoder import FEATURES, KINDS, CandidateTable, candidate_groups, featurize
 from assistant.emojis import find_emojis
 from assistant.lexicon import Lexicon
 
@@ -191,37 +191,6 @@ def kind_weights(kinds: list[str], balance: float) -> np.ndarray:
     names = sorted(counts)
     per_kind = dict(zip(names, class_weights([counts[k] for k in names], balance).tolist()))
     return np.array([per_kind[k] for k in kinds], dtype=np.float32)
-
-
-def kind_prior_shift(train_answers: dict[str, float], real_answers: dict[str, int]) -> dict[str, float]:
-    """Feature kind → log(share among real answers / share among training answers), the
-    runtime's label-shift correction (assistant.decoder.Ranker). `train_answers` is the loss
-    weight the training sites put on each answer kind (kind_balance included); real shares are
-    add-one smoothed counts of hand-written cases. Kinds are the ranker's own, so the name of
-    an emoji ("pizza") and its keywords ("food") get separate shifts."""
-    kinds = [k for k in KINDS if train_answers.get(k)]
-    trained = np.array([train_answers[k] for k in kinds], dtype=np.float64)
-    real = np.array([real_answers.get(k, 0) + 1.0 for k in kinds])
-    shift = np.log(real / real.sum()) - np.log(trained / trained.sum())
-    return {k: round(float(v), 4) for k, v in zip(kinds, shift)}
-
-
-def case_answer_kind(case: dict, table: CandidateTable, lexicon: Lexicon) -> str | None:
-    """The feature kind of the first candidate of the case's own kind that reads a hand-written
-    case right (the name before the keywords), else of any candidate that does; None when no
-    candidate does. "🧢" → cap, lie written as slang counts as slang though "cap" is also its name."""
-    text, lang = case["text"], case["lang"]
-    found = find_emojis(text)
-    offset = text.find(case["emoji"])
-    i = next((k for k, (s, _, _) in enumerate(found) if s >= offset), None) if offset >= 0 else None
-    if i is None:
-        return None
-    _, groups = candidate_groups(text, found, lang, table, lambda e: [lexicon.name(e, lang), *lexicon.keywords(e, lang)])
-    answers = {a.casefold() for a in case["answers"]}
-    right = [c for c in groups[i] if reads(c, case["kind"], answers)]
-    own = [c for c in right if PUBLIC_KIND[c.kind] == case["kind"]]
-    first = next(iter(own or right), None)
-    return first.kind if first else None
 
 
 def batches(sites: Sites, indices, size: int, rng=None, context_dropout: float = 0.0, weights=None):
