@@ -58,7 +58,7 @@ def explain(text: str, lang: str, lexicon: Lexicon, decoder=None) -> Explanation
     from .decoder import rewrite
 
     out = explain_literal(text, lang, lexicon)
-    decoded = decoder.decode(text, lang, lambda e: [lexicon.name(e, lang), *lexicon.keywords(e, lang)])
+    decoded = decoder.decode(text, lang, lambda e: lexicon.literal(e, lang))
     for item, d in zip(out.emojis, decoded):
         item.readings = [Reading(t, kind, score) for t, kind, score in d.readings]
     out.rewritten = rewrite(text, decoded)

@@ -291,6 +291,11 @@ class Lexicon:
                 return list(words[1:])
         return []
 
+    def literal(self, emoji: str, lang: str = ENGLISH) -> list[str]:
+        """The localized name, then the keywords: the words an emoji literally stands for
+        (the decoder's literal candidates)."""
+        return [self.name(emoji, lang), *self.keywords(emoji, lang)]
+
     def match(self, text: str, lang: str = ENGLISH, *, limit: int = 20) -> dict[str, float]:
         """Emojis whose keywords occur in `text`, best first, with scores in [0, 1].
 

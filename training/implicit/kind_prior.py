@@ -58,7 +58,7 @@ def case_site(case: dict, table: CandidateTable, lexicon: Lexicon):
     i = next((k for k, (s, _, _) in enumerate(found) if s >= offset), None) if offset >= 0 else None
     if i is None:
         return None
-    sites, groups = candidate_groups(text, found, lang, table, lambda e: [lexicon.name(e, lang), *lexicon.keywords(e, lang)])
+    sites, groups = candidate_groups(text, found, lang, table, lambda e: lexicon.literal(e, lang))
     return sites, groups, i
 
 

@@ -101,8 +101,7 @@ def load_sites(path: Path, table: CandidateTable, lexicon: Lexicon, split: str, 
         for row, states in zip(chunk, passes):
             text, lang = row["text"], row["lang"]
             found = find_emojis(text)
-            all_sites, groups = candidate_groups(text, found, lang, table,
-                                                 lambda e: [lexicon.name(e, lang), *lexicon.keywords(e, lang)])
+            all_sites, groups = candidate_groups(text, found, lang, table, lambda e: lexicon.literal(e, lang))
             for target in row["targets"]:
                 i = next((k for k, (s, _, _) in enumerate(found) if s >= target["offset"]), None)
                 if i is None:
