@@ -223,7 +223,7 @@ def _examples_and_table(tmp_path):
     return tmp_path / "examples.jsonl", out
 
 
-def test_ranker_trains_with_context_exports_and_binds_to_its_predictor(tmp_path, tiny_model):
+def test_ranker_trains_with_context_exports_and_binds_to_its_predictor(tmp_path, tiny_model, capsys):
     pytest.importorskip("torch")
     from assistant.assistant import Assistant
     from assistant.decoder import Decoder
@@ -254,6 +254,16 @@ def test_ranker_trains_with_context_exports_and_binds_to_its_predictor(tmp_path,
     unbound = Decoder.load(out)  # no predictor: same ranker, context columns left out
     assert unbound.context is None and "no emoji predictor" in unbound.describe()
     assert explain("I 🐝lieve it", "en", Lexicon.load(), unbound).emojis[0].readings
+
+    # the out-of-sample check: estimated on each half of the development cases, scored on the other
+    from training.implicit import kind_prior
+
+    check = ["--checkpoint", str(tmp_path / "ranker.pt"), "--decoder", str(out), "--predictor", str(tiny_model)]
+    kind_prior.main([*check, "--l2", "0.001"])
+    lines = [line for line in capsys.readouterr().out.splitlines() if "estimated on" in line]
+    assert len(lines) == 4 and sum("fitted, L2 0.001" in line for line in lines) == 2
+    with pytest.raises(SystemExit):
+        kind_prior.main([*check, "--split", "100000"])
 
 
 def test_ranker_trains_without_context_keeps_its_best_epoch_and_drops_an_old_context_file(tmp_path, capsys):

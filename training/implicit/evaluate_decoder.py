@@ -66,10 +66,14 @@ def synthetic(examples: Path, decoder: Decoder, lexicon: Lexicon, split: str = "
     return _rates(table)
 
 
-def handwritten(cases: Path, decoder: Decoder, lexicon: Lexicon) -> dict:
+def read_cases(path: str | Path) -> list[dict]:
+    """Hand-written cases (JSON Lines: text, lang, emoji, kind, answers)."""
+    return [json.loads(line) for line in Path(path).read_text(encoding="utf-8").splitlines() if line.strip()]
+
+
+def handwritten(cases: list[dict], decoder: Decoder, lexicon: Lexicon) -> dict:
     table = defaultdict(lambda: defaultdict(int))
-    for line in cases.read_text(encoding="utf-8").splitlines():
-        case = json.loads(line)
+    for case in cases:
         out = explain(case["text"], case["lang"], lexicon, decoder)
         item = next((e for e in out.emojis if e.emoji == canonical(case["emoji"])), None)
         _tally(table, ["all", case["lang"], case["kind"]], item.readings if item else [], case["answers"],
@@ -140,12 +144,12 @@ def main(argv: list[str] | None = None) -> None:
     decoder = Decoder.load(Path(args.decoder), token_states=Assistant(args.predictor).token_states())
     print(f"decoder: {decoder.describe()}")
     lexicon = Lexicon.load()
-    dev = handwritten(Path(args.dev_cases), decoder, lexicon)
+    dev = handwritten(read_cases(args.dev_cases), decoder, lexicon)
     if args.dev_only:
         print(json.dumps(dev, ensure_ascii=False, indent=1))
         return
     report = {"synthetic_test": synthetic(Path(args.examples), decoder, lexicon),
-              "handwritten": handwritten(Path(args.cases), decoder, lexicon),
+              "handwritten": handwritten(read_cases(args.cases), decoder, lexicon),
               "handwritten_dev": dev,
               "latency": latency(Path(args.cases), decoder, lexicon)}
     if args.ss_twitter:

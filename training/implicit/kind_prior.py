@@ -13,10 +13,14 @@ hand-written cases (by default the development set):
    ranker gives the cases' right readings, pulled back towards the counts by an L2 term.
    The fit sees which kinds compete at each emoji: 💀 offers the name "skull" and the slang
    "dead", 🐝 a name and many sound-alikes.
+
+export_decoder runs both steps. This module's command checks them out of sample: estimate
+on one part of the development cases, score the rest through the runtime, then swap.
+
+    python -m training.implicit.kind_prior --checkpoint build/decoder/ranker.pt --split 124
 """
 from __future__ import annotations
 
-import json
 from collections import Counter
 from pathlib import Path
 
@@ -27,6 +31,7 @@ from assistant.decoder import (KIND_COLUMNS, KINDS, PUBLIC_KIND, CandidateTable,
 from assistant.emojis import find_emojis
 from assistant.lexicon import Lexicon
 
+from .evaluate_decoder import read_cases
 from .train_decoder import reads
 
 FIT_L2 = 1e-3  # pull towards the counted shifts; chosen by fitting on one half of the development set, scoring the other
@@ -43,10 +48,6 @@ def counted_shift(train_answers: dict[str, float], real_answers: dict[str, int])
     real = np.array([real_answers.get(k, 0) + 1.0 for k in kinds])
     shift = np.log(real / real.sum()) - np.log(trained / trained.sum())
     return {k: round(float(v), 4) for k, v in zip(kinds, shift)}
-
-
-def read_cases(path: str | Path) -> list[dict]:
-    return [json.loads(line) for line in Path(path).read_text(encoding="utf-8").splitlines() if line.strip()]
 
 
 def case_site(case: dict, table: CandidateTable, lexicon: Lexicon):
@@ -122,14 +123,74 @@ def fit_shift(scored: list[tuple], start: dict[str, float], l2: float = FIT_L2) 
     return {k: round(float(v), 4) for k, v in zip(KINDS, shift.detach()) if k in start}
 
 
-def kind_prior(ckpt: dict, cases_path: str, table: CandidateTable, ranker, context=None, l2: float = FIT_L2) -> dict:
-    """The manifest's `kind_prior`: counted and fitted shifts from the hand-written cases."""
+def estimate(ckpt: dict, cases: list[dict], table: CandidateTable, ranker, context=None, l2: float = FIT_L2) -> dict:
+    """Counted and fitted shifts from hand-written `cases`, with what they were estimated from."""
     if "train_answers" not in ckpt:
         raise ValueError("the checkpoint does not record its training answers; retrain it or pass --kind-prior ''")
-    lexicon, cases = Lexicon.load(), read_cases(cases_path)
+    lexicon = Lexicon.load()
     real = Counter(kind for kind in (case_answer_kind(case, table, lexicon) for case in cases) if kind)
     counted = counted_shift(ckpt["train_answers"], real)
     scored = case_scores(cases, table, lexicon, ranker, context)
     return {"shift": fit_shift(scored, counted, l2), "counted": counted, "fit": {"l2": l2, "cases": len(scored)},
-            "real_cases": cases_path, "real_answers": {k: real[k] for k in KINDS if k in real},
-            "train_answers": ckpt["train_answers"]}
+            "real_answers": {k: real[k] for k in KINDS if k in real}, "train_answers": ckpt["train_answers"]}
+
+
+def kind_prior(ckpt: dict, cases_path: str, table: CandidateTable, ranker, context=None, l2: float = FIT_L2) -> dict:
+    """The manifest's `kind_prior`: counted and fitted shifts from the hand-written cases in `cases_path`."""
+    return {**estimate(ckpt, read_cases(cases_path), table, ranker, context, l2), "real_cases": cases_path}
+
+
+def cross_check(ckpt: dict, decoder, cases: list[dict], split: int, l2s: tuple[float, ...]) -> list[dict]:
+    """The prior estimated on cases[:split] and scored on cases[split:] through the runtime,
+    then the other way round: counted, and fitted with each L2 weight in `l2s`."""
+    from .evaluate_decoder import handwritten
+
+    lexicon, halves = Lexicon.load(), (cases[:split], cases[split:])
+    rows = []
+    for fit_on, score_on in (halves, halves[::-1]):
+        priors = [("counted", estimate(ckpt, fit_on, decoder.table, decoder.ranker, decoder.context)["counted"])]
+        priors += [(f"fitted, L2 {l2:g}", estimate(ckpt, fit_on, decoder.table, decoder.ranker, decoder.context,
+                                                   l2)["shift"]) for l2 in l2s]
+        for name, shift in priors:
+            decoder.ranker.kind_shift = np.array([shift.get(k, 0.0) for k in KINDS], dtype=np.float32)
+            rows.append({"prior": name, "estimated_on": len(fit_on), "scored_on": len(score_on),
+                         **handwritten(score_on, decoder, lexicon)["all"]})
+    return rows
+
+
+def main(argv: list[str] | None = None) -> None:
+    import argparse
+
+    import torch
+
+    from assistant.assistant import Assistant
+    from assistant.decoder import Decoder
+
+    from .synthesize import EVALUATION_CASES
+
+    parser = argparse.ArgumentParser(description="Cross-check the decoder's kind prior: estimate it on one part of "
+                                                 "the hand-written cases, score the rest, and the other way round.")
+    parser.add_argument("--checkpoint", default="build/decoder/ranker.pt")
+    parser.add_argument("--decoder", default="models/emoji-decoder", help="the exported decoder of that checkpoint")
+    parser.add_argument("--predictor", default=None, help="the emoji predictor it was trained with (default: shipped)")
+    parser.add_argument("--cases", default=EVALUATION_CASES[1], help="hand-written cases (default: the development set)")
+    parser.add_argument("--split", type=int, default=0, help="the first part is cases[:SPLIT] (default: half)")
+    parser.add_argument("--l2", type=float, nargs="+", default=[1e-2, FIT_L2], help="fit L2 weights to compare")
+    args = parser.parse_args(argv)
+    cases = read_cases(args.cases)
+    split = args.split or len(cases) // 2
+    if not 0 < split < len(cases):
+        parser.error(f"--split must be between 1 and {len(cases) - 1}, got {split}")
+    ckpt = torch.load(args.checkpoint, map_location="cpu", weights_only=False)
+    decoder = Decoder.load(Path(args.decoder), token_states=Assistant(args.predictor, threads=0).token_states())
+    try:
+        rows = cross_check(ckpt, decoder, cases, split, tuple(args.l2))
+    except ValueError as err:
+        raise SystemExit(f"error: {err}") from None
+    for row in rows:
+        print(f"{row['prior']:<20} estimated on {row['estimated_on']:>4}, scored on {row['scored_on']:>4}: "
+              f"top-1 {row['top1']:.3f}  top-3 {row['top3']:.3f}")
+
+
+if __name__ == "__main__":
+    main()
