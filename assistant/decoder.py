@@ -144,7 +144,7 @@ def _glued(text: str, start: int, end: int) -> tuple[str, str]:
 
 
 _TOKEN = re.compile(r"[^\W\d_]+")
-_CJK = re.compile(r"[\u3040-\u30ff\u3400-\u9fff]")
+CJK = re.compile(r"[\u3040-\u30ff\u3400-\u9fff]")  # kana and CJK ideographs
 
 
 def neighbours(text: str, start: int, end: int) -> tuple[str, str]:
@@ -153,8 +153,8 @@ def neighbours(text: str, start: int, end: int) -> tuple[str, str]:
     after = [m.group() for m in _TOKEN.finditer(text[end:end + 40])]
     left = before[-1] if before else ""
     right = after[0] if after else ""
-    left = left[-1] if left and _CJK.match(left[-1]) else left
-    right = right[0] if right and _CJK.match(right[0]) else right
+    left = left[-1] if left and CJK.match(left[-1]) else left
+    right = right[0] if right and CJK.match(right[0]) else right
     return left.casefold(), right.casefold()
 
 
@@ -321,7 +321,7 @@ def rewrite(text: str, decoded: list[Decoded]) -> str:
 
 
 def _is_cjk_text(word: str) -> bool:
-    return bool(word) and all(_CJK.match(ch) for ch in word)
+    return bool(word) and all(CJK.match(ch) for ch in word)
 
 
 @lru_cache(maxsize=4)

@@ -11,7 +11,8 @@ import pytest
 
 from assistant.emojis import find_emojis
 from training.implicit.community import COMMUNITY
-from training.implicit.synthesize import EVALUATION_CASES, Substitutions, SynthConfig, split_of, synthesize
+from training.implicit.synthesize import (EVALUATION_CASES, Substitutions, SynthConfig, read_cases, split_of,
+                                          synthesize)
 from assistant.decoder import KINDS
 from tests.test_decoder import TABLE
 
@@ -295,7 +296,7 @@ def test_ranker_trains_without_context_keeps_its_best_epoch_and_drops_an_old_con
 
 @pytest.mark.parametrize("path", EVALUATION_CASES)
 def test_hand_written_case_files_are_well_formed(path):
-    cases = [json.loads(line) for line in open(ROOT / path, encoding="utf-8") if line.strip()]
+    cases = read_cases(ROOT / path)
     kinds = {"homophone", "rebus", "slang", "literal", "decorative"}
     for case in cases:
         assert set(case) == {"text", "lang", "emoji", "kind", "answers"}, case
@@ -306,6 +307,5 @@ def test_hand_written_case_files_are_well_formed(path):
 
 
 def test_development_and_test_cases_do_not_share_a_message():
-    texts = [{json.loads(line)["text"] for line in open(ROOT / path, encoding="utf-8") if line.strip()}
-             for path in EVALUATION_CASES]
+    texts = [{case["text"] for case in read_cases(ROOT / path)} for path in EVALUATION_CASES]
     assert not texts[0] & texts[1]

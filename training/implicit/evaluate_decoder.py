@@ -29,6 +29,8 @@ from assistant.emojis import canonical
 from assistant.explain import explain
 from assistant.lexicon import Lexicon
 
+from .synthesize import read_cases
+
 
 def hit(readings, answers: list[str], kind: str, k: int) -> bool:
     top = readings[:k]
@@ -64,11 +66,6 @@ def synthetic(examples: Path, decoder: Decoder, lexicon: Lexicon, split: str = "
                 _tally(table, ["all", row["lang"], target["kind"], f"{row['lang']}/{target['kind']}"], readings,
                        [target["answer"]], target["kind"])
     return _rates(table)
-
-
-def read_cases(path: str | Path) -> list[dict]:
-    """Hand-written cases (JSON Lines: text, lang, emoji, kind, answers)."""
-    return [json.loads(line) for line in Path(path).read_text(encoding="utf-8").splitlines() if line.strip()]
 
 
 def handwritten(cases: list[dict], decoder: Decoder, lexicon: Lexicon) -> dict:

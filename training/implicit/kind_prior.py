@@ -31,7 +31,7 @@ from assistant.decoder import (KIND_COLUMNS, KINDS, PUBLIC_KIND, CandidateTable,
 from assistant.emojis import find_emojis
 from assistant.lexicon import Lexicon
 
-from .evaluate_decoder import read_cases
+from .synthesize import read_cases
 from .train_decoder import reads
 
 FIT_L2 = 1e-3  # pull towards the counted shifts; chosen by fitting on one half of the development set, scoring the other
@@ -123,14 +123,18 @@ def fit_shift(scored: list[tuple], start: dict[str, float], l2: float = FIT_L2) 
     return {k: round(float(v), 4) for k, v in zip(KINDS, shift.detach()) if k in start}
 
 
-def estimate(ckpt: dict, cases: list[dict], table: CandidateTable, ranker, context=None, l2: float = FIT_L2) -> dict:
-    """Counted and fitted shifts from hand-written `cases`, with what they were estimated from."""
+def evidence(ckpt: dict, cases: list[dict], table: CandidateTable, ranker, context=None) -> tuple:
+    """(real answer kinds, counted shifts, case_scores) of hand-written `cases`: what the fit starts from and fits."""
     if "train_answers" not in ckpt:
         raise ValueError("the checkpoint does not record its training answers; retrain it or pass --kind-prior ''")
     lexicon = Lexicon.load()
     real = Counter(kind for kind in (case_answer_kind(case, table, lexicon) for case in cases) if kind)
-    counted = counted_shift(ckpt["train_answers"], real)
-    scored = case_scores(cases, table, lexicon, ranker, context)
+    return real, counted_shift(ckpt["train_answers"], real), case_scores(cases, table, lexicon, ranker, context)
+
+
+def estimate(ckpt: dict, cases: list[dict], table: CandidateTable, ranker, context=None, l2: float = FIT_L2) -> dict:
+    """Counted and fitted shifts from hand-written `cases`, with what they were estimated from."""
+    real, counted, scored = evidence(ckpt, cases, table, ranker, context)
     return {"shift": fit_shift(scored, counted, l2), "counted": counted, "fit": {"l2": l2, "cases": len(scored)},
             "real_answers": {k: real[k] for k in KINDS if k in real}, "train_answers": ckpt["train_answers"]}
 
@@ -148,9 +152,8 @@ def cross_check(ckpt: dict, decoder, cases: list[dict], split: int, l2s: tuple[f
     lexicon, halves = Lexicon.load(), (cases[:split], cases[split:])
     rows = []
     for fit_on, score_on in (halves, halves[::-1]):
-        priors = [("counted", estimate(ckpt, fit_on, decoder.table, decoder.ranker, decoder.context)["counted"])]
-        priors += [(f"fitted, L2 {l2:g}", estimate(ckpt, fit_on, decoder.table, decoder.ranker, decoder.context,
-                                                   l2)["shift"]) for l2 in l2s]
+        _, counted, scored = evidence(ckpt, fit_on, decoder.table, decoder.ranker, decoder.context)
+        priors = [("counted", counted)] + [(f"fitted, L2 {l2:g}", fit_shift(scored, counted, l2)) for l2 in l2s]
         for name, shift in priors:
             decoder.ranker.kind_shift = np.array([shift.get(k, 0.0) for k in KINDS], dtype=np.float32)
             rows.append({"prior": name, "estimated_on": len(fit_on), "scored_on": len(score_on),

@@ -31,12 +31,13 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass
 from pathlib import Path
 
+from assistant.decoder import CJK
+
 from .sentences import templated
 
 KINDS = ("homophone", "rebus", "literal", "slang", "decorative")
 UNSPACED_LANGS = ("zh", "ja")  # written without spaces between words: lengths count characters
 _WORD = re.compile(r"[^\W\d_]+")
-_UNSPACED = re.compile(r"[\u3040-\u30ff\u3400-\u9fff]")  # kana and CJK ideographs
 # hand-written cases: the test set (reported, never tuned on) and the development set (tuned on)
 EVALUATION_CASES = ("tests/data/explain_cases.jsonl", "training/implicit/data/dev_cases.jsonl")
 # reactions: emojis that in real messages mostly stand for no word (faces, hearts, gestures, celebration)
@@ -76,16 +77,19 @@ def split_of(sentence: str, cfg: SynthConfig) -> str:
     return "test" if h < cfg.test_share else "val" if h < cfg.test_share + cfg.val_share else "train"
 
 
+def read_cases(path: str | Path) -> list[dict]:
+    """Hand-written cases (JSON Lines: text, lang, emoji, kind, answers)."""
+    return [json.loads(line) for line in Path(path).read_text(encoding="utf-8").splitlines() if line.strip()]
+
+
 def evaluation_phrases(*paths) -> dict[str, set[str]]:
     """lang → each evaluation case's text with its emoji read as each acceptable answer
     (casefolded, spaces collapsed); a decorative case drops the emoji."""
     phrases: dict[str, set[str]] = defaultdict(set)
-    for path in paths:
-        with open(path, encoding="utf-8") as f:
-            for case in map(json.loads, filter(str.strip, f)):
-                answers = [""] if case["kind"] == "decorative" else case["answers"]
-                for answer in answers:
-                    phrases[case["lang"]].add(_flat(case["text"].replace(case["emoji"], answer, 1)))
+    for case in (case for path in paths for case in read_cases(path)):
+        answers = [""] if case["kind"] == "decorative" else case["answers"]
+        for answer in answers:
+            phrases[case["lang"]].add(_flat(case["text"].replace(case["emoji"], answer, 1)))
     return phrases
 
 
@@ -101,7 +105,7 @@ def contains_any(sentence: str, phrases: set[str]) -> bool:
 def in_name(term: str, name: str) -> bool:
     """Whether `term` is a word of `name`, or a piece of a compound at least 4 letters long
     ("Beere" in "Erdbeere", 月饼 in 中秋月饼), but not "i" in "information"."""
-    return term in _WORD.findall(name) or len(term) >= (1 if _UNSPACED.match(term) else 4) and term in name
+    return term in _WORD.findall(name) or len(term) >= (1 if CJK.match(term) else 4) and term in name
 
 
 class Substitutions:
