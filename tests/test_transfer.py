@@ -71,3 +71,63 @@ def test_transfer_starts_from_a_training_run(tmp_path):
     (result,) = transfer.main(["--encoder", str(run), "--data", str(data), "--datasets", "SCv1",
                                "--out", str(tmp_path / "out"), "--epochs", "1"])
     assert result["metric"] == "f1_class_avg" and result["DeepMoji"] == 0.69
+
+
+def test_thresholds_are_fitted_per_class_on_validation():
+    from training.transfer import fit_thresholds
+
+    probs = np.array([[0.9, 0.2], [0.7, 0.35], [0.3, 0.1], [0.1, 0.4]])
+    gold = np.array([[1, 0], [1, 1], [0, 0], [0, 1]], dtype=np.float32)
+    low, high = fit_thresholds(probs, gold)
+    assert 0.3 < low <= 0.7  # class 0: anything between its negatives and positives separates them
+    assert 0.2 < high <= 0.35  # class 1: its positives score 0.35 and 0.4, its negatives 0.2 and 0.1
+
+
+def test_a_two_class_f1_set_scores_its_positive_class_only(tmp_path):
+    from training.transfer import score
+
+    bench = read_benchmark(write_benchmark(tmp_path / "SCv1.jsonl", lambda i: i % 2))
+    gold = bench.targets["test"]
+    always_positive = np.tile([0.0, 1.0], (len(gold), 1))
+    precision = gold.mean()
+    # the positive class's F1 alone; averaging in the negative class (F1 0) would halve it
+    assert bench.scored_classes == [1]
+    assert score(bench, always_positive, "test", np.array([0.5, 0.5])) == pytest.approx(2 * precision / (precision + 1))
+
+
+def test_training_stops_once_validation_stops_improving(tmp_path):
+    from training import transfer
+
+    data = tmp_path / "benchmarks"
+    data.mkdir()
+    write_benchmark(data / "SS-Twitter.jsonl", lambda i: i % 2)
+    encoder = tiny_encoder_dir(tmp_path / "encoder")
+    # nothing learns at a zero learning rate: the first epoch is the best, two more without gain end the run
+    (result,) = transfer.main(["--encoder", str(encoder), "--data", str(data), "--datasets", "SS-Twitter",
+                               "--out", str(tmp_path / "out"), "--epochs", "10", "--patience", "2",
+                               "--lr", "0", "--head-lr", "0"])
+    assert len(result["val_by_epoch"]) == 3 and result["epochs"] == 3
+
+
+def test_the_table_goes_into_the_manifest_and_the_model_card(tmp_path):
+    from training import transfer
+
+    model = tmp_path / "model"
+    model.mkdir()
+    manifest = {"name": "emoji-predictor", "version": "9.9", "base_model": "tiny", "labels": ["😂", "❤️"],
+                "metrics": {}}
+    (model / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
+    data = tmp_path / "benchmarks"
+    data.mkdir()
+    write_benchmark(data / "SS-Twitter.jsonl", lambda i: i % 2)
+    write_benchmark(data / "kaggle-insults.jsonl", lambda i: i % 2)
+    encoder = tiny_encoder_dir(tmp_path / "encoder")
+    results = transfer.main(["--encoder", str(encoder), "--data", str(data), "--datasets", "SS-Twitter",
+                             "kaggle-insults", "--out", str(tmp_path / "out"), "--epochs", "1",
+                             "--write-manifest", str(model)])
+    recorded = json.loads((model / "manifest.json").read_text(encoding="utf-8"))["metrics"]["deepmoji_transfer"]
+    assert [r["ours"] for r in recorded["results"]] == [r["ours"] for r in results]
+    assert recorded["compared"] == 1 and recorded["better_than_deepmoji"] == int(results[0]["ours"] > 0.88)
+    assert "--write-manifest" in recorded["command"]
+    card = (model / "MODEL_CARD.md").read_text(encoding="utf-8")
+    assert "## Transfer to DeepMoji's benchmarks" in card and "| kaggle-insults | accuracy |" in card

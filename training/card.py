@@ -45,6 +45,24 @@ def _baseline_rows(baselines: dict) -> list[str]:
     return rows + [""]
 
 
+def _transfer_rows(transfer: dict | None) -> list[str]:
+    if not transfer:
+        return []
+    rows = ["## Transfer to DeepMoji's benchmarks",
+            f"The encoder fine-tuned on each benchmark with DeepMoji's splits and metrics "
+            f"(`{transfer['command']}`); better than DeepMoji (chain-thaw, as published) on "
+            f"{transfer['better_than_deepmoji']} of {transfer['compared']}. Class-average F1 as DeepMoji's code "
+            "computes it: one-vs-rest per class with a threshold fitted on validation; a two-class set scores its "
+            "positive class. Epochs: how many ran before validation stopped improving.", "",
+            "| dataset | metric | ours | DeepMoji | validation | training texts | test texts | epochs |",
+            "|---|---|---|---|---|---|---|---|"]
+    for r in transfer["results"]:
+        deepmoji = "–" if r["DeepMoji"] is None else r["DeepMoji"]
+        rows.append(f"| {r['dataset']} | {r['metric']} | {r['ours']:.3f} | {deepmoji} | {r['val']:.3f} | "
+                    f"{r['train']} | {r['test_n']} | {r['epochs']} |")
+    return rows + [""]
+
+
 def _figure_rows(metrics: dict) -> list[str]:
     paths = [p for m in metrics.values() if isinstance(m, dict) for p in m.get("figures", [])]
     if not paths:
@@ -80,6 +98,7 @@ def render(manifest: dict) -> str:
         *_metric_rows(manifest.get("metrics", {})),
         "",
         *_baseline_rows(manifest.get("metrics", {}).get("baselines", {})),
+        *_transfer_rows(manifest.get("metrics", {}).get("deepmoji_transfer")),
     ]
     if speed:
         lines += [f"Speed on one thread: cold start {speed['load_s']} s, single message p50 {speed['single']['p50_ms']} ms, "

@@ -27,10 +27,18 @@ def load_encoder(base_model: str, num_layers: int = 0):
     """AutoModel from an id or folder, keeping only the bottom `num_layers` layers."""
     from transformers import AutoConfig, AutoModel
 
+    from transformers.utils import logging
+
     config = AutoConfig.from_pretrained(base_model)
-    if num_layers and num_layers < config.num_hidden_layers:
-        config.num_hidden_layers = num_layers
-    return AutoModel.from_pretrained(base_model, config=config, add_pooling_layer=False)
+    if not (num_layers and num_layers < config.num_hidden_layers):
+        return AutoModel.from_pretrained(base_model, config=config, add_pooling_layer=False)
+    config.num_hidden_layers = num_layers
+    verbosity = logging.get_verbosity()
+    logging.set_verbosity_error()  # the dropped layers' weights go unused on purpose: no warning listing them
+    try:
+        return AutoModel.from_pretrained(base_model, config=config, add_pooling_layer=False)
+    finally:
+        logging.set_verbosity(verbosity)
 
 
 def chain_thaw_stages(model: EmojiClassifier) -> list[list[nn.Parameter]]:
