@@ -103,6 +103,32 @@ def test_export_makes_a_loadable_int8_model_with_parity(trained_run, tmp_path):
     assert len(suggestions) == 5
 
 
+def test_int8_sensitivity_ranks_each_matmul_group_and_export_keeps_the_chosen_ones_in_fp32(trained_run, tmp_path):
+    import onnx
+
+    from training import export, int8_sensitivity
+
+    run, _ = trained_run
+    out = tmp_path / "model"
+    export.main(["--run", str(run), "--out", str(out), "--max-pieces", "1000", "--parity-texts", "10"])
+    report = int8_sensitivity.main(["--run", str(run), "--model", str(out), "--texts", "12",
+                                    "--out", str(tmp_path / "sensitivity.json")])
+    groups = report["group_in_fp32"]
+    # one encoder layer: query/key/value read one activation, then attention output, feed-forward in and out
+    assert len(groups) == 4 and any("query" in name for name in groups)
+    assert all(0 <= v <= 1 for v in [*groups.values(), report["all_int8"], report["matmuls_only_int8"]])
+    assert report["margins"]["logit_shift_std"] > 0  # int8 moved the logits: the comparison measured something
+    assert json.loads((tmp_path / "sensitivity.json").read_text(encoding="utf-8")) == report
+
+    kept = next(name for name in groups if "query" in name)
+    export.main(["--run", str(run), "--out", str(tmp_path / "mixed"), "--max-pieces", "1000", "--parity-texts", "10",
+                 "--keep-fp32", kept])
+    nodes = {n.name: n.op_type for n in onnx.load(str(tmp_path / "mixed" / "model.onnx")).graph.node}
+    assert nodes[kept] == "MatMul" and "MatMulInteger" in nodes.values()
+    manifest = json.loads((tmp_path / "mixed" / "manifest.json").read_text(encoding="utf-8"))
+    assert f"left in fp32: {kept}" in manifest["extra"]["quantization"]
+
+
 def test_evaluation_records_metrics_and_model_card(trained_run, tmp_path):
     from training import evaluation, export
     from tests.test_training import write_shared_layout

@@ -1,6 +1,7 @@
 """`python -m training STEP [args]` / `emoji-train STEP [args]`: one entry point for every step.
 
-Steps, in pipeline order: convert, prepare, train, export, evaluate, baselines, transfer, speed, lexicon.
+Steps, in pipeline order: convert, prepare, train, export, int8-sensitivity, evaluate, baselines, transfer,
+speed, lexicon.
 """
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ STEPS = {
     "prepare": ("training.prepare", "raw data → deduplicated examples.jsonl"),
     "train": ("training.train", "fine-tune the encoder and emoji head"),
     "export": ("training.export", "calibrate, prune, ONNX, int8, manifest"),
+    "int8-sensitivity": ("training.int8_sensitivity", "which MatMuls cost the most fp32/int8 agreement"),
     "evaluate": ("training.evaluation", "metrics, calibration, figures (and baselines) into the manifest"),
     "baselines": ("training.baselines", "TF-IDF + logistic regression and frozen-encoder baselines"),
     "transfer": ("training.transfer", "fine-tune the encoder on DeepMoji's benchmarks, table beside DeepMoji"),
@@ -25,7 +27,7 @@ def main(argv: list[str] | None = None) -> int:
     if not argv or argv[0] not in STEPS:
         print("usage: emoji-train STEP [options]\n\nsteps:")
         for name, (_, what) in STEPS.items():
-            print(f"  {name:8s} {what}")
+            print(f"  {name:16s} {what}")
         return 0 if not argv or argv[0] in ("-h", "--help") else 2
     module = importlib.import_module(STEPS[argv[0]][0])
     module.main(argv[1:])

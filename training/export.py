@@ -77,6 +77,13 @@ def batches(encoder: TextEncoder, texts: list[str], size: int = 64):
         yield encoder.pad(ids[start:start + size])
 
 
+def calibration_feeds(encoder: TextEncoder, train: list[dict]) -> list[dict]:
+    """Input feeds of CALIBRATION_TEXTS training texts, evenly spaced, for int8 smoothing."""
+    texts = [r["text"] for r in train]
+    texts = texts[:: max(1, len(texts) // CALIBRATION_TEXTS)][:CALIBRATION_TEXTS]
+    return [{"input_ids": ids, "attention_mask": mask} for ids, mask in batches(encoder, texts, 32)]
+
+
 def main(argv: list[str] | None = None) -> Path:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--run", type=Path, default=Path("build/run"), help="training output folder")
@@ -86,6 +93,8 @@ def main(argv: list[str] | None = None) -> Path:
     parser.add_argument("--max-pieces", type=int, default=64_000,
                         help="vocabulary budget: 64k pieces keep the int8 model under 40 MB")
     parser.add_argument("--parity-texts", type=int, default=2000)
+    parser.add_argument("--keep-fp32", nargs="*", default=[], metavar="NODE",
+                        help="MatMul nodes to leave in fp32 (python -m training.int8_sensitivity ranks them)")
     args = parser.parse_args(argv)
 
     model, saved = load_trained(args.run)
@@ -120,10 +129,8 @@ def main(argv: list[str] | None = None) -> Path:
     # 4. ONNX fp32, then int8, then parity on the pruned tokenizer
     fp32 = export_onnx(model, args.run / "export" / "model_fp32.onnx")
     pruned = TextEncoder(args.out / "tokenizer.json", max_length=EXPORT_MAX_LENGTH)
-    train_texts = [r["text"] for r in splits["train"]]
-    calibration_texts = train_texts[:: max(1, len(train_texts) // CALIBRATION_TEXTS)][:CALIBRATION_TEXTS]
-    int8 = quantize_int8(fp32, args.out / "model.onnx", calibration=[
-        {"input_ids": ids, "attention_mask": mask} for ids, mask in batches(pruned, calibration_texts, 32)])
+    calibration = calibration_feeds(pruned, splits["train"])
+    int8 = quantize_int8(fp32, args.out / "model.onnx", calibration=calibration, keep_fp32=args.keep_fp32)
     fp32_logits = onnx_logits(fp32, batches(pruned, parity_texts))
     int8_logits = onnx_logits(int8, batches(pruned, parity_texts))
     parity = {
@@ -158,9 +165,11 @@ def main(argv: list[str] | None = None) -> Path:
         },
         extra={"parity": parity, "vocabulary_pieces": len(kept), "encoder_layers": cfg["num_layers"],
                "quantization": f"int8: activation outliers moved into the weights (SmoothQuant, alpha {SMOOTH_ALPHA}, "
-                               f"{len(calibration_texts)} training texts), MatMul weights per output channel "
-                               "(onnxruntime dynamic, unsigned 8-bit), activations per token (scale and zero point "
-                               "at run time), word embeddings per row", "opset": OPSET,
+                               f"{sum(len(f['input_ids']) for f in calibration)} training texts), MatMul weights "
+                               "per output channel (onnxruntime dynamic, unsigned 8-bit), activations per token "
+                               "(scale and zero point at run time), word embeddings per row"
+                               + (f"; left in fp32: {', '.join(args.keep_fp32)}" if args.keep_fp32 else ""),
+               "opset": OPSET,
                "outputs": ["logits", "hidden_states"]},
     )
     size = sum(f.stat().st_size for f in args.out.iterdir() if f.is_file())

@@ -32,8 +32,10 @@ MIN_TABLE_ROWS = 1000  # a Gather on a table this large is the word-embedding lo
 SMOOTH_ALPHA = 0.6
 
 
-def quantize_int8(fp32: Path, int8: Path, calibration=None, alpha: float = SMOOTH_ALPHA) -> Path:
-    """`calibration`: input feeds ({name: array}) for smoothing; None quantizes as is."""
+def quantize_int8(fp32: Path, int8: Path, calibration=None, alpha: float = SMOOTH_ALPHA,
+                  keep_fp32: list[str] = ()) -> Path:
+    """`calibration`: input feeds ({name: array}) for smoothing; None quantizes as is.
+    `keep_fp32`: names of MatMul nodes to leave unquantized (see training.int8_sensitivity)."""
     import onnx
     from onnxruntime.quantization import QuantType, quantize_dynamic
 
@@ -43,7 +45,7 @@ def quantize_int8(fp32: Path, int8: Path, calibration=None, alpha: float = SMOOT
         source = onnx.load(source)  # quantize_dynamic takes the smoothed graph as is, no file between
         smooth_activations(source, calibration, alpha)
     quantize_dynamic(source, str(int8), weight_type=QuantType.QUInt8, op_types_to_quantize=["MatMul"],
-                     per_channel=True)
+                     per_channel=True, nodes_to_exclude=list(keep_fp32))
     model = onnx.load(str(int8))
     quantize_activations_per_token(model)
     quantize_embedding_rows(model)
