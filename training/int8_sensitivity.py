@@ -19,8 +19,7 @@ import numpy as np
 
 from assistant.tokenizer import TextEncoder
 from training.export import EXPORT_MAX_LENGTH, batches, calibration_feeds
-from training.quantize import (onnx_logits, quantize_activations_per_token, quantize_embedding_rows, quantize_int8,
-                               smooth_activations, top1_agreement, weighted_matmuls)
+from training.quantize import onnx_logits, quantize_int8, top1_agreement, weighted_matmuls
 from training.train import read_examples
 
 
@@ -32,26 +31,11 @@ def matmul_groups(fp32: Path) -> dict[str, list[str]]:
     return {nodes[0].name: [n.name for n in nodes] for nodes in groups.values()}
 
 
-def embeddings_only(fp32: Path, out: Path) -> Path:
+def matmul_names(fp32: Path) -> list[str]:
+    """Every MatMul, the activation × activation products of attention included."""
     import onnx
 
-    model = onnx.load(str(fp32))
-    quantize_embedding_rows(model)
-    onnx.save(model, str(out))
-    return out
-
-
-def matmuls_only(fp32: Path, out: Path, calibration) -> Path:
-    import onnx
-    from onnxruntime.quantization import QuantType, quantize_dynamic
-
-    model = onnx.load(str(fp32))
-    smooth_activations(model, calibration)
-    quantize_dynamic(model, str(out), weight_type=QuantType.QUInt8, op_types_to_quantize=["MatMul"], per_channel=True)
-    model = onnx.load(str(out))
-    quantize_activations_per_token(model)
-    onnx.save(model, str(out))
-    return out
+    return [node.name for node in onnx.load(str(fp32)).graph.node if node.op_type == "MatMul"]
 
 
 def margin_report(reference: np.ndarray, int8: np.ndarray) -> dict:
@@ -96,8 +80,10 @@ def main(argv: list[str] | None = None) -> dict:
         scratch = Path(tmp)
         report["all_int8"], logits = agreement(quantize_int8(fp32, scratch / "all.onnx", calibration))
         report["margins"] = margin_report(reference, logits)
-        report["embeddings_only_int8"], _ = agreement(embeddings_only(fp32, scratch / "emb.onnx"))
-        report["matmuls_only_int8"], _ = agreement(matmuls_only(fp32, scratch / "mm.onnx", calibration))
+        report["embeddings_only_int8"], _ = agreement(
+            quantize_int8(fp32, scratch / "emb.onnx", keep_fp32=matmul_names(fp32)))
+        report["matmuls_only_int8"], _ = agreement(
+            quantize_int8(fp32, scratch / "mm.onnx", calibration, embeddings=False))
         report["group_in_fp32"] = {}
         for name, nodes in tqdm(groups.items(), desc="groups left in fp32", unit="group"):
             report["group_in_fp32"][name], _ = agreement(

@@ -33,9 +33,10 @@ SMOOTH_ALPHA = 0.6
 
 
 def quantize_int8(fp32: Path, int8: Path, calibration=None, alpha: float = SMOOTH_ALPHA,
-                  keep_fp32: list[str] = ()) -> Path:
+                  keep_fp32: list[str] = (), embeddings: bool = True) -> Path:
     """`calibration`: input feeds ({name: array}) for smoothing; None quantizes as is.
-    `keep_fp32`: names of MatMul nodes to leave unquantized (see training.int8_sensitivity)."""
+    `keep_fp32`: names of MatMul nodes to leave unquantized (see training.int8_sensitivity);
+    `embeddings`: False leaves the embedding table in fp32."""
     import onnx
     from onnxruntime.quantization import QuantType, quantize_dynamic
 
@@ -48,7 +49,8 @@ def quantize_int8(fp32: Path, int8: Path, calibration=None, alpha: float = SMOOT
                      per_channel=True, nodes_to_exclude=list(keep_fp32))
     model = onnx.load(str(int8))
     quantize_activations_per_token(model)
-    quantize_embedding_rows(model)
+    if embeddings:
+        quantize_embedding_rows(model)
     onnx.save(model, str(int8))
     return int8
 
