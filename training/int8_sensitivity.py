@@ -23,19 +23,14 @@ from training.quantize import onnx_logits, quantize_int8, top1_agreement, weight
 from training.train import read_examples
 
 
-def matmul_groups(fp32: Path) -> dict[str, list[str]]:
+def matmul_groups(model) -> dict[str, list[str]]:
     """{first node's name: names of the weight MatMuls that read the same activation}."""
-    import onnx
-
-    groups = weighted_matmuls(onnx.load(str(fp32)))
-    return {nodes[0].name: [n.name for n in nodes] for nodes in groups.values()}
+    return {nodes[0].name: [n.name for n in nodes] for nodes in weighted_matmuls(model).values()}
 
 
-def matmul_names(fp32: Path) -> list[str]:
+def matmul_names(model) -> list[str]:
     """Every MatMul, the activation × activation products of attention included."""
-    import onnx
-
-    return [node.name for node in onnx.load(str(fp32)).graph.node if node.op_type == "MatMul"]
+    return [node.name for node in model.graph.node if node.op_type == "MatMul"]
 
 
 def margin_report(reference: np.ndarray, int8: np.ndarray) -> dict:
@@ -49,6 +44,7 @@ def margin_report(reference: np.ndarray, int8: np.ndarray) -> dict:
 
 
 def main(argv: list[str] | None = None) -> dict:
+    import onnx
     from tqdm.auto import tqdm
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -62,9 +58,9 @@ def main(argv: list[str] | None = None) -> dict:
     fp32 = args.run / "export" / "model_fp32.onnx"
     if not fp32.exists():
         raise FileNotFoundError(f"no {fp32}: run `python -m training.export --run {args.run}` first")
-    import torch
-
-    splits = read_examples(torch.load(args.run / "model.pt", weights_only=False)["config"]["examples"])
+    # the export recorded its run's settings: the examples file, without loading the checkpoint
+    manifest = json.loads((args.model / "manifest.json").read_text(encoding="utf-8"))
+    splits = read_examples(manifest["created_by"]["config"]["examples"])
     encoder = TextEncoder(args.model / "tokenizer.json", max_length=EXPORT_MAX_LENGTH)
     texts = [r["text"] for r in splits["val"]][: args.texts]
     calibration = calibration_feeds(encoder, splits["train"])
@@ -74,14 +70,15 @@ def main(argv: list[str] | None = None) -> dict:
         logits = onnx_logits(model, batches(encoder, texts))
         return round(top1_agreement(reference, logits), 4), logits
 
-    groups = matmul_groups(fp32)
+    graph = onnx.load(str(fp32))
+    groups, every_matmul = matmul_groups(graph), matmul_names(graph)
     report: dict = {"texts": len(texts), "standard_error": round(float(np.sqrt(0.01 * 0.99 / len(texts))), 4)}
     with tempfile.TemporaryDirectory() as tmp:
         scratch = Path(tmp)
         report["all_int8"], logits = agreement(quantize_int8(fp32, scratch / "all.onnx", calibration))
         report["margins"] = margin_report(reference, logits)
         report["embeddings_only_int8"], _ = agreement(
-            quantize_int8(fp32, scratch / "emb.onnx", keep_fp32=matmul_names(fp32)))
+            quantize_int8(fp32, scratch / "emb.onnx", keep_fp32=every_matmul))
         report["matmuls_only_int8"], _ = agreement(
             quantize_int8(fp32, scratch / "mm.onnx", calibration, embeddings=False))
         report["group_in_fp32"] = {}

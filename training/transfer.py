@@ -37,6 +37,7 @@ from training.manifest import command_line
 # DeepMoji (Felbo et al., EMNLP 2017), chain-thaw, as published; kaggle-insults has no published figure
 DEEPMOJI = {"SE0714": 0.37, "Olympic": 0.61, "PsychExp": 0.57, "SS-Twitter": 0.88, "SS-Youtube": 0.93,
             "SCv1": 0.69, "SCv2-GEN": 0.75, "kaggle-insults": None}
+TABLE_COLUMNS = ["dataset", "metric", "ours", "DeepMoji", "val", "train", "test_n", "epochs", "method", "seconds"]
 ACCURACY_SETS = {"SS-Twitter", "SS-Youtube", "kaggle-insults"}
 
 
@@ -210,10 +211,9 @@ def fine_tune(bench: Benchmark, encoder, tokenizer_path: Path, *, epochs: int, p
 
 def write_table(results: list[dict], out: Path) -> tuple[Path, Path]:
     out.mkdir(parents=True, exist_ok=True)
-    header = ["dataset", "metric", "ours", "DeepMoji", "val", "train", "test_n", "epochs", "method", "seconds"]
-    tsv = ["\t".join(header)] + ["\t".join(str(r[h]) for h in header) for r in results]
-    md = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
-    md += ["| " + " | ".join("–" if r[h] is None else str(r[h]) for h in header) + " |" for r in results]
+    tsv = ["\t".join(TABLE_COLUMNS)] + ["\t".join(str(r[h]) for h in TABLE_COLUMNS) for r in results]
+    md = ["| " + " | ".join(TABLE_COLUMNS) + " |", "|" + "---|" * len(TABLE_COLUMNS)]
+    md += ["| " + " | ".join("–" if r[h] is None else str(r[h]) for h in TABLE_COLUMNS) + " |" for r in results]
     (out / "transfer.tsv").write_text("\n".join(tsv) + "\n", encoding="utf-8")
     (out / "transfer.md").write_text("\n".join(md) + "\n", encoding="utf-8")
     (out / "transfer.json").write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
@@ -275,10 +275,9 @@ def record(results: list[dict], model_dir: Path, command: str) -> None:
     from training.card import write_model_card
     from training.manifest import update_metrics
 
-    keep = ("dataset", "metric", "ours", "DeepMoji", "val", "train", "test_n", "epochs", "method", "seconds")
     compared = [r for r in results if r["DeepMoji"] is not None]
     update_metrics(model_dir, "deepmoji_transfer", {
-        "results": [{k: r[k] for k in keep} for r in results],
+        "results": [{k: r[k] for k in TABLE_COLUMNS} for r in results],
         "better_than_deepmoji": sum(r["ours"] > r["DeepMoji"] for r in compared),
         "compared": len(compared),
         "encoder": results[0]["encoder"] if results else None,
