@@ -77,3 +77,35 @@ def test_pause_and_resume_signal_the_running_helper(tmp_path, monkeypatch, capsy
         lock.close()
         for name, handler in old.items():
             signal.signal(getattr(signal, name), handler)
+
+
+STRESS = """
+import os, queue, signal, threading, time
+from assistant.desktop.app import event_queue
+events = event_queue()
+signal.signal(signal.SIGUSR1, lambda *_: events.put_nowait("pause"))
+def send():
+    for _ in range(600):
+        os.kill(os.getpid(), signal.SIGUSR1)
+        time.sleep(0.0001)
+sender = threading.Thread(target=send)
+sender.start()
+taken = 0
+while sender.is_alive() or taken < 1:
+    try:
+        events.get_nowait()
+        taken += 1
+    except queue.Empty:
+        pass
+print(taken)
+"""
+
+
+def test_remote_control_signals_cannot_deadlock_the_event_loop():
+    """`desktop pause` arrives as a signal, whose handler may run while the loop is inside get_nowait()."""
+    import subprocess
+
+    done = subprocess.run([sys.executable, "-c", STRESS], capture_output=True, text=True, timeout=30,
+                          env={**os.environ, "PYTHONPATH": ":".join(sys.path)})
+    assert done.returncode == 0, done.stderr[-500:]
+    assert int(done.stdout) > 0

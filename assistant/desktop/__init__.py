@@ -1,7 +1,7 @@
 """The desktop keyboard helper: emoji suggestions while typing in any application.
 
 Data flow, one thread per job:
-  pynput listener thread  keys.KeyTranslator → queue.Queue of events   (never blocks a keystroke)
+  pynput listener thread  keys.KeyTranslator → queue.SimpleQueue of events   (never blocks a keystroke)
   Tk main thread          helper.DesktopHelper: buffer → debounce → Assistant.suggest → popup
   typing back             output.Typist (pynput Controller) after a pick
 

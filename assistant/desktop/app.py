@@ -55,6 +55,15 @@ def suggester(assistant, languages: list[str]):
     return suggest
 
 
+def event_queue() -> queue.SimpleQueue:
+    """The listener's and remote control's events for the Tk loop.
+
+    SimpleQueue, not Queue: remote() puts from a signal handler, which can interrupt the Tk loop
+    inside get_nowait(); Queue's lock would then deadlock the helper, SimpleQueue's put is reentrant.
+    """
+    return queue.SimpleQueue()
+
+
 class HelperApp:
     """The running helper: Tk root, popup, listeners and the loop that feeds the helper."""
 
@@ -64,7 +73,7 @@ class HelperApp:
         from ..lexicon import Lexicon
         from .popup import Popup
 
-        self.events: queue.Queue = queue.Queue()
+        self.events = event_queue()
         self.translator = KeyTranslator(self.events, pick_modifier=config.pick_modifier, top_k=config.top_k,
                                         pause_hotkey=config.pause_hotkey, shortcode_trigger=config.shortcode_trigger)
         self.root = tkinter.Tk(className="emoji-assistant")

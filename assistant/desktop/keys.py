@@ -84,7 +84,7 @@ def key_name(key) -> str | None:
 class KeyTranslator:
     """Turns pynput callbacks into Events on `events`; call on_press/on_release from the listener."""
 
-    def __init__(self, events: queue.Queue, *, pick_modifier: str = "alt", top_k: int = 5,
+    def __init__(self, events: queue.SimpleQueue, *, pick_modifier: str = "alt", top_k: int = 5,
                  pause_hotkey: str = "<ctrl>+<alt>+e", shortcode_trigger: str = ":"):
         self.events = events
         self.pick_modifier = pick_modifier
