@@ -82,11 +82,13 @@ class CandidateTable:
     def _get(self, table: str, lang: str, key: str) -> list:
         return self._data.get(table, {}).get(lang, {}).get(key, [])
 
+    def pair_count(self, left: str, right: str, lang: str) -> int:
+        """How often `left right` was seen in the training sentences."""
+        return self._data.get("context", {}).get(lang, {}).get(f"{left}\t{right}", 0)
+
     def context(self, left: str, right: str, lang: str) -> float:
-        """log(1 + how often `left right` was seen in the training sentences)."""
-        if not left or not right:
-            return 0.0
-        return math.log1p(self._data.get("context", {}).get(lang, {}).get(f"{left}\t{right}", 0))
+        """log(1 + pair_count), 0 without both words."""
+        return math.log1p(self.pair_count(left, right, lang)) if left and right else 0.0
 
     def zipf(self, word: str, lang: str) -> float:
         return float(self._data.get("zipf", {}).get(lang, {}).get(word, 0.0))

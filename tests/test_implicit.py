@@ -331,3 +331,27 @@ def test_downstream_pools_its_obfuscation_draws_and_credits_a_decoder_that_resto
     assert restores["rewritten"] == 1.0 and restores["recovered_share"] == 1.0
     names = downstream(path, make_decoder("literal"), lexicon, TABLE, seeds=3)  # 💀 → skull
     assert names["obfuscated"] == restores["obfuscated"] and names["recovered_share"] < 1.0
+
+
+def test_context_pairs_count_training_sentences_and_a_training_site_does_not_see_its_own(tmp_path):
+    import math
+
+    from assistant.decoder import CandidateTable
+    from training.implicit.context import count_pairs, sentence_pairs
+    from training.implicit.train_decoder import WithoutOwnPairs
+
+    rows = [{"source_text": "i believe in you", "lang": "en", "split": "train"},
+            {"source_text": "we believe in magic", "lang": "en", "split": "train"},
+            {"source_text": "i believe in you", "lang": "en", "split": "train"},  # a second message, same sentence
+            {"source_text": "they believe it", "lang": "en", "split": "test"}]
+    examples = tmp_path / "examples.jsonl"
+    examples.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+    pairs = count_pairs(str(examples), {"en": {"believe"}})["en"]
+    assert pairs == {"i\tbelieve": 1, "believe\tin": 2, "we\tbelieve": 1}  # test sentences and repeats not counted
+
+    table = CandidateTable({**TABLE, "context": {"en": pairs}})
+    seen = WithoutOwnPairs(table, sentence_pairs("i believe in you", "en", {"believe"}))
+    assert seen.context("i", "believe", "en") == 0.0  # counted from this sentence alone
+    assert seen.context("believe", "in", "en") == pytest.approx(math.log1p(1))
+    assert table.context("believe", "in", "en") == pytest.approx(math.log1p(2))
+    assert seen.zipf("believe", "en") == table.zipf("believe", "en") == 5.0  # everything else unchanged

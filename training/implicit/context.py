@@ -19,6 +19,31 @@ from assistant.decoder import neighbours
 from .synthesize import words_of
 
 
+def counted_words(table: dict) -> dict[str, set[str]]:
+    """Per language, the words whose neighbours are counted: the candidate table's word list
+    (`zipf`) and the whole words of its part-word puns."""
+    wanted = {lang: {w.casefold() for w in table["zipf"].get(lang, {})} for lang in table["languages"]}
+    for lang in table["languages"]:
+        wanted[lang] |= {w.casefold() for rows in table["partword"].get(lang, {}).values() for _, w in rows}
+    return wanted
+
+
+def sentence_pairs(sentence: str, lang: str, wanted: set[str] | None = None) -> Counter:
+    """(word before, word) and (word, word after) pairs of one sentence, keyed "left\tright",
+    for the words in `wanted` (all words if None)."""
+    pairs: Counter = Counter()
+    for start, end, word in words_of(sentence, lang):
+        w = word.casefold()
+        if wanted is not None and w not in wanted:
+            continue
+        left, right = neighbours(sentence, start, end)
+        if left:
+            pairs[f"{left}\t{w}"] += 1
+        if right:
+            pairs[f"{w}\t{right}"] += 1
+    return pairs
+
+
 def count_pairs(examples: str, wanted: dict[str, set[str]], min_count: int = 1) -> dict[str, dict[str, int]]:
     pairs: dict[str, Counter] = defaultdict(Counter)
     seen = set()
@@ -29,15 +54,7 @@ def count_pairs(examples: str, wanted: dict[str, set[str]], min_count: int = 1) 
             if row["split"] != "train" or (lang, sentence) in seen:
                 continue
             seen.add((lang, sentence))
-            for start, end, word in words_of(sentence, lang):
-                w = word.casefold()
-                if w not in wanted.get(lang, ()):
-                    continue
-                left, right = neighbours(sentence, start, end)
-                if left:
-                    pairs[lang][f"{left}\t{w}"] += 1
-                if right:
-                    pairs[lang][f"{w}\t{right}"] += 1
+            pairs[lang].update(sentence_pairs(sentence, lang, wanted.get(lang, set())))
     return {lang: {k: v for k, v in c.items() if v >= min_count} for lang, c in pairs.items()}
 
 
@@ -49,10 +66,7 @@ def main(argv: list[str] | None = None) -> None:
     args = parser.parse_args(argv)
     with gzip.open(args.table, "rt", encoding="utf-8") as f:
         table = json.load(f)
-    wanted = {lang: {w.casefold() for w in table["zipf"].get(lang, {})} for lang in table["languages"]}
-    for lang in table["languages"]:
-        wanted[lang] |= {w.casefold() for rows in table["partword"].get(lang, {}).values() for _, w in rows}
-    table["context"] = count_pairs(args.examples, wanted, args.min_count)
+    table["context"] = count_pairs(args.examples, counted_words(table), args.min_count)
     with gzip.open(args.table, "wt", encoding="utf-8", compresslevel=9) as f:
         json.dump(table, f, ensure_ascii=False, separators=(",", ":"))
     print({lang: len(c) for lang, c in table["context"].items()})

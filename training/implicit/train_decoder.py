@@ -17,7 +17,9 @@ from __future__ import annotations
 
 import argparse
 import copy
+import gzip
 import json
+import math
 import random
 import sys
 import time
@@ -30,6 +32,8 @@ import numpy as np
 from assistant.decoder import FEATURES, KINDS, CandidateTable, candidate_groups, featurize
 from assistant.emojis import find_emojis
 from assistant.lexicon import Lexicon
+
+from .context import counted_words, sentence_pairs
 
 BASE_FEATURES = len(FEATURES) - 2  # the last two are the context columns (fit, has_context)
 
@@ -85,10 +89,30 @@ def label_of(target: dict, cands) -> int | None:
     return next((j for j, c in enumerate(cands) if reads(c, target["kind"], answers)), None)
 
 
+class WithoutOwnPairs:
+    """The candidate table as a training message sees it: its source sentence's own word pairs
+    taken out of the context counts (leave-one-out). Only training sentences are counted, so
+    without this a training answer always finds its neighbours counted (half of them do, against
+    a quarter at test time) and the ranker learns to trust the counts more than they deserve."""
+
+    def __init__(self, table: CandidateTable, own: Counter):
+        self._table, self._own = table, own
+
+    def __getattr__(self, name):
+        return getattr(self._table, name)
+
+    def context(self, left: str, right: str, lang: str) -> float:
+        if not left or not right:
+            return 0.0
+        return math.log1p(max(0, self._table.pair_count(left, right, lang) - self._own[f"{left}\t{right}"]))
+
+
 def load_sites(path: Path, table: CandidateTable, lexicon: Lexicon, split: str, cfg: RankerConfig,
-               vocabulary: dict, token_states=None, limit: int = 0) -> Sites:
+               vocabulary: dict, token_states=None, limit: int = 0, counted: dict | None = None) -> Sites:
     """Every target emoji of the `split` messages (the first `limit` messages if > 0), as the
-    runtime sees it; site vectors from `token_states` (assistant.context.TokenStates) if given."""
+    runtime sees it; site vectors from `token_states` (assistant.context.TokenStates) if given.
+    With `counted` (context.counted_words of the table), training messages get leave-one-out
+    context counts (WithoutOwnPairs)."""
     from assistant.context import site_vector
 
     with path.open(encoding="utf-8") as f:
@@ -100,6 +124,9 @@ def load_sites(path: Path, table: CandidateTable, lexicon: Lexicon, split: str, 
         passes = token_states.batch([r["text"] for r in chunk]) if token_states else [None] * len(chunk)
         for row, states in zip(chunk, passes):
             text, lang = row["text"], row["lang"]
+            seen = table
+            if split == "train" and counted is not None:
+                seen = WithoutOwnPairs(table, sentence_pairs(row["source_text"], lang, counted.get(lang, set())))
             found = find_emojis(text)
             all_sites, groups = candidate_groups(text, found, lang, table, lambda e: lexicon.literal(e, lang))
             for target in row["targets"]:
@@ -115,7 +142,7 @@ def load_sites(path: Path, table: CandidateTable, lexicon: Lexicon, split: str, 
                 if len(keep) > cfg.max_candidates:
                     keep = [label] + [j for j in keep if j != label][: cfg.max_candidates - 1]
                     label = 0
-                out.feats.append(np.asarray([featurize(cands[j], all_sites[i], table, lang) for j in keep],
+                out.feats.append(np.asarray([featurize(cands[j], all_sites[i], seen, lang) for j in keep],
                                             dtype=np.float32))
                 out.labels.append(label)
                 out.kinds.append(target["kind"])
@@ -244,6 +271,39 @@ def word_vectors_of(vocabulary: dict, token_states, embeddings: np.ndarray) -> n
     return out
 
 
+def fit(cfg: RankerConfig, train: Sites, val: Sites, word_vectors, hidden_size: int, rng: random.Random):
+    """(the ranker at its best validation epoch, that epoch): cfg.epochs of AdamW over the
+    training sites, kept by validation top-1 averaged over kinds."""
+    import torch
+
+    weights = kind_weights(train.kinds, cfg.kind_balance)
+    model = build_ranker(cfg, word_vectors, hidden_size)
+    opt = torch.optim.AdamW(model.parameters(), lr=cfg.lr, weight_decay=cfg.weight_decay)
+    best = None  # (epoch, val mean top-1 over kinds, state) of the best epoch so far
+    for epoch in range(cfg.epochs):
+        t0, total = time.time(), 0.0
+        model.train()
+        for x, words, vectors, has, mask, y, w in batches(train, range(len(train.labels)), cfg.batch_size, rng,
+                                                          cfg.context_dropout, weights):
+            scores = model(x, words, vectors, has).masked_fill(~mask, -1e4)  # [batch, candidates]
+            loss = (torch.nn.functional.cross_entropy(scores, y, reduction="none") * w).sum() / w.sum()
+            opt.zero_grad()
+            loss.backward()
+            opt.step()
+            total += loss.item() * len(y)
+        model.eval()
+        top1 = accuracy(model, val)
+        kinds = " ".join(f"{k} {v:.3f}" for k, v in top1.items() if k not in ("all", "balanced"))
+        print(f"epoch {epoch + 1}: loss {total / len(train.labels):.4f}  val top-1 {top1['all']:.4f}, "
+              f"mean over kinds {top1['balanced']:.4f} ({kinds})  ({time.time() - t0:.1f}s)", flush=True)
+        if best is None or top1["balanced"] > best[1]:
+            best = (epoch + 1, top1["balanced"], copy.deepcopy(model.state_dict()))
+    # the rare kinds' validation top-1 swings by several points from one epoch to the next
+    model.load_state_dict(best[2])
+    print(f"kept epoch {best[0]} (val mean over kinds {best[1]:.4f})")
+    return model, best[0]
+
+
 def main(argv: list[str] | None = None) -> None:
     import torch
 
@@ -268,6 +328,8 @@ def main(argv: list[str] | None = None) -> None:
 
     # data: sites as the runtime builds them, site vectors from the predictor's single pass
     table, lexicon = CandidateTable.load(Path(args.table)), Lexicon.load()
+    with gzip.open(args.table, "rt", encoding="utf-8") as f:
+        counted = counted_words(json.load(f))
     token_states, predictor = None, None
     if cfg.context_rank:
         from assistant.assistant import Assistant
@@ -278,7 +340,8 @@ def main(argv: list[str] | None = None) -> None:
             raise SystemExit(f"{predictor.model_dir}/model.onnx has no hidden_states output; re-export it with "
                              "`python -m training.export` or pass --no-context")
     vocabulary: dict[str, int] = {}
-    train = load_sites(Path(args.examples), table, lexicon, "train", cfg, vocabulary, token_states, args.max_messages)
+    train = load_sites(Path(args.examples), table, lexicon, "train", cfg, vocabulary, token_states, args.max_messages,
+                       counted)
     val = load_sites(Path(args.examples), table, lexicon, "val", cfg, vocabulary, token_states)
     print(f"train sites {len(train.labels)} (answer not among candidates: {train.missing}), val sites {len(val.labels)}")
     embeddings = word_vectors = None
@@ -288,37 +351,12 @@ def main(argv: list[str] | None = None) -> None:
         embeddings = embedding_table(predictor.model_dir / "model.onnx")
         word_vectors = word_vectors_of(vocabulary, token_states, embeddings)
 
-    # model and loop
-    weights = kind_weights(train.kinds, cfg.kind_balance)
-    model = build_ranker(cfg, word_vectors, embeddings.shape[1] if embeddings is not None else 0)
-    opt = torch.optim.AdamW(model.parameters(), lr=cfg.lr, weight_decay=cfg.weight_decay)
-    best = None  # (epoch, val mean top-1 over kinds, state) of the best epoch so far
-    for epoch in range(cfg.epochs):
-        t0, total = time.time(), 0.0
-        model.train()
-        for x, words, vectors, has, mask, y, w in batches(train, range(len(train.labels)), cfg.batch_size, rng,
-                                                          cfg.context_dropout, weights):
-            scores = model(x, words, vectors, has).masked_fill(~mask, -1e4)  # [batch, candidates]
-            loss = (torch.nn.functional.cross_entropy(scores, y, reduction="none") * w).sum() / w.sum()
-            opt.zero_grad()
-            loss.backward()
-            opt.step()
-            total += loss.item() * len(y)
-        model.eval()
-        top1 = accuracy(model, val)
-        kinds = " ".join(f"{k} {v:.3f}" for k, v in top1.items() if k not in ("all", "balanced"))
-        print(f"epoch {epoch + 1}: loss {total / len(train.labels):.4f}  val top-1 {top1['all']:.4f}, "
-              f"mean over kinds {top1['balanced']:.4f} ({kinds})  ({time.time() - t0:.1f}s)", flush=True)
-        if best is None or top1["balanced"] > best[1]:
-            best = (epoch + 1, top1["balanced"], copy.deepcopy(model.state_dict()))
-    # the rare kinds' validation top-1 swings by several points from one epoch to the next
-    model.load_state_dict(best[2])
-    print(f"kept epoch {best[0]} (val mean over kinds {best[1]:.4f})")
+    model, best_epoch = fit(cfg, train, val, word_vectors, embeddings.shape[1] if embeddings is not None else 0, rng)
 
     saved = {"state_dict": model.mlp.state_dict(), "config": asdict(cfg), "features": list(FEATURES),
              "command": " ".join(["python -m training.implicit.train_decoder", *sys.argv[1:]]),
-             "train_sites": len(train.labels), "train_kinds": dict(Counter(train.kinds)), "kept_epoch": best[0],
-             "train_answers": answer_weights(train.answer_kinds, weights)}
+             "train_sites": len(train.labels), "train_kinds": dict(Counter(train.kinds)), "kept_epoch": best_epoch,
+             "train_answers": answer_weights(train.answer_kinds, kind_weights(train.kinds, cfg.kind_balance))}
     if cfg.context_rank:
         with torch.no_grad():
             saved["context"] = {
