@@ -3,7 +3,8 @@
 For every training-split source sentence, count (word before, word) and (word, word after)
 for words an emoji can stand for; the runtime looks up (word before the emoji, candidate)
 and (candidate, word after). Chinese and Japanese use the neighbouring character, because
-the runtime does not segment words. Only the train split is counted.
+the runtime does not segment words. Only the train split is counted, and train_decoder
+takes each training message's own sentence back out of the counts it sees (leave-one-out).
 
     python -m training.implicit.context --examples build/decoder/examples.jsonl --table models/emoji-decoder/candidates.json.gz
 """
@@ -28,13 +29,13 @@ def counted_words(table: dict) -> dict[str, set[str]]:
     return wanted
 
 
-def sentence_pairs(sentence: str, lang: str, wanted: set[str] | None = None) -> Counter:
+def sentence_pairs(sentence: str, lang: str, wanted: set[str]) -> Counter:
     """(word before, word) and (word, word after) pairs of one sentence, keyed "left\tright",
-    for the words in `wanted` (all words if None)."""
+    for the words in `wanted`."""
     pairs: Counter = Counter()
     for start, end, word in words_of(sentence, lang):
         w = word.casefold()
-        if wanted is not None and w not in wanted:
+        if w not in wanted:
             continue
         left, right = neighbours(sentence, start, end)
         if left:
