@@ -314,7 +314,7 @@ def test_development_and_test_cases_do_not_share_a_message():
 def test_downstream_pools_its_obfuscation_draws_and_credits_a_decoder_that_restores_words(tmp_path):
     from assistant.lexicon import Lexicon
     from tests.test_decoder import make_decoder
-    from training.implicit.evaluate_decoder import downstream
+    from training.implicit.evaluate_decoder import DownstreamCheck
 
     tweets = [("we hold on together", 1), ("hold the line friends", 1), ("just hold on", 1), ("hold tight and smile", 1),
               ("i am dead tired", 0), ("feeling dead inside", 0), ("dead again today", 0), ("totally dead now", 0)]
@@ -323,13 +323,13 @@ def test_downstream_pools_its_obfuscation_draws_and_credits_a_decoder_that_resto
              [("hold strong", 1), ("please hold", 1), ("so dead", 0), ("dead here", 0)]]
     path = tmp_path / "SS-Twitter.jsonl"
     path.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
-    lexicon = Lexicon.load()
+    lexicon, check = Lexicon.load(), DownstreamCheck(path, TABLE, seeds=3)
 
-    restores = downstream(path, make_decoder("slang"), lexicon, TABLE, seeds=3)  # 💀 → dead, 💎🙌 → hold
+    restores = check.score(make_decoder("slang"), lexicon)  # 💀 → dead, 💎🙌 → hold
     assert restores["seeds"] == 3 and len(restores["per_seed_shares"]) == 3 and restores["n_test"] == 4
     assert restores["clean"] == 1.0 and restores["obfuscated"] < 1.0
     assert restores["rewritten"] == 1.0 and restores["recovered_share"] == 1.0
-    names = downstream(path, make_decoder("literal"), lexicon, TABLE, seeds=3)  # 💀 → skull
+    names = check.score(make_decoder("literal"), lexicon)  # 💀 → skull
     assert names["obfuscated"] == restores["obfuscated"] and names["recovered_share"] < 1.0
 
 

@@ -80,47 +80,53 @@ def handwritten(cases: list[dict], decoder: Decoder, lexicon: Lexicon) -> dict:
     return _rates(table)
 
 
-DOWNSTREAM_SEEDS = 10  # obfuscations of the test split: one costs only ~25 of 1,213 tweets, too few to read alone
+DOWNSTREAM_SEEDS = 10  # obfuscations of the test split: one costs only ~27 of 1,213 tweets, too few to read alone
 
 
-def downstream(path: Path, decoder: Decoder, lexicon: Lexicon, table_data: dict, seeds: int = DOWNSTREAM_SEEDS) -> dict:
-    """Sentiment accuracy on clean, emoji-obfuscated and `rewritten` test text, the obfuscation
-    drawn `seeds` times; the recovered share pools the seeds (mean gain over mean loss)."""
-    from sklearn.feature_extraction.text import TfidfVectorizer
-    from sklearn.linear_model import LogisticRegression
+class DownstreamCheck:
+    """IER-SMCEM's downstream check on SS-Twitter, built once and scored per decoder: a TF-IDF +
+    logistic-regression sentiment classifier trained on clean train+val, and the test split
+    obfuscated `seeds` times (synthesize.py, English table)."""
 
-    from .synthesize import Substitutions, SynthConfig, synthesize
+    def __init__(self, path: Path, table_data: dict, seeds: int = DOWNSTREAM_SEEDS):
+        from sklearn.feature_extraction.text import TfidfVectorizer
+        from sklearn.linear_model import LogisticRegression
 
-    rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
-    train = [r for r in rows if r["split"] in ("train", "val")]
-    test = [r for r in rows if r["split"] == "test"]
-    vec = TfidfVectorizer(ngram_range=(1, 2), min_df=1, sublinear_tf=True)
-    clf = LogisticRegression(max_iter=2000, C=4.0).fit(vec.fit_transform([r["text"] for r in train]),
-                                                       [r["label"] for r in train])
-    labels = np.array([r["label"] for r in test])
+        from .synthesize import Substitutions, SynthConfig, synthesize
 
-    def accuracy(texts: list[str]) -> float:
-        return float(np.mean(clf.predict(vec.transform(texts)) == labels))
+        rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+        train = [r for r in rows if r["split"] in ("train", "val")]
+        test = [r for r in rows if r["split"] == "test"]
+        self._vectorizer = TfidfVectorizer(ngram_range=(1, 2), min_df=1, sublinear_tf=True)
+        self._classifier = LogisticRegression(max_iter=2000, C=4.0).fit(
+            self._vectorizer.fit_transform([r["text"] for r in train]), [r["label"] for r in train])
+        self._labels = np.array([r["label"] for r in test])
+        self.clean = [r["text"] for r in test]
+        subs, cfg = Substitutions(table_data, "en"), SynthConfig(decorative_rate=0.0)
+        self.obfuscated = []  # one list of test texts per seed
+        for seed in range(13, 13 + seeds):
+            rng = random.Random(seed)
+            made = [synthesize(text, "en", subs, rng, cfg) for text in self.clean]
+            self.obfuscated.append([m["text"] if m else text for m, text in zip(made, self.clean)])
 
-    subs, cfg = Substitutions(table_data, "en"), SynthConfig(decorative_rate=0.0)
-    clean = [r["text"] for r in test]
-    per_seed = []
-    for seed in range(13, 13 + seeds):
-        rng = random.Random(seed)
-        obfuscated = []
-        for text in clean:
-            made = synthesize(text, "en", subs, rng, cfg)
-            obfuscated.append(made["text"] if made else text)
-        rewritten = [explain(t, "en", lexicon, decoder).rewritten for t in obfuscated]
-        per_seed.append((accuracy(obfuscated), accuracy(rewritten)))
-    acc = {"clean": round(accuracy(clean), 4), "obfuscated": round(float(np.mean([o for o, _ in per_seed])), 4),
-           "rewritten": round(float(np.mean([r for _, r in per_seed])), 4)}
-    lost = acc["clean"] - acc["obfuscated"]
-    acc["recovered_share"] = round((acc["rewritten"] - acc["obfuscated"]) / lost, 4) if lost > 0 else None
-    acc["per_seed_shares"] = [round((r - o) / (acc["clean"] - o), 4) if acc["clean"] > o else None
-                              for o, r in per_seed]
-    acc["seeds"], acc["n_test"] = seeds, len(test)
-    return acc
+    def accuracy(self, texts: list[str]) -> float:
+        return float(np.mean(self._classifier.predict(self._vectorizer.transform(texts)) == self._labels))
+
+    def score(self, decoder: Decoder, lexicon: Lexicon) -> dict:
+        """Accuracy on clean, obfuscated and `rewritten` text (means over the seeds), and the share
+        of the obfuscation loss that rewriting recovers, pooled (mean gain over mean loss) and per seed."""
+        clean = self.accuracy(self.clean)
+        per_seed = [(self.accuracy(texts), self.accuracy([explain(t, "en", lexicon, decoder).rewritten for t in texts]))
+                    for texts in self.obfuscated]
+        obfuscated, rewritten = (float(np.mean(column)) for column in zip(*per_seed))
+
+        def share(obf: float, rew: float) -> float | None:
+            return round((rew - obf) / (clean - obf), 4) if clean > obf else None
+
+        return {"clean": round(clean, 4), "obfuscated": round(obfuscated, 4), "rewritten": round(rewritten, 4),
+                "recovered_share": share(obfuscated, rewritten),
+                "per_seed_shares": [share(obf, rew) for obf, rew in per_seed],
+                "seeds": len(self.obfuscated), "n_test": len(self.clean)}
 
 
 @contextmanager
@@ -185,11 +191,10 @@ def main(argv: list[str] | None = None) -> None:
     report["latency"] = latency(Path(args.cases), decoder, lexicon)
     if args.ss_twitter:
         with gzip.open(Path(args.decoder) / "candidates.json.gz", "rt", encoding="utf-8") as f:
-            table_data = json.load(f)
-        check = (Path(args.ss_twitter), decoder, lexicon, table_data, args.downstream_seeds)
-        report["downstream_ss_twitter"] = downstream(*check)
+            check = DownstreamCheck(Path(args.ss_twitter), json.load(f), args.downstream_seeds)
+        report["downstream_ss_twitter"] = check.score(decoder, lexicon)
         with without_prior(decoder):
-            report["downstream_ss_twitter_without_prior"] = downstream(*check)
+            report["downstream_ss_twitter_without_prior"] = check.score(decoder, lexicon)
     Path(args.out).parent.mkdir(parents=True, exist_ok=True)
     Path(args.out).write_text(json.dumps(report, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
     print(json.dumps(report, ensure_ascii=False, indent=1))
