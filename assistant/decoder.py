@@ -68,7 +68,7 @@ class CandidateTable:
             raise ModelError(f"{source}: expected candidate table format {TABLE_FORMAT}, found "
                              f"{data.get('format')!r}; rebuild it with `python -m training.implicit.candidates`")
         self.languages = list(data["languages"])
-        self._data = data
+        self.data = data  # the table as loaded (training reads it whole)
         self._named: dict[str, Counter] = {}  # lang → term → emojis it names, built on first use
 
     @classmethod
@@ -80,25 +80,25 @@ class CandidateTable:
             raise ModelError(f"{path} is not a gzip JSON candidate table ({err}); reinstall or rebuild the decoder") from err
 
     def _get(self, table: str, lang: str, key: str) -> list:
-        return self._data.get(table, {}).get(lang, {}).get(key, [])
+        return self.data.get(table, {}).get(lang, {}).get(key, [])
 
     def pair_count(self, left: str, right: str, lang: str) -> int:
         """How often `left right` was seen in the training sentences."""
-        return self._data.get("context", {}).get(lang, {}).get(f"{left}\t{right}", 0)
+        return self.data.get("context", {}).get(lang, {}).get(f"{left}\t{right}", 0)
 
     def context(self, left: str, right: str, lang: str) -> float:
         """log(1 + pair_count), 0 without both words."""
         return math.log1p(self.pair_count(left, right, lang)) if left and right else 0.0
 
     def zipf(self, word: str, lang: str) -> float:
-        return float(self._data.get("zipf", {}).get(lang, {}).get(word, 0.0))
+        return float(self.data.get("zipf", {}).get(lang, {}).get(word, 0.0))
 
     def specificity(self, term: str, lang: str) -> float:
         """1 / how many emojis have `term` as their name or a keyword (0 if none): "Hund" names
         three emojis, "Tier" fifty, so 🐶 more likely stands for Hund than for Tier."""
         if lang not in self._named:
             named: Counter = Counter()
-            for terms in self._data.get("literal", {}).get(lang, {}).values():
+            for terms in self.data.get("literal", {}).get(lang, {}).values():
                 named.update({t.casefold() for t in terms})
             self._named[lang] = named
         count = self._named[lang].get(term.casefold(), 0)

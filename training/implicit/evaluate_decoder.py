@@ -156,8 +156,6 @@ def latency(cases: Path, decoder: Decoder, lexicon: Lexicon, repeats: int = 5) -
 
 
 def main(argv: list[str] | None = None) -> None:
-    import gzip
-
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--decoder", default="models/emoji-decoder")
     parser.add_argument("--predictor", default=None, help="emoji predictor giving the context (default: the shipped one)")
@@ -190,8 +188,7 @@ def main(argv: list[str] | None = None) -> None:
     report["handwritten_dev"] = dev
     report["latency"] = latency(Path(args.cases), decoder, lexicon)
     if args.ss_twitter:
-        with gzip.open(Path(args.decoder) / "candidates.json.gz", "rt", encoding="utf-8") as f:
-            check = DownstreamCheck(Path(args.ss_twitter), json.load(f), args.downstream_seeds)
+        check = DownstreamCheck(Path(args.ss_twitter), decoder.table.data, args.downstream_seeds)
         report["downstream_ss_twitter"] = check.score(decoder, lexicon)
         with without_prior(decoder):
             report["downstream_ss_twitter_without_prior"] = check.score(decoder, lexicon)

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import argparse
 import copy
-import gzip
 import json
 import math
 import random
@@ -328,8 +327,7 @@ def main(argv: list[str] | None = None) -> None:
 
     # data: sites as the runtime builds them, site vectors from the predictor's single pass
     table, lexicon = CandidateTable.load(Path(args.table)), Lexicon.load()
-    with gzip.open(args.table, "rt", encoding="utf-8") as f:
-        counted = counted_words(json.load(f))
+    counted = counted_words(table.data)
     token_states, predictor = None, None
     if cfg.context_rank:
         from assistant.assistant import Assistant
