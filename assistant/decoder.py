@@ -2,7 +2,8 @@
 
 Candidates come from the decoder's shipped table (candidates.json.gz, built at training
 time by training.implicit.candidates): localized names and keywords (literal), words that
-sound like them (homophone, including part-word puns such as "🐝lieve"), two-emoji
+sound like them (homophone, including part-word puns such as "🐝lieve", also written apart:
+"🐝 leaf" → believe, where the reading replaces the neighbouring word too), two-emoji
 sound rebuses ("🦆🍐" → 压力) and curated community meanings (slang). A small trained
 ranker (model.onnx, int8) scores every candidate from features that describe the
 candidate and where the emoji sits in the message, and, when the decoder is bound to its
@@ -28,8 +29,9 @@ from .errors import ModelError
 
 TABLE_FORMAT = 1
 TASK = "implicit-emoji-decoding"
-KINDS = ("literal", "keyword", "homophone", "partword", "rebus", "slang", "decorative")  # feature one-hots
+KINDS = ("literal", "keyword", "homophone", "partword", "split", "rebus", "slang", "decorative")  # feature one-hots
 PUBLIC_KIND = {"literal": "literal", "keyword": "literal", "homophone": "homophone", "partword": "homophone",
+               "split": "homophone",
                "rebus": "rebus", "slang": "slang", "decorative": "decorative"}
 FEATURES = ("similarity", *(f"kind_{k}" for k in KINDS), "zipf", "attached", "in_run", "at_end", "at_start",
             "alone", "words", "rank", "pair", "known_lang", "multiword", "in_name",
@@ -45,6 +47,7 @@ class Candidate:
     rank: int  # position within its own list (0 = first)
     span: int = 1  # emojis it covers (2 for rebus and two-emoji slang)
     in_name: bool = False  # a keyword that is part of the emoji's name ("rain" in "cloud with rain")
+    swallows: str = ""  # "after"/"before": the reading also replaces that neighbouring word ("🐝 leaf" → believe)
 
 
 @dataclass
@@ -58,6 +61,8 @@ class Site:
     before: str  # the word before the emoji (Chinese/Japanese: the character), casefolded
     after: str  # the word after it
     features: dict  # position features shared by every candidate
+    apart_before: tuple[str, int] = ("", 0)  # the word written just before, one space apart (casefolded), its start
+    apart_after: tuple[str, int] = ("", 0)  # the word written just after, one space apart, and its end
 
 
 class CandidateTable:
@@ -104,8 +109,10 @@ class CandidateTable:
         count = self._named[lang].get(term.casefold(), 0)
         return 1.0 / count if count else 0.0
 
-    def single(self, emoji: str, lang: str, left: str, right: str, literal: list[str]) -> list[Candidate]:
-        """Candidates for one emoji; `literal` = localized name then keywords (from the lexicon)."""
+    def single(self, emoji: str, lang: str, left: str, right: str, literal: list[str],
+               apart: tuple[str, str] = ("", "")) -> list[Candidate]:
+        """Candidates for one emoji; `literal` = localized name then keywords (from the lexicon);
+        `apart` = the words written one space before and after it (for split puns)."""
         name = (literal[0] if literal else "").casefold()
         out = [Candidate(t, "literal" if i == 0 else "keyword", 1.0, i, in_name=i > 0 and t.casefold() in name)
                for i, t in enumerate(literal[:12]) if t]
@@ -120,6 +127,12 @@ class CandidateTable:
                     if fragment not in seen:
                         seen.add(fragment)
                         out.append(Candidate(fragment, "partword", 1.0, len(seen) - 1))
+        if any(apart):  # the same pun written apart: "🐝 leaf" → believe, "may 🐝" → maybe
+            seen = set()
+            for neighbour, word, side, similarity in self._get("split", lang, emoji):
+                if neighbour == (apart[1] if side == "after" else apart[0]) and word not in seen:
+                    seen.add(word)
+                    out.append(Candidate(word, "split", similarity, len(seen) - 1, swallows=side))
         out.append(Candidate("", "decorative", 0.0, 0))
         return out
 
@@ -146,6 +159,8 @@ def _glued(text: str, start: int, end: int) -> tuple[str, str]:
 
 
 _TOKEN = re.compile(r"[^\W\d_]+")
+_APART_AFTER = re.compile(r"[ \t]+([^\W\d_]+)")  # a word one run of spaces after the emoji
+_APART_BEFORE = re.compile(r"([^\W\d_]+)[ \t]+$")
 CJK = re.compile(r"[\u3040-\u30ff\u3400-\u9fff]")  # kana and CJK ideographs
 
 
@@ -158,6 +173,15 @@ def neighbours(text: str, start: int, end: int) -> tuple[str, str]:
     left = left[-1] if left and CJK.match(left[-1]) else left
     right = right[0] if right and CJK.match(right[0]) else right
     return left.casefold(), right.casefold()
+
+
+def apart(text: str, start: int, end: int) -> tuple[tuple[str, int], tuple[str, int]]:
+    """The words written just before and after text[start:end], a run of spaces away:
+    ((word casefolded, its start), (word casefolded, its end)); ("", 0) where there is none."""
+    before = _APART_BEFORE.search(text[max(0, start - 40):start])
+    after = _APART_AFTER.match(text, end)
+    return ((before.group(1).casefold(), max(0, start - 40) + before.start(1)) if before else ("", 0),
+            (after.group(1).casefold(), after.end(1)) if after else ("", 0))
 
 
 def sites(text: str, found: list[tuple[int, int, str]]) -> list[Site]:
@@ -175,7 +199,7 @@ def sites(text: str, found: list[tuple[int, int, str]]) -> list[Site]:
             "at_start": float(not any(_is_letter(c) for c in before)),
             "alone": float(words == 0),
             "words": math.log1p(words) / 4,
-        }))
+        }, *apart(text, start - len(left), end + len(right))))
     return out
 
 
@@ -192,7 +216,7 @@ def featurize(candidate: Candidate, site: Site, table: CandidateTable, lang: str
 KIND_COLUMNS = slice(FEATURES.index(f"kind_{KINDS[0]}"), FEATURES.index(f"kind_{KINDS[-1]}") + 1)
 
 # Without a trained ranker: literal name first, then slang, keywords; decorative last.
-_FALLBACK = np.array([0.5, 3, 1.5, 0.2, 0.4, 0.6, 2, 0.1, 0, 0, 0, 0, 0, 0, 0, -0.5, 0.5, 0, 0, 0, 0, 0, 0.5, 0, 0],
+_FALLBACK = np.array([0.5, 3, 1.5, 0.2, 0.4, 0.3, 0.6, 2, 0.1, 0, 0, 0, 0, 0, 0, 0, -0.5, 0.5, 0, 0, 0, 0, 0, 0.5, 0, 0],
                      dtype=np.float32)
 
 
@@ -238,6 +262,7 @@ class Decoded:
     replace_end: int  # end of what the best reading replaces (past the second emoji of a rebus)
     readings: list[tuple[str, str, float]]  # (text, public kind, score), best first
     covered: bool = False  # second emoji of a pair: the first one's reading already replaces it
+    replace_start: int | None = None  # start of what the best reading replaces, if before the emoji ("may 🐝")
 
 
 def candidate_groups(text: str, found: list, lang: str, table: CandidateTable, literal) -> tuple[list, list]:
@@ -246,7 +271,8 @@ def candidate_groups(text: str, found: list, lang: str, table: CandidateTable, l
     groups: list[list[Candidate]] = []
     for i, site in enumerate(all_sites):
         emoji = site.emojis[0]
-        cands = table.single(emoji, lang, site.left, site.right, literal(emoji))
+        cands = table.single(emoji, lang, site.left, site.right, literal(emoji),
+                             (site.apart_before[0], site.apart_after[0]))
         if i + 1 < len(found) and found[i][1] == found[i + 1][0]:
             cands += table.pair(emoji, found[i + 1][2], lang)
         groups.append(cands)
@@ -297,8 +323,14 @@ def decode(text: str, lang: str, table: CandidateTable, ranker: Ranker, literal,
             if key not in seen:
                 seen.add(key)
                 readings.append((cands[j].text, PUBLIC_KIND[cands[j].kind], round(float(probs[j]), 4)))
-        start, end = found[i][0], found[i][1]
-        if cands[order[0]].span == 2:
+        start, end, best = found[i][0], found[i][1], cands[order[0]]
+        if best.swallows:  # a split pun's reading replaces its neighbouring word too
+            site = all_sites[i]
+            out.append(Decoded(start, end, site.apart_after[1] if best.swallows == "after" else end, readings[:8],
+                               replace_start=site.apart_before[1] if best.swallows == "before" else None))
+            i += 1
+            continue
+        if best.span == 2:
             out.append(Decoded(start, end, found[i + 1][1], readings[:8]))
             out.append(Decoded(found[i + 1][0], found[i + 1][1], found[i + 1][1], readings[:8], covered=True))
             i += 2
@@ -314,7 +346,8 @@ def rewrite(text: str, decoded: list[Decoded]) -> str:
     for d in decoded:
         if d.covered or not d.readings or d.readings[0][1] == "decorative" or not d.readings[0][0]:
             continue
-        between = text[pos:d.start]
+        start = d.start if d.replace_start is None else max(pos, d.replace_start)
+        between = text[pos:start]
         if pieces and not between and not _is_cjk_text(d.readings[0][0]):
             between = " "  # two emojis side by side read as two words: "💎🙌" → "gem hands", not "gemhands"
         pieces += [between, d.readings[0][0]]

@@ -14,6 +14,7 @@ TABLE = {
     "literal": {},
     "homophone": {"en": {"🐝": [["be", 1.0]], "👁️": [["i", 1.0]]}},
     "partword": {"en": {"🐝": [["be", "believe"], ["be", "because"]]}},
+    "split": {"en": {"🐝": [["leaf", "believe", "after", 1.0], ["may", "maybe", "before", 1.0]]}},
     "rebus": {"zh": {"🦆🍐": ["压力"]}},
     "slang": {"en": {"💀": ["dead"], "💎🙌": ["hold"]}},
     "zipf": {"en": {"be": 7.0, "believe": 5.0, "dead": 5.0, "hold": 5.0}, "zh": {"压力": 5.0}},
@@ -45,6 +46,30 @@ def test_part_word_pun_uses_the_glued_letters(lexicon):
     (bee,) = out.emojis
     assert bee.readings[0].text == "be" and bee.readings[0].kind == "homophone"
     assert out.rewritten == "believe in yourself"
+
+
+@pytest.mark.parametrize("text, rewritten", [
+    ("I 🐝 leaf in you", "I believe in you"),
+    ("see you may 🐝 tomorrow", "see you maybe tomorrow"),
+])
+def test_a_pun_written_apart_takes_its_neighbouring_word_along(text, rewritten, lexicon):
+    out = explain(text, "en", lexicon, make_decoder("split"))
+    (bee,) = out.emojis
+    assert bee.readings[0].kind == "homophone" and out.rewritten == rewritten
+
+
+@pytest.mark.parametrize("text", ["I 🐝, leaf", "I 🐝leaf", "leafy 🐝 now", "I 🐝\nleaf"])
+def test_a_split_pun_needs_its_neighbour_one_space_away_as_a_whole_word(text, lexicon):
+    out = explain(text, "en", lexicon, make_decoder("split"))
+    assert all(r.text not in ("believe", "maybe") for r in out.emojis[0].readings)
+
+
+def test_split_puns_on_both_sides_of_one_word_do_not_repeat_it():
+    from assistant.decoder import Decoded
+
+    first = Decoded(0, 1, 6, [("believe", "homophone", 0.9)])  # "🐝 leaf" → believe
+    second = Decoded(7, 8, 8, [("leafy", "homophone", 0.9)], replace_start=2)  # "leaf 🐝" as well
+    assert rewrite("🐝 leaf 🐝!", [first, second]) == "believe leafy!"
 
 
 def test_rebus_covers_both_emojis_and_is_rewritten_once(lexicon):

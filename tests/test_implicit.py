@@ -35,6 +35,36 @@ def test_espeak_keys_ignore_stress_and_length():
     assert bee == be and believe.startswith("b")
 
 
+def test_split_puns_match_the_rest_of_a_word_voicing_aside():
+    from training.implicit.split_puns import devoiced, rests
+
+    assert devoiced("liv") == devoiced("lif") == "lif"  # "lieve" and "leaf"
+    partword = {"🐝": [["be", "believe"], ["be", "maybe"], ["be", "bet"]]}
+    assert rests(partword) == [("🐝", "believe", "lieve", "after"), ("🐝", "maybe", "may", "before")]  # no "t"
+
+
+@pytest.mark.skipif(shutil.which("espeak-ng") is None, reason="needs espeak-ng (apt-get install espeak-ng)")
+def test_split_puns_find_the_common_words_that_sound_like_the_rest():
+    from training.implicit.split_puns import split_puns
+
+    partword = {"🐝": [["be", "believe"], ["be", "maybe"]]}
+    rows = split_puns(partword, ["may", "leaf", "cat", "believe"], "en", min_similarity=0.7, per_word=3,
+                      per_emoji=60)["🐝"]
+    assert ["leaf", "believe", "after", 1.0] in rows and ["may", "maybe", "before", 1.0] in rows
+    assert not any(row[0] in ("cat", "believe") for row in rows)
+    assert len(split_puns(partword, ["may", "leaf"], "en", min_similarity=0.7, per_word=1, per_emoji=1)["🐝"]) == 1
+    assert split_puns({"🦆": [["压", "压力"]]}, ["力"], "zh", min_similarity=0.7, per_word=3, per_emoji=60) == {}
+
+
+def test_synthesis_writes_split_puns_apart_and_weighs_each_emojis_forms_as_one():
+    table = {**TABLE, "split": {"en": {"🐝": [["leaf", "believe", "after", 1.0], ["leave", "believe", "after", 1.0]]}}}
+    subs = Substitutions(table, "en")
+    options = subs.options("believe")
+    assert ("🐝 leaf", "homophone", "believe") in options and ("🐝lieve", "homophone", "be") in options
+    picks = Counter(subs.pick("believe", options, random.Random(i))[0] for i in range(3000))
+    assert 0.4 < (picks["🐝 leaf"] + picks["🐝 leave"]) / 3000 < 0.6  # the two apart forms weigh as one option
+
+
 def test_community_table_keys_are_emojis_with_word_meanings():
     for seq, meanings in COMMUNITY.items():
         assert find_emojis(seq), seq
@@ -331,6 +361,24 @@ def test_downstream_pools_its_obfuscation_draws_and_credits_a_decoder_that_resto
     assert restores["rewritten"] == 1.0 and restores["recovered_share"] == 1.0
     names = check.score(make_decoder("literal"), lexicon)  # 💀 → skull
     assert names["obfuscated"] == restores["obfuscated"] and names["recovered_share"] < 1.0
+
+
+def test_synthetic_recovery_reports_split_puns_on_their_own(tmp_path):
+    from assistant.lexicon import Lexicon
+    from tests.test_decoder import make_decoder
+    from training.implicit.evaluate_decoder import synthetic
+
+    rows = [{"text": "I 🐝 leaf in you", "lang": "en", "split": "test",
+             "targets": [{"offset": 2, "emoji": "🐝 leaf", "kind": "homophone", "answer": "believe"}]},
+            {"text": "see you may 🐝", "lang": "en", "split": "test",
+             "targets": [{"offset": 8, "emoji": "may 🐝", "kind": "homophone", "answer": "maybe"}]},
+            {"text": "🐝lieve me", "lang": "en", "split": "test",
+             "targets": [{"offset": 0, "emoji": "🐝lieve", "kind": "homophone", "answer": "be"}]},
+            {"text": "I 🐝 leaf in you", "lang": "en", "split": "train", "targets": []}]
+    path = tmp_path / "examples.jsonl"
+    path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), encoding="utf-8")
+    report = synthetic(path, make_decoder("split"), Lexicon.load())
+    assert report["homophone"]["n"] == 3 and report["homophone, written apart"] == {"n": 2, "top1": 1.0, "top3": 1.0}
 
 
 def test_context_pairs_count_training_sentences_and_a_training_site_does_not_see_its_own(tmp_path):

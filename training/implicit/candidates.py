@@ -4,7 +4,7 @@ For every emoji and language the table lists what the emoji may stand for:
 - literal: its localized name and keywords (CLDR, via assistant.lexicon);
 - homophone: common words (wordfreq) whose pronunciation is Levenshtein-similar (≥ 0.7, as
   IER-SMCEM) to the name or a keyword ("🐝" → "be"), plus part-word puns ("🐝lieve": the
-  fragment "be" of "believe" sounds like "bee");
+  fragment "be" of "believe" sounds like "bee"), also written apart ("🐝 leaf", split_puns.py);
 - rebus: two-emoji sequences whose sounds together make a word ("🦆🍐" → 压力 ya li);
 - slang: the curated community meanings in community.py.
 Pronunciation needs espeak-ng, pypinyin and pykakasi here only; the runtime reads the table.
@@ -28,6 +28,7 @@ from assistant.lexicon import Lexicon
 
 from .community import COMMUNITY
 from .pronounce import pronounce
+from .split_puns import split_puns
 from .synthesize import UNSPACED_LANGS
 
 FORMAT = 1
@@ -43,6 +44,8 @@ class CandidateConfig:
     max_homophones: int = 12  # per emoji, best first (similarity, then word frequency)
     max_fragments: int = 150  # part-word puns kept per emoji, most frequent words first
     max_rebus: int = 40  # rebus words kept per emoji pair
+    split_per_word: int = 3  # part-word puns written apart ("🐝 leaf"): sound-alike neighbours per word
+    max_split: int = 60  # ... and rows kept per emoji, most frequent words first
     max_term_words: int = 2  # names/keywords longer than this are not used as sounds
 
     def __post_init__(self):
@@ -153,7 +156,7 @@ def fragments(keys: dict, vocab: list[str], lang: str, cfg: CandidateConfig) -> 
 
 def build(cfg: CandidateConfig, lexicon: Lexicon) -> dict:
     data = {"format": FORMAT, "config": asdict(cfg), "languages": list(cfg.langs), "literal": {}, "homophone": {},
-            "partword": {}, "rebus": {}, "slang": {}, "zipf": {}}
+            "partword": {}, "split": {}, "rebus": {}, "slang": {}, "zipf": {}}
     for lang in cfg.langs:
         terms = emoji_terms(lexicon, lang, cfg.max_term_words)
         keys = sound_keys(terms, lang)
@@ -163,6 +166,9 @@ def build(cfg: CandidateConfig, lexicon: Lexicon) -> dict:
         data["homophone"][lang] = homophones(keys, vocab, vocab_keys, lang, cfg,
                                              {e: [t for t, _ in ts] for e, ts in terms.items()})
         data["partword"][lang], data["rebus"][lang] = fragments(keys, vocab, lang, cfg)
+        data["split"][lang] = split_puns(data["partword"][lang], vocab[: cfg.fragment_vocab], lang,
+                                         min_similarity=cfg.min_similarity, per_word=cfg.split_per_word,
+                                         per_emoji=cfg.max_split)
         data["slang"][lang] = {canonical_seq(seq): meanings.get(lang, []) or meanings.get("en", [])
                                for seq, meanings in COMMUNITY.items()}
         needed = {w for table in ("homophone",) for rows in data[table][lang].values() for w, _ in rows}

@@ -65,8 +65,10 @@ def synthetic(examples: Path, decoder: Decoder, lexicon: Lexicon, split: str = "
             for target in row["targets"]:
                 item = next((e for e in out.emojis if e.start >= target["offset"]), None)
                 readings = item.readings if item else []
-                _tally(table, ["all", row["lang"], target["kind"], f"{row['lang']}/{target['kind']}"], readings,
-                       [target["answer"]], target["kind"])
+                keys = ["all", row["lang"], target["kind"], f"{row['lang']}/{target['kind']}"]
+                if " " in target["emoji"].strip():  # a split pun ("🐝 leaf"), also reported on its own
+                    keys.append(f"{target['kind']}, written apart")
+                _tally(table, keys, readings, [target["answer"]], target["kind"])
     return _rates(table)
 
 

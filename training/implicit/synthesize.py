@@ -3,7 +3,7 @@
 Four kinds of substitution, as IER-SMCEM builds its data (pronunciation similarity ≥ 0.7,
 40% of the replaceable words replaced), plus decorative emojis that stand for nothing:
 - homophone: a word → an emoji whose name sounds like it ("be" → 🐝), or part of a word
-  ("believe" → "🐝lieve");
+  ("believe" → "🐝lieve", or written apart: "🐝 leaf");
 - rebus: a word → two emojis whose sounds make it ("压力" → "🦆🍐");
 - literal: a word → the emoji whose localized name or keyword it is ("Nacht" → 🌙);
 - slang: a word → the emoji the community uses for it (community.py: "dead" → 💀);
@@ -121,6 +121,7 @@ class Substitutions:
         self.frequency = frequency or zipf
         self.by_word: dict[str, list[tuple[str, str, str]]] = defaultdict(list)  # word → (emoji text, kind, answer)
         self.weights: dict[tuple[str, str], float] = {}  # (word, emoji text) → how likely a writer picks it
+        self.apart: dict[tuple[str, str], float] = {}  # (word, "🐝 leaf") → weight: each emoji's split puns weigh one
         literal = table["literal"].get(lang, {})
         named = Counter(t for terms in literal.values() for t in {t.casefold() for t in terms[:6]})  # term → emojis
         for emoji, terms in literal.items():
@@ -139,6 +140,12 @@ class Substitutions:
                 rest = word[len(fragment):] if word.startswith(fragment) else None
                 glued = emoji + rest if rest is not None else word[: -len(fragment)] + emoji
                 self.by_word[word.casefold()].append((glued, "homophone", fragment))
+        split = [(emoji, row) for emoji, rows in table.get("split", {}).get(lang, {}).items() for row in rows]
+        per_emoji = Counter((emoji, word.casefold()) for emoji, (_, word, _, _) in split)
+        for emoji, (neighbour, word, side, _) in split:
+            written = f"{emoji} {neighbour}" if side == "after" else f"{neighbour} {emoji}"
+            self.by_word[word.casefold()].append((written, "homophone", word))
+            self.apart[(word.casefold(), written)] = 1.0 / per_emoji[(emoji, word.casefold())]
         for pair, words in table["rebus"].get(lang, {}).items():
             for word in words[:5]:
                 self.by_word[word.casefold()].append((pair, "rebus", word))
@@ -166,8 +173,10 @@ class Substitutions:
         return options
 
     def pick(self, word: str, options: list[tuple[str, str, str]], rng: random.Random) -> tuple[str, str, str]:
-        """One of `options` (all of one kind), literal ones weighted as in `weights` (name over keyword)."""
-        weights = [self.weights.get((word.casefold(), o[0]), 1.0) if o[1] == "literal" else 1.0 for o in options]
+        """One of `options` (all of one kind), literal ones weighted as in `weights` (name over keyword),
+        split puns as in `apart` (each emoji's written-apart forms of a word weigh as one option)."""
+        weights = [self.weights.get((word.casefold(), o[0]), 1.0) if o[1] == "literal" else
+                   self.apart.get((word.casefold(), o[0]), 1.0) for o in options]
         return rng.choices(options, weights)[0]
 
 

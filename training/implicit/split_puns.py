@@ -1,0 +1,104 @@
+"""Part-word puns written apart → the candidate table's "split" lists ("I 🐝 leaf in you" → believe).
+
+A part-word pun glues the emoji to the rest of the word ("🐝lieve"). People also write the
+rest as a word of its own that sounds like it ("🐝 leaf", "may 🐝"). For every part-word
+entry of the table (candidates.fragments: 🐝 is the "be" of "believe") this finds the common
+words that sound like the rest ("lieve"), and stores, per emoji, rows
+[neighbour, word, side, similarity]: side "after" when the neighbour follows the emoji,
+"before" when it comes first. Pronunciations are compared with voicing set aside: a pun
+rhymes "leaf" with "lieve", and German and Russian devoice final consonants anyway.
+Chinese and Japanese are left out: written without spaces, their puns are the glued ones.
+
+    python -m training.implicit.split_puns --table models/emoji-decoder/candidates.json.gz
+"""
+from __future__ import annotations
+
+import argparse
+import gzip
+import json
+from collections import defaultdict
+
+import numpy as np
+
+from .pronounce import pronounce
+from .synthesize import UNSPACED_LANGS
+
+# voiced obstruent → its voiceless partner, and near vowels merged, in espeak-ng IPA keys
+_VOICING = str.maketrans({"b": "p", "d": "t", "g": "k", "ɡ": "k", "v": "f", "z": "s", "ʒ": "ʃ", "ð": "θ",
+                          "ᵻ": "i", "ɪ": "i", "ʊ": "u"})
+MIN_REST = 2  # letters: a one-letter rest ("be" + "t") is no pun
+
+
+def devoiced(key: str) -> str:
+    """A pronunciation key with voicing set aside: "liv" (lieve) and "lif" (leaf) both → "lif"."""
+    return key.replace(" ", "").translate(_VOICING)
+
+
+def rests(partword: dict) -> list[tuple[str, str, str, str]]:
+    """(emoji, word, rest, side) per part-word entry: the piece of `word` the emoji does not
+    sound, and on which side of the emoji it is written."""
+    out = []
+    for emoji, rows in partword.items():
+        for fragment, word in rows:
+            if word.startswith(fragment):
+                out.append((emoji, word, word[len(fragment):], "after"))
+            elif word.endswith(fragment):
+                out.append((emoji, word, word[: -len(fragment)], "before"))
+    return [row for row in out if len(row[2]) >= MIN_REST]
+
+
+def split_puns(partword: dict, neighbours: list[str], lang: str, *, min_similarity: float, per_word: int,
+               per_emoji: int) -> dict[str, list]:
+    """emoji → [[neighbour, word, side, similarity]]: up to `per_word` neighbours (most alike,
+    then most frequent) for each of the emoji's part-word words, `per_emoji` rows in all
+    (most frequent words first, the part-word lists' order)."""
+    from rapidfuzz import process
+    from rapidfuzz.distance import Levenshtein
+
+    if lang in UNSPACED_LANGS or not partword or not neighbours:
+        return {}
+    entries = rests(partword)
+    pieces = sorted({rest for _, _, rest, _ in entries})
+    piece_keys = [devoiced(k) for k in pronounce(pieces, lang)]
+    neighbour_keys = [devoiced(k) for k in pronounce(neighbours, lang)]
+    sims = process.cdist(piece_keys, neighbour_keys, scorer=Levenshtein.normalized_similarity,
+                         score_cutoff=min_similarity, dtype=np.float32, workers=2)
+    alike: dict[str, list[tuple[str, float]]] = defaultdict(list)
+    for row, col in zip(*np.nonzero(sims)):
+        alike[pieces[row]].append((neighbours[col], round(float(sims[row, col]), 3)))
+    rank = {w: i for i, w in enumerate(neighbours)}  # most frequent first
+    out: dict[str, list] = defaultdict(list)
+    for emoji, word, rest, side in entries:
+        found = [(n, s) for n, s in alike.get(rest, []) if n.casefold() != word.casefold()]
+        found.sort(key=lambda ns: (-ns[1], rank[ns[0]]))
+        room = per_emoji - len(out[emoji])
+        out[emoji] += [[n, word, side, s] for n, s in found[: min(per_word, room)]]
+    return {e: rows for e, rows in out.items() if rows}
+
+
+def main(argv: list[str] | None = None) -> None:
+    from .candidates import CandidateConfig, vocabulary
+
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--table", default="models/emoji-decoder/candidates.json.gz")
+    parser.add_argument("--per-word", type=int, default=CandidateConfig.split_per_word)
+    parser.add_argument("--per-emoji", type=int, default=CandidateConfig.max_split)
+    args = parser.parse_args(argv)
+    with gzip.open(args.table, "rt", encoding="utf-8") as f:
+        table = json.load(f)
+    cfg = table["config"]
+    table["split"] = {}
+    for lang in table["languages"]:
+        neighbours = vocabulary(lang, cfg["vocab_size"])[: cfg["fragment_vocab"]]
+        table["split"][lang] = split_puns(table["partword"].get(lang, {}), neighbours, lang,
+                                          min_similarity=cfg["min_similarity"], per_word=args.per_word,
+                                          per_emoji=args.per_emoji)
+        print(f"{lang}: {sum(map(len, table['split'][lang].values()))} split puns for "
+              f"{len(table['split'][lang])} emojis", flush=True)
+    table["config"].update(split_per_word=args.per_word, max_split=args.per_emoji)
+    with gzip.open(args.table, "wt", encoding="utf-8", compresslevel=9) as f:
+        json.dump(table, f, ensure_ascii=False, separators=(",", ":"))
+
+
+if __name__ == "__main__":
+    main()
