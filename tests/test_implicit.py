@@ -56,6 +56,12 @@ def test_split_puns_find_the_common_words_that_sound_like_the_rest():
     assert split_puns({"🦆": [["压", "压力"]]}, ["力"], "zh", min_similarity=0.7, per_word=3, per_emoji=60) == {}
 
 
+def test_split_puns_are_written_with_words_not_with_endings_or_the_commonest_words():
+    from training.implicit.split_puns import neighbour_words
+
+    assert neighbour_words(["is", "may", "you", "leaf", "ed"], "en", max_zipf=6.0) == ["may", "leaf"]
+
+
 def test_synthesis_writes_split_puns_apart_and_weighs_each_emojis_forms_as_one():
     table = {**TABLE, "split": {"en": {"🐝": [["leaf", "believe", "after", 1.0], ["leave", "believe", "after", 1.0]]}}}
     subs = Substitutions(table, "en")

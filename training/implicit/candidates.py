@@ -28,7 +28,7 @@ from assistant.lexicon import Lexicon
 
 from .community import COMMUNITY
 from .pronounce import pronounce
-from .split_puns import split_puns
+from .split_puns import neighbour_words, split_puns
 from .synthesize import UNSPACED_LANGS
 
 FORMAT = 1
@@ -46,6 +46,8 @@ class CandidateConfig:
     max_rebus: int = 40  # rebus words kept per emoji pair
     split_per_word: int = 3  # part-word puns written apart ("🐝 leaf"): sound-alike neighbours per word
     max_split: int = 60  # ... and rows kept per emoji, most frequent words first
+    split_similarity: float = 1.0  # ... sounding like the rest of the word, voicing aside
+    split_max_zipf: float = 6.0  # ... and rarer than this (wordfreq Zipf): not "you", "like"
     max_term_words: int = 2  # names/keywords longer than this are not used as sounds
 
     def __post_init__(self):
@@ -166,8 +168,9 @@ def build(cfg: CandidateConfig, lexicon: Lexicon) -> dict:
         data["homophone"][lang] = homophones(keys, vocab, vocab_keys, lang, cfg,
                                              {e: [t for t, _ in ts] for e, ts in terms.items()})
         data["partword"][lang], data["rebus"][lang] = fragments(keys, vocab, lang, cfg)
-        data["split"][lang] = split_puns(data["partword"][lang], vocab[: cfg.fragment_vocab], lang,
-                                         min_similarity=cfg.min_similarity, per_word=cfg.split_per_word,
+        data["split"][lang] = split_puns(data["partword"][lang],
+                                         neighbour_words(vocab[: cfg.fragment_vocab], lang, cfg.split_max_zipf),
+                                         lang, min_similarity=cfg.split_similarity, per_word=cfg.split_per_word,
                                          per_emoji=cfg.max_split)
         data["slang"][lang] = {canonical_seq(seq): meanings.get(lang, []) or meanings.get("en", [])
                                for seq, meanings in COMMUNITY.items()}

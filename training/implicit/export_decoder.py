@@ -31,7 +31,7 @@ from .synthesize import EVALUATION_CASES
 from .train_decoder import RankerConfig, build_model
 
 OPSET = 17
-VERSION = "0.4.1"
+VERSION = "0.5.0"
 
 
 def export(checkpoint: Path, out_dir: Path, *, int8_ranker: bool = False, kind_prior_cases: str = "",

@@ -7,6 +7,9 @@ words that sound like the rest ("lieve"), and stores, per emoji, rows
 [neighbour, word, side, similarity]: side "after" when the neighbour follows the emoji,
 "before" when it comes first. Pronunciations are compared with voicing set aside: a pun
 rhymes "leaf" with "lieve", and German and Russian devoice final consonants anyway.
+By default the rest must sound the same (similarity 1), and the neighbour must be a word of
+at least three letters rarer than Zipf 6: with any word at similarity 0.7, "😲 please" read
+"noble" and "🪢 me" "time", replacing words that were really there.
 Chinese and Japanese are left out: written without spaces, their puns are the glued ones.
 
     python -m training.implicit.split_puns --table models/emoji-decoder/candidates.json.gz
@@ -27,6 +30,7 @@ from .synthesize import UNSPACED_LANGS
 _VOICING = str.maketrans({"b": "p", "d": "t", "g": "k", "ɡ": "k", "v": "f", "z": "s", "ʒ": "ʃ", "ð": "θ",
                           "ᵻ": "i", "ɪ": "i", "ʊ": "u"})
 MIN_REST = 2  # letters: a one-letter rest ("be" + "t") is no pun
+MIN_NEIGHBOUR = 3  # letters: "is", "en", "ed" read as word endings everywhere
 
 
 def devoiced(key: str) -> str:
@@ -45,6 +49,14 @@ def rests(partword: dict) -> list[tuple[str, str, str, str]]:
             elif word.endswith(fragment):
                 out.append((emoji, word, word[: -len(fragment)], "before"))
     return [row for row in out if len(row[2]) >= MIN_REST]
+
+
+def neighbour_words(vocab: list[str], lang: str, max_zipf: float) -> list[str]:
+    """The words a split pun may be written with: at least MIN_NEIGHBOUR letters, and rarer
+    than `max_zipf` (wordfreq): "you" and "like" stand beside emojis all the time."""
+    from wordfreq import zipf_frequency
+
+    return [w for w in vocab if len(w) >= MIN_NEIGHBOUR and zipf_frequency(w, lang) < max_zipf]
 
 
 def split_puns(partword: dict, neighbours: list[str], lang: str, *, min_similarity: float, per_word: int,
@@ -83,19 +95,24 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--table", default="models/emoji-decoder/candidates.json.gz")
     parser.add_argument("--per-word", type=int, default=CandidateConfig.split_per_word)
     parser.add_argument("--per-emoji", type=int, default=CandidateConfig.max_split)
+    parser.add_argument("--similarity", type=float, default=CandidateConfig.split_similarity,
+                        help="least pronunciation similarity of the neighbour to the rest of the word, voicing aside")
+    parser.add_argument("--max-zipf", type=float, default=CandidateConfig.split_max_zipf,
+                        help="neighbours at least this frequent (wordfreq Zipf) are not used")
     args = parser.parse_args(argv)
     with gzip.open(args.table, "rt", encoding="utf-8") as f:
         table = json.load(f)
     cfg = table["config"]
     table["split"] = {}
     for lang in table["languages"]:
-        neighbours = vocabulary(lang, cfg["vocab_size"])[: cfg["fragment_vocab"]]
+        neighbours = neighbour_words(vocabulary(lang, cfg["vocab_size"])[: cfg["fragment_vocab"]], lang, args.max_zipf)
         table["split"][lang] = split_puns(table["partword"].get(lang, {}), neighbours, lang,
-                                          min_similarity=cfg["min_similarity"], per_word=args.per_word,
+                                          min_similarity=args.similarity, per_word=args.per_word,
                                           per_emoji=args.per_emoji)
         print(f"{lang}: {sum(map(len, table['split'][lang].values()))} split puns for "
               f"{len(table['split'][lang])} emojis", flush=True)
-    table["config"].update(split_per_word=args.per_word, max_split=args.per_emoji)
+    table["config"].update(split_per_word=args.per_word, max_split=args.per_emoji, split_similarity=args.similarity,
+                           split_max_zipf=args.max_zipf)
     with gzip.open(args.table, "wt", encoding="utf-8", compresslevel=9) as f:
         json.dump(table, f, ensure_ascii=False, separators=(",", ":"))
 
