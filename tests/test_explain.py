@@ -61,6 +61,7 @@ def test_shipped_decoder_reads_rebus_and_puns():
     shipped = Assistant()
     out = shipped.explain("我🦆🍐好大", lang="zh")
     assert out.rewritten == "我压力好大" and out.emojis[0].readings[0].kind == "rebus"
+    assert shipped.explain("I 🐝 leaf in you", lang="en").rewritten == "I believe in you"  # a split pun
     for text in ["🐝lieve in yourself", "💎🙌 to the 🌕", "😂" * 200, "👨‍👩‍👧‍👦 🇯🇵 #️⃣ 👋🏿 \U0001FAE9"]:
         result = shipped.explain(text, lang="en").to_dict()
         json.dumps(result, ensure_ascii=False)
