@@ -123,7 +123,7 @@ class CandidateTable:
         if left or right:  # part-word pun: the emoji is one piece of a word whose other piece is glued to it
             seen = set()
             for fragment, word in self._get("partword", lang, emoji):
-                if (right and word == fragment + right.casefold()) or (left and word == left.casefold() + fragment):
+                if _completes(word, fragment, left.casefold(), right.casefold()):
                     if fragment not in seen:
                         seen.add(fragment)
                         out.append(Candidate(fragment, "partword", 1.0, len(seen) - 1))
@@ -142,6 +142,22 @@ class CandidateTable:
         out = [Candidate(w, "rebus", 1.0, i, span=2) for i, w in enumerate(self._get("rebus", lang, key))]
         out += [Candidate(m, "slang", 1.0, i, span=2) for i, m in enumerate(self._get("slang", lang, key))]
         return out
+
+
+def _completes(word: str, fragment: str, left: str, right: str) -> bool:
+    """Whether the letters glued to an emoji read as `fragment` complete `word`: exactly in
+    spaced scripts ("🐝lieve"), as the start or end of the glued run in Chinese and Japanese,
+    whose words run on into the next ones ("我🦆力好大": 压 + 力好大 starts 压力)."""
+    if not word.startswith(fragment) and not word.endswith(fragment) or len(word) <= len(fragment):
+        return False
+    if right and word.startswith(fragment):
+        rest = word[len(fragment):]
+        if right == rest or (CJK.match(right[0]) and right.startswith(rest)):
+            return True
+    if left and word.endswith(fragment):
+        rest = word[: -len(fragment)]
+        return left == rest or (CJK.match(left[-1]) is not None and left.endswith(rest))
+    return False
 
 
 def _is_letter(ch: str) -> bool:

@@ -13,7 +13,7 @@ TABLE = {
     "format": 1, "languages": ["en", "zh"],
     "literal": {},
     "homophone": {"en": {"🐝": [["be", 1.0]], "👁️": [["i", 1.0]]}},
-    "partword": {"en": {"🐝": [["be", "believe"], ["be", "because"]]}},
+    "partword": {"en": {"🐝": [["be", "believe"], ["be", "because"]]}, "zh": {"🦆": [["压", "压力"]]}},
     "split": {"en": {"🐝": [["leaf", "believe", "after", 1.0], ["may", "maybe", "before", 1.0]]}},
     "rebus": {"zh": {"🦆🍐": ["压力"]}},
     "slang": {"en": {"💀": ["dead"], "💎🙌": ["hold"]}},
@@ -70,6 +70,17 @@ def test_split_puns_on_both_sides_of_one_word_do_not_repeat_it():
     first = Decoded(0, 1, 6, [("believe", "homophone", 0.9)])  # "🐝 leaf" → believe
     second = Decoded(7, 8, 8, [("leafy", "homophone", 0.9)], replace_start=2)  # "leaf 🐝" as well
     assert rewrite("🐝 leaf 🐝!", [first, second]) == "believe leafy!"
+
+
+@pytest.mark.parametrize("text, lang, rewritten", [
+    ("我🦆力好大", "zh", "我压力好大"),  # Chinese runs on: the glued 力好大 starts the word's rest
+    ("🐝lieve", "en", "believe"),
+    ("🐝lieveth", "en", None),  # spaced scripts: the glued letters must be the whole rest
+])
+def test_part_word_puns_in_scripts_with_and_without_spaces(text, lang, rewritten, lexicon):
+    out = explain(text, lang, lexicon, make_decoder("partword"))
+    found = out.emojis[0].readings[0].text in ("压", "be")
+    assert found == (rewritten is not None) and (rewritten is None or out.rewritten == rewritten)
 
 
 def test_rebus_covers_both_emojis_and_is_rewritten_once(lexicon):
