@@ -148,7 +148,7 @@ def _completes(word: str, fragment: str, left: str, right: str) -> bool:
     """Whether the letters glued to an emoji read as `fragment` complete `word`: exactly in
     spaced scripts ("🐝lieve"), as the start or end of the glued run in Chinese and Japanese,
     whose words run on into the next ones ("我🦆力好大": 压 + 力好大 starts 压力)."""
-    if not word.startswith(fragment) and not word.endswith(fragment) or len(word) <= len(fragment):
+    if len(word) <= len(fragment):
         return False
     if right and word.startswith(fragment):
         rest = word[len(fragment):]
@@ -156,7 +156,7 @@ def _completes(word: str, fragment: str, left: str, right: str) -> bool:
             return True
     if left and word.endswith(fragment):
         rest = word[: -len(fragment)]
-        return left == rest or (CJK.match(left[-1]) is not None and left.endswith(rest))
+        return left == rest or bool(CJK.match(left[-1]) and left.endswith(rest))
     return False
 
 
