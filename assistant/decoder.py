@@ -121,9 +121,9 @@ class CandidateTable:
         out += [Candidate(w, "homophone", s, i) for i, (w, s) in enumerate(sounds)]
         out += [Candidate(m, "slang", 1.0, i) for i, m in enumerate(self._get("slang", lang, emoji))]
         if left or right:  # part-word pun: the emoji is one piece of a word whose other piece is glued to it
-            seen = set()
+            seen, left, right = set(), left.casefold(), right.casefold()
             for fragment, word in self._get("partword", lang, emoji):
-                if _completes(word, fragment, left.casefold(), right.casefold()):
+                if _completes(word, fragment, left, right):
                     if fragment not in seen:
                         seen.add(fragment)
                         out.append(Candidate(fragment, "partword", 1.0, len(seen) - 1))
