@@ -1,0 +1,65 @@
+import json
+
+import pytest
+
+from assistant import language
+from assistant.cli import main
+from assistant.language import DEFAULT_LANG, detect_language, script_language, without_emojis
+
+
+@pytest.mark.parametrize("text, lang", [
+    ("今天要加班，你们先吃🍚吧，别等我", "zh"),  # with the emoji in, the model reads Korean
+    ("Gute 🌙", "de"),  # "Gute" alone leaves the model unsure; "gute" does not
+    ("Bonne 🌙", "fr"),
+    ("Me encanta la paella 🥘", "es"),
+    ("おやすみ🌙", "ja"),
+    ("잘 자 🌙", "ko"),
+    ("I 🐝 leaf in you", "en"),
+])
+def test_short_messages_with_emojis(text, lang):
+    assert detect_language(text) == lang
+
+
+@pytest.mark.parametrize("text", ["", "   ", "🍕🍕🍕", "👨‍👩‍👧‍👦 🇯🇵", "1️⃣ 2 3"])
+def test_nothing_to_read_is_the_default_language(text):
+    assert detect_language(text) == DEFAULT_LANG
+
+
+def test_a_failing_detector_gives_the_default_language(monkeypatch):
+    def broken(*args, **kwargs):
+        raise RuntimeError("model file damaged")
+
+    monkeypatch.setattr(language, "_detector", lambda: broken)
+    assert detect_language("Me encanta la paella") == DEFAULT_LANG
+    assert detect_language("我压力好大") == "zh"  # the script needs no model
+
+
+def test_the_most_confident_reading_wins(monkeypatch):
+    seen = []
+
+    def fake(text, **kwargs):
+        seen.append(text)
+        return [{"lang": "de", "score": 0.8} if text == "gute" else {"lang": "en", "score": 0.1}]
+
+    monkeypatch.setattr(language, "_detector", lambda: fake)
+    assert detect_language("Gute 🌙") == "de"
+    assert seen == ["Gute 🌙", "Gute", "gute"]
+
+
+def test_script_language():
+    assert script_language("我压力好大") == "zh"
+    assert script_language("東京に行きたい") == "ja"  # kanji with kana
+    assert script_language("안녕하세요") == "ko"
+    assert script_language("Привет") is None  # left to the model
+    assert script_language("OK 好") is None  # mostly Latin letters
+
+
+def test_without_emojis_keeps_the_words_apart():
+    assert without_emojis("I 🐝lieve👍🏽in you 🇫🇷") == "I lieve in you"
+
+
+@pytest.mark.model
+def test_explain_without_a_language_reads_gute_nacht(capsys):
+    assert main(["explain", "Gute 🌙", "--json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["lang"] == "de" and out["rewritten"] == "Gute Nacht"
