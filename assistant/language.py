@@ -42,15 +42,17 @@ def detect_language(text: str) -> str:
     by_script = script_language(words)
     if by_script:
         return by_script
+    variants = dict.fromkeys((text, words, words.lower()))  # as written, without emojis, lowercased
     try:
-        best = max((_detector()(variant, model="lite", k=1)[0] for variant in dict.fromkeys((text, words, words.lower()))),
-                   key=lambda guess: guess["score"])
+        detect = _detector()
+        best = max((detect(variant, model="lite", k=1)[0] for variant in variants), key=lambda guess: guess["score"])
     except Exception:  # a detector failure must never cost the user their suggestions
         return DEFAULT_LANG
     return best["lang"] if best["score"] >= MIN_CONFIDENCE else DEFAULT_LANG
 
 
 def without_emojis(text: str) -> str:
+    """The text with each emoji replaced by a space, spaces collapsed."""
     for start, end, _ in reversed(find_emojis(text)):
         text = f"{text[:start]} {text[end:]}"
     return " ".join(text.split())
