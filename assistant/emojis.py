@@ -60,3 +60,14 @@ def is_emoji(seq: str) -> bool:
 def find_emojis(text: str) -> list[tuple[int, int, str]]:
     """(start, end, canonical emoji) for every emoji in `text`, in order."""
     return [(m["match_start"], m["match_end"], canonical(m["emoji"])) for m in emoji_data.emoji_list(text)]
+
+
+def strip_emojis(text: str, gap: str = "") -> str:
+    """`text` with each emoji replaced by `gap`, whitespace collapsed ("I🐝you": "Iyou", or
+    "I you" with gap=" " where the words either side must stay apart)."""
+    kept, last = [], 0
+    for start, end, _ in find_emojis(text):
+        kept.append(text[last:start])
+        last = end
+    kept.append(text[last:])
+    return " ".join(gap.join(kept).split())

@@ -12,7 +12,7 @@ import re
 import unicodedata
 from functools import lru_cache
 
-from .emojis import find_emojis
+from .emojis import strip_emojis
 from .errors import InputError
 
 DEFAULT_LANG = "en"
@@ -36,7 +36,7 @@ def detect_language(text: str) -> str:
     'de'
     """
     text = " ".join(text.split())[:500]  # the model reads one line
-    words = without_emojis(text)
+    words = strip_emojis(text, gap=" ")
     if not words:
         return DEFAULT_LANG
     by_script = script_language(words)
@@ -49,13 +49,6 @@ def detect_language(text: str) -> str:
     except Exception:  # a detector failure must never cost the user their suggestions
         return DEFAULT_LANG
     return best["lang"] if best["score"] >= MIN_CONFIDENCE else DEFAULT_LANG
-
-
-def without_emojis(text: str) -> str:
-    """The text with each emoji replaced by a space, spaces collapsed."""
-    for start, end, _ in reversed(find_emojis(text)):
-        text = f"{text[:start]} {text[end:]}"
-    return " ".join(text.split())
 
 
 def script_language(text: str) -> str | None:

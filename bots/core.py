@@ -10,9 +10,10 @@ import asyncio
 import logging
 
 from assistant import InputError
+from assistant.emojis import strip_emojis
 
 from .config import BotConfig
-from .formatting import explanation_text, strip_emojis, suggestions_text, user_data_file, with_emoji
+from .formatting import explanation_text, suggestions_text, user_data_file, with_emoji
 from .i18n import t
 from .limits import RateLimiter
 from .reload import ModelHolder

@@ -3,8 +3,6 @@ from __future__ import annotations
 
 import json
 
-from assistant.emojis import find_emojis
-
 from .i18n import t
 
 MAX_EXPLAINED = 20  # emojis explained per message; keeps a reply under Telegram's 4,096 and Discord's 2,000 chars
@@ -47,13 +45,3 @@ def with_emoji(text: str, emoji: str) -> str:
 def user_data_file(data: dict) -> bytes:
     """ChatLogStore.user_data as the readable UTF-8 JSON file a user receives from /mydata."""
     return (json.dumps(data, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
-
-
-def strip_emojis(text: str) -> str:
-    """`text` without its emojis, whitespace collapsed (a training text, or a test for emoji-only)."""
-    kept, last = [], 0
-    for start, end, _ in find_emojis(text):
-        kept.append(text[last:start])
-        last = end
-    kept.append(text[last:])
-    return " ".join("".join(kept).split())

@@ -27,9 +27,8 @@ from typing import Iterator
 
 import sqlite_utils
 
-from assistant.emojis import canonical, find_emojis, is_emoji
+from assistant.emojis import canonical, find_emojis, is_emoji, strip_emojis
 
-from .formatting import strip_emojis
 from .scrub import scrub
 
 BUSY_TIMEOUT_S = 30.0  # how long a writer waits for another process's write before failing

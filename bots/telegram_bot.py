@@ -21,9 +21,10 @@ except ImportError as err:  # pragma: no cover - depends on the installed extras
     raise ImportError(f"the Telegram bot needs its extra ({err.name} is missing): "
                       "pip install 'emoji-assistant[telegram]'") from err
 
+from assistant.emojis import strip_emojis
+
 from .config import BotConfig
 from .core import BotCore
-from .formatting import strip_emojis
 from .i18n import t
 
 logger = logging.getLogger(__name__)

@@ -4,7 +4,8 @@ import pytest
 
 from assistant import language
 from assistant.cli import main
-from assistant.language import DEFAULT_LANG, detect_language, script_language, without_emojis
+from assistant.emojis import strip_emojis
+from assistant.language import DEFAULT_LANG, detect_language, script_language
 
 
 @pytest.mark.parametrize("text, lang", [
@@ -54,8 +55,8 @@ def test_script_language():
     assert script_language("OK 好") is None  # mostly Latin letters
 
 
-def test_without_emojis_keeps_the_words_apart():
-    assert without_emojis("I 🐝lieve👍🏽in you 🇫🇷") == "I lieve in you"
+def test_stripped_emojis_keep_the_words_apart():
+    assert strip_emojis("I 🐝lieve👍🏽in you 🇫🇷", gap=" ") == "I lieve in you"
 
 
 @pytest.mark.model
