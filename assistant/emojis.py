@@ -71,3 +71,12 @@ def strip_emojis(text: str, gap: str = "") -> str:
         last = end
     kept.append(text[last:])
     return " ".join(gap.join(kept).split())
+
+
+def is_emoji_only(text: str) -> bool:
+    """True when `text` holds at least one emoji and nothing else but spaces and punctuation.
+
+    >>> is_emoji_only("💎🙌 !"), is_emoji_only("hold 💎🙌"), is_emoji_only("")
+    (True, False, False)
+    """
+    return bool(find_emojis(text)) and not any(ch.isalnum() for ch in strip_emojis(text))

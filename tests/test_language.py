@@ -5,7 +5,8 @@ import pytest
 from assistant import language
 from assistant.cli import main
 from assistant.emojis import strip_emojis
-from assistant.language import DEFAULT_LANG, detect_language, script_language
+from assistant.errors import InputError
+from assistant.language import DEFAULT_LANG, check_language, detect_language, hint_languages, script_language
 
 
 @pytest.mark.parametrize("text, lang", [
@@ -16,6 +17,8 @@ from assistant.language import DEFAULT_LANG, detect_language, script_language
     ("おやすみ🌙", "ja"),
     ("잘 자 🌙", "ko"),
     ("I 🐝 leaf in you", "en"),
+    ("Mi manchi tanto", "it"),  # the model alone says Esperanto, lowercased Spanish; "manchi" is Italian
+    ("Доброй 🌙", "ru"),  # the model alone says Bulgarian by a hair
 ])
 def test_short_messages_with_emojis(text, lang):
     assert detect_language(text) == lang
@@ -45,6 +48,37 @@ def test_the_most_confident_reading_wins(monkeypatch):
     monkeypatch.setattr(language, "_detector", lambda: fake)
     assert detect_language("Gute 🌙") == "de"
     assert seen == ["Gute 🌙", "Gute", "gute"]
+
+
+def test_only_languages_the_product_speaks_are_named(monkeypatch):
+    monkeypatch.setattr(language, "_detector", lambda: lambda text, **kw: [{"lang": "eo", "score": 0.9},
+                                                                        {"lang": "it", "score": 0.05}])
+    assert detect_language("Mi manchi tanto") == "it"  # Esperanto has no names or keywords here
+
+
+def test_the_hint_is_a_prior_not_an_order():
+    assert detect_language("Hola 🌙", hint="es") == "es"
+    assert detect_language("Ich habe heute keine Zeit, leider", hint="fr") == "de"  # clear German stays German
+    assert detect_language("🍕", hint=["pt-BR", "en"]) == "pt"  # nothing to read: the hint
+    assert detect_language("我愛你", hint="zh-TW") == "zh-Hant"
+
+
+def test_hints_are_read_leniently():
+    assert hint_languages("de-CH,de;q=0.9,en;q=0.5,*;q=0.1") == ["de", "en"]
+    assert hint_languages(["zh_TW", "klingon!", "", "en"]) == ["zh-Hant", "en"]
+    assert hint_languages(None) == []
+
+
+@pytest.mark.parametrize("code, expected", [("pt-BR", "pt"), ("zh-TW", "zh-Hant"), ("zh-Hant", "zh-Hant"),
+                                            ("ZH_cn", "zh"), ("iw", "he"), ("EN", "en")])
+def test_check_language_normalises(code, expected):
+    assert check_language(code) == expected
+
+
+@pytest.mark.parametrize("code", ["xx", "english", "", "12", "zz-ZZ"])
+def test_an_unknown_language_is_a_clear_error(code):
+    with pytest.raises(InputError, match="language code"):
+        check_language(code)
 
 
 def test_script_language():

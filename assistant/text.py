@@ -1,0 +1,135 @@
+"""Text primitives: what a word is, which script a character is in, how text is folded for
+matching, and what a language code means. Each notion is decided here once; the lexicon,
+language detection, the explain decoder and training all call these.
+
+>>> words(fold("Ich liebe Pizza, हिन्दी!"))
+['ich', 'liebe', 'pizza', 'हिन्दी']
+>>> language_code("zh-TW"), language_code("pt_BR"), language_code("iw")
+('zh-Hant', 'pt', 'he')
+"""
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import lru_cache
+
+from .errors import InputError
+
+# ---- words
+
+
+# Marks that belong to emojis, not to words: variation selectors and the keycap mark.
+EMOJI_MARKS = frozenset(chr(c) for c in (*range(0xFE00, 0xFE10), 0x20E3))
+
+
+@lru_cache(maxsize=1)
+def _marks() -> str:
+    """Combining marks (Hindi vowel signs, Thai tone marks …) that continue a word."""
+    return "".join(chr(c) for c in range(0x300, 0x10000)
+                   if unicodedata.category(chr(c)).startswith("M") and not 0xD800 <= c < 0xE000
+                   and chr(c) not in EMOJI_MARKS)
+
+
+@lru_cache(maxsize=1)
+def word_pattern() -> re.Pattern:
+    """A letter or digit, then letters, digits and combining marks. Plain \\w misses combining
+    marks, which would cut Hindi or Thai words apart ("हिन्दी" → "ह", "न", "द"); a word never
+    starts with a mark, so "❤️" leaves no word behind."""
+    return re.compile(f"\\w[\\w{re.escape(_marks())}]*")
+
+
+@lru_cache(maxsize=1)
+def letters_pattern() -> re.Pattern:
+    """A letter, then letters and combining marks, no digits or underscores: a word that can be spoken."""
+    return re.compile(f"[^\\W\\d_](?:[^\\W\\d_]|[{re.escape(_marks())}])*")
+
+
+def words(text: str) -> list[str]:
+    """The words of `text`, in order (see word_pattern)."""
+    return word_pattern().findall(text)
+
+
+def fold(text: str) -> str:
+    """Case- and form-insensitive text for matching: NFC, casefolded, without ZWNJ (Persian
+    writes it inside words, inconsistently)."""
+    return unicodedata.normalize("NFC", text).casefold().replace("\u200c", "")
+
+
+# ---- scripts
+
+
+def is_han(ch: str) -> bool:
+    """A CJK ideograph (Chinese characters, Japanese kanji), basic block or extension A."""
+    return "\u4e00" <= ch <= "\u9fff" or "\u3400" <= ch <= "\u4dbf"
+
+
+def is_kana(ch: str) -> bool:
+    return "\u3040" <= ch <= "\u30ff"
+
+
+def is_hangul(ch: str) -> bool:
+    return "\uac00" <= ch <= "\ud7a3" or "\u1100" <= ch <= "\u11ff" or "\u3130" <= ch <= "\u318f"
+
+
+def is_cjk(ch: str) -> bool:
+    """Written without spaces between words: Han or kana (a word can be one character)."""
+    return is_han(ch) or is_kana(ch)
+
+
+def all_cjk(word: str) -> bool:
+    return bool(word) and all(map(is_cjk, word))
+
+
+def script_language(text: str) -> str | None:
+    """zh, ja or ko when most letters are Han, kana or Hangul (kana among Han: Japanese), else None.
+
+    >>> script_language("我爱你"), script_language("ありがとう"), script_language("hello")
+    ('zh', 'ja', None)
+    """
+    han = kana = hangul = letters = 0
+    for ch in text:
+        if not ch.isalpha():
+            continue
+        letters += 1
+        han += is_han(ch)
+        kana += is_kana(ch)
+        hangul += is_hangul(ch)
+    if not letters:
+        return None
+    if hangul > letters / 2:
+        return "ko"
+    if kana and han + kana > letters / 2:
+        return "ja"
+    return "zh" if han > letters / 2 else None
+
+
+# ---- language codes
+
+# Chinese is the one language whose script changes the words people read: names and
+# keywords exist as zh (Simplified) and zh-Hant (Traditional).
+TRADITIONAL_CHINESE = "zh-Hant"
+
+
+def language_code(tag: str) -> str:
+    """The project's code for a BCP 47 tag or alias: the ISO 639 language, plus "-Hant" for
+    Chinese written in Traditional characters ("zh-TW", "zh-HK", "zh-Hant", "yue" stays "yue").
+
+    Raises:
+        InputError: `tag` is not a language tag or names no known language.
+    """
+    import langcodes
+
+    try:
+        language = langcodes.Language.get(str(tag).strip().replace("_", "-"))
+    except (ValueError, langcodes.tag_parser.LanguageTagError) as err:
+        raise InputError(f"language {tag!r} is not a language code; use e.g. en, es, de, zh, zh-TW") from err
+    if not language.language or not language.is_valid() or language.language in ("und", "zxx", "mul"):
+        raise InputError(f"language {tag!r} is not a known language code; use e.g. en, es, de, zh, zh-TW")
+    if language.language == "zh" and language.maximize().script == "Hant":
+        return TRADITIONAL_CHINESE
+    return language.language
+
+
+def base_language(code: str) -> str:
+    """The language without script or region: "zh-Hant" → "zh", "pt-BR" → "pt"."""
+    return code.replace("_", "-").split("-")[0].lower()
