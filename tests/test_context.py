@@ -1,4 +1,4 @@
-"""The decoder's context model (assistant.context) and the predictor's token-state output."""
+"""The explain model's context fit (assistant.explain.context) and the predictor's token-state output."""
 from __future__ import annotations
 
 import json
@@ -6,16 +6,18 @@ import json
 import numpy as np
 import pytest
 
-from assistant.context import ContextModel, ContextScorer, TokenStates, site_vector
 from assistant.errors import ModelError
+from assistant.explain import ContextModel, ContextScorer, TokenStates, site_vector
 
 
 def test_context_file_round_trips_with_int8_piece_vectors(tmp_path):
+    from training.explain.export import write_context
+
     rng = np.random.default_rng(0)
     model = ContextModel(rng.normal(size=(8, 4)).astype(np.float32), rng.normal(size=4).astype(np.float32),
                          rng.normal(size=(50, 4)).astype(np.float32))
     model.piece_vectors[3] = 0  # an all-zero row must not divide by zero
-    model.save(tmp_path / "context.npz")
+    write_context(tmp_path / "context.npz", model)
     back = ContextModel.load(tmp_path / "context.npz")
     np.testing.assert_array_equal(back.site_weight, model.site_weight)
     step = np.abs(model.piece_vectors).max(1, keepdims=True) / 127
@@ -25,7 +27,7 @@ def test_context_file_round_trips_with_int8_piece_vectors(tmp_path):
 
 def test_a_damaged_context_file_is_a_model_error(tmp_path):
     (tmp_path / "context.npz").write_bytes(b"not a zip")
-    with pytest.raises(ModelError, match="not a decoder context file"):
+    with pytest.raises(ModelError, match="not an explain context file"):
         ContextModel.load(tmp_path / "context.npz")
 
 

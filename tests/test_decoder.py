@@ -1,13 +1,15 @@
-"""assistant.decoder: candidates, features, ranking and rewriting, on a tiny hand-made table."""
+"""assistant.explain's model: sites, candidates, features, ranking and rewriting, on a tiny hand-made table."""
 import json
 
 import numpy as np
 import pytest
 
-from assistant.decoder import FEATURES, CandidateTable, Decoder, Ranker, rewrite
 from assistant.errors import ModelError
-from assistant.explain import READING_KINDS, explain
+from assistant.explain import (FEATURES, READING_KINDS, CandidateTable, Decoded, Decoder, Ranker, Reading, column,
+                               explain, rewrite)
+from assistant.explain.sites import find_sites
 from assistant.lexicon import Lexicon
+from assistant.manifest import ExplainManifest
 
 TABLE = {
     "format": 1, "languages": ["en", "zh"],
@@ -26,14 +28,16 @@ class PreferKind(Ranker):
 
     def __init__(self, kind):
         super().__init__(None)
-        self.column = FEATURES.index(f"kind_{kind}")
+        self.column = column(f"kind_{kind}")
 
     def scores(self, features):
         return features[:, self.column] * 5 + features[:, 0]
 
 
 def make_decoder(kind="literal"):
-    return Decoder(CandidateTable(TABLE), PreferKind(kind), {"name": "test-decoder", "version": "0"})
+    manifest = ExplainManifest(name="test-explain", version="0", task=ExplainManifest.TASK, languages=TABLE["languages"],
+                               files={}, features=list(FEATURES))
+    return Decoder(CandidateTable(TABLE), PreferKind(kind), manifest)
 
 
 @pytest.fixture(scope="module")
@@ -65,10 +69,8 @@ def test_a_split_pun_needs_its_neighbour_one_space_away_as_a_whole_word(text, le
 
 
 def test_split_puns_on_both_sides_of_one_word_do_not_repeat_it():
-    from assistant.decoder import Decoded
-
-    first = Decoded(0, 1, 6, [("believe", "homophone", 0.9)])  # "🐝 leaf" → believe
-    second = Decoded(7, 8, 8, [("leafy", "homophone", 0.9)], replace_start=2)  # "leaf 🐝" as well
+    first = Decoded(0, 1, 6, [Reading("believe", "homophone", 0.9)])  # "🐝 leaf" → believe
+    second = Decoded(7, 8, 8, [Reading("leafy", "homophone", 0.9)], replace_start=2)  # "leaf 🐝" as well
     assert rewrite("🐝 leaf 🐝!", [first, second]) == "believe leafy!"
 
 
@@ -92,7 +94,7 @@ def test_rebus_covers_both_emojis_and_is_rewritten_once(lexicon):
 
 
 def test_a_term_that_names_fewer_emojis_is_more_specific():
-    from assistant.decoder import Candidate, featurize, sites
+    from assistant.explain import Candidate, featurize
 
     table = CandidateTable({**TABLE, "literal": {"en": {
         "🐶": ["dog face", "dog", "pet"], "🐕": ["dog", "pet"], "🐱": ["cat face", "cat", "pet"]}}})
@@ -100,9 +102,9 @@ def test_a_term_that_names_fewer_emojis_is_more_specific():
     assert table.specificity("pet", "en") == pytest.approx(1 / 3)
     assert table.specificity("cat face", "en") == 1.0
     assert table.specificity("face", "en") == 0.0 and table.specificity("dog", "zh") == 0.0
-    (site,) = sites("my 🐶", [(3, 4, "🐶")])
+    (site,) = find_sites("my 🐶", [(3, 4, "🐶")])
     row = featurize(Candidate("dog", "keyword", 1.0, 1), site, table, "en")
-    assert row[FEATURES.index("specific")] == 0.5 and len(row) == len(FEATURES) - 2  # context columns come later
+    assert row[column("specific")] == 0.5 and len(row) == len(FEATURES) - 2  # context columns come later
 
 
 def test_two_emoji_slang(lexicon):
@@ -126,13 +128,11 @@ def test_rewrite_without_readings_keeps_text():
 
 
 def test_rewrite_keeps_two_side_by_side_readings_apart_but_not_chinese_ones():
-    from assistant.decoder import Decoded
-
-    both = [Decoded(0, 1, 1, [("gem", "literal", 0.9)]), Decoded(1, 2, 2, [("hands", "literal", 0.8)])]
+    both = [Decoded(0, 1, 1, [Reading("gem", "literal", 0.9)]), Decoded(1, 2, 2, [Reading("hands", "literal", 0.8)])]
     assert rewrite("💎🙌 now", both) == "gem hands now"
-    han = [Decoded(1, 2, 2, [("下", "literal", 0.9)]), Decoded(2, 3, 3, [("雨", "literal", 0.8)])]
-    assert rewrite("又🌧️🌧️了", [Decoded(1, 3, 3, han[0].readings), Decoded(3, 5, 5, han[1].readings)]) == "又下雨了"
-    assert rewrite("🐝lieve", [Decoded(0, 1, 1, [("be", "homophone", 0.9)])]) == "believe"
+    rain, down = [Reading("下", "literal", 0.9)], [Reading("雨", "literal", 0.8)]
+    assert rewrite("又🌧️🌧️了", [Decoded(1, 3, 3, rain), Decoded(3, 5, 5, down)]) == "又下雨了"
+    assert rewrite("🐝lieve", [Decoded(0, 1, 1, [Reading("be", "homophone", 0.9)])]) == "believe"
 
 
 @pytest.mark.parametrize("text", [
@@ -152,7 +152,7 @@ def test_every_message_gives_a_valid_answer(text, lexicon):
 
 def test_kind_shift_moves_every_candidate_of_a_kind():
     rows = np.zeros((2, len(FEATURES)), dtype=np.float32)
-    rows[0, FEATURES.index("kind_literal")] = rows[1, FEATURES.index("kind_homophone")] = 1
+    rows[0, column("kind_literal")] = rows[1, column("kind_homophone")] = 1
     plain = Ranker(None).scores(rows)
     shifted = Ranker(None, kind_shift={"homophone": 5.0, "literal": -1.0}).scores(rows)
     assert shifted - plain == pytest.approx([-1.0, 5.0])
@@ -164,3 +164,36 @@ def test_broken_table_is_refused_with_a_fix(tmp_path):
     (tmp_path / "manifest.json").write_text('{"task": "emoji-prediction"}')
     with pytest.raises(ModelError, match="expected 'implicit-emoji-decoding'"):
         Decoder.load(tmp_path)
+
+
+def test_a_hindi_word_next_to_an_emoji_stays_one_word():
+    text = "नमस्ते🙏 दोस्त 🐝 हिन्दी"  # vowel signs and viramas are combining marks, inside the words
+    pray, bee = find_sites(text, [(6, 7, "🙏"), (14, 15, "🐝")])
+    assert pray.left == "नमस्ते" and pray.right == "" and pray.after == "दोस्त"
+    assert bee.before == "दोस्त" and bee.after == "हिन्दी"
+    assert bee.apart_before == ("दोस्त", 8) and bee.apart_after == ("हिन्दी", len(text))
+    assert bee.position["words"] == pytest.approx(np.log1p(3) / 4)
+
+
+def test_a_variation_selector_left_after_an_emoji_is_no_word():
+    text = "I ❤️ 🐝 leaf"
+    (_, bee) = find_sites(text, [(2, 4, "❤️"), (5, 6, "🐝")])
+    assert bee.before == "i" and bee.after == "leaf" and bee.apart_after == ("leaf", len(text))
+    (heart, _) = find_sites("❤️Liebe 🐝", [(0, 2, "❤️"), (8, 9, "🐝")])
+    assert heart.right == "Liebe" and heart.after == ""
+
+
+def test_traditional_chinese_reads_the_chinese_tables(lexicon):
+    out = explain("我🦆🍐好大", "zh-Hant", lexicon, make_decoder("rebus"))
+    assert out.lang == "zh-Hant" and out.emojis[0].readings[0].text == "压力" and out.rewritten == "我压力好大"
+    assert out.emojis[0].name["zh-Hant"] == lexicon.name("🦆", "zh-Hant")  # names stay in the message's script
+
+
+def test_the_ranker_reads_features_by_name_in_one_order():
+    from assistant.explain.features import BASE_FEATURES, CONTEXT, vector
+    from assistant.explain.ranker import FALLBACK_WEIGHTS
+
+    assert FEATURES == (*BASE_FEATURES, *CONTEXT) and len(set(FEATURES)) == len(FEATURES) == 26
+    assert FALLBACK_WEIGHTS[column("kind_literal")] == 3 and FALLBACK_WEIGHTS[column("rank")] == -0.5
+    with pytest.raises(ValueError, match="kind_sarcasm"):
+        vector({"kind_sarcasm": 1.0})

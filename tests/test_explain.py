@@ -66,3 +66,24 @@ def test_shipped_decoder_reads_rebus_and_puns():
         result = shipped.explain(text, lang="en").to_dict()
         json.dumps(result, ensure_ascii=False)
         assert all(r["kind"] in READING_KINDS for e in result["emojis"] for r in e["readings"])
+
+
+def test_the_explain_model_folder_is_found_by_its_variable_or_its_older_name(tmp_path, monkeypatch):
+    from assistant.assistant import resolve_decoder_dir
+    from assistant.errors import ModelError
+
+    predictor, explain_dir, older = tmp_path / "emoji-predictor", tmp_path / "mine", tmp_path / "emoji-decoder"
+    for folder in (predictor, explain_dir, older):
+        folder.mkdir()
+        (folder / "manifest.json").write_text("{}")
+    monkeypatch.delenv("EMOJI_ASSISTANT_EXPLAIN_MODEL", raising=False)
+    monkeypatch.delenv("EMOJI_ASSISTANT_DECODER", raising=False)
+    assert resolve_decoder_dir(predictor) == older  # a folder exported before the rename, beside the predictor
+    (tmp_path / "emoji-explain").mkdir()
+    (tmp_path / "emoji-explain" / "manifest.json").write_text("{}")
+    assert resolve_decoder_dir(predictor) == tmp_path / "emoji-explain"
+    monkeypatch.setenv("EMOJI_ASSISTANT_DECODER", str(explain_dir))  # the older variable still works
+    assert resolve_decoder_dir(predictor) == explain_dir
+    monkeypatch.setenv("EMOJI_ASSISTANT_EXPLAIN_MODEL", str(tmp_path / "missing"))  # and the new one wins
+    with pytest.raises(ModelError, match="training.explain.export"):
+        resolve_decoder_dir(predictor)

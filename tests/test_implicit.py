@@ -1,8 +1,7 @@
-"""training.implicit: pronunciation, community table, synthesis, splits, ranker training and int8 export."""
+"""training.explain: pronunciation, community table, synthesis, splits, ranker training and int8 export."""
 import gzip
 import json
 import random
-import shutil
 from collections import Counter
 from pathlib import Path
 
@@ -10,42 +9,42 @@ import numpy as np
 import pytest
 
 from assistant.emojis import find_emojis
-from training.implicit.community import COMMUNITY
-from training.implicit.synthesize import (EVALUATION_CASES, Substitutions, SynthConfig, read_cases, split_of,
-                                          synthesize)
-from assistant.decoder import KINDS
+from assistant.explain import KINDS
 from tests.test_decoder import TABLE
+from training.explain.community import COMMUNITY
+from training.explain.synthesize import (EVALUATION_CASES, Substitutions, SynthConfig, read_cases, split_of,
+                                         synthesize)
 
 ROOT = Path(__file__).resolve().parents[1]
 TABLE_WITH_LITERAL = {**TABLE, "literal": {"en": {"🌙": ["crescent moon", "moon", "night"]}}}
 
 
 def test_pinyin_keys_make_rebus_parts():
-    from training.implicit.pronounce import pronounce, similarity
+    from training.explain.pronounce import pronounce, similarity
 
     assert pronounce(["鸭梨", "压力"], "zh") == ["ya li", "ya li"]
     assert similarity("ya li", "ya li") == 1.0
 
 
-@pytest.mark.skipif(shutil.which("espeak-ng") is None, reason="needs espeak-ng (apt-get install espeak-ng)")
+@pytest.mark.needs("espeak-ng")
 def test_espeak_keys_ignore_stress_and_length():
-    from training.implicit.pronounce import pronounce
+    from training.explain.pronounce import pronounce
 
     bee, be, believe = pronounce(["bee", "be", "believe"], "en")
     assert bee == be and believe.startswith("b")
 
 
 def test_split_puns_match_the_rest_of_a_word_voicing_aside():
-    from training.implicit.split_puns import devoiced, rests
+    from training.explain.split_puns import devoiced, rests
 
     assert devoiced("liv") == devoiced("lif") == "lif"  # "lieve" and "leaf"
     partword = {"🐝": [["be", "believe"], ["be", "maybe"], ["be", "bet"]]}
     assert rests(partword) == [("🐝", "believe", "lieve", "after"), ("🐝", "maybe", "may", "before")]  # no "t"
 
 
-@pytest.mark.skipif(shutil.which("espeak-ng") is None, reason="needs espeak-ng (apt-get install espeak-ng)")
+@pytest.mark.needs("espeak-ng")
 def test_split_puns_find_the_common_words_that_sound_like_the_rest():
-    from training.implicit.split_puns import split_puns
+    from training.explain.split_puns import split_puns
 
     partword = {"🐝": [["be", "believe"], ["be", "maybe"]]}
     rows = split_puns(partword, ["may", "leaf", "cat", "believe"], "en", min_similarity=0.7, per_word=3,
@@ -57,7 +56,7 @@ def test_split_puns_find_the_common_words_that_sound_like_the_rest():
 
 
 def test_split_puns_are_written_with_words_not_with_endings_or_the_commonest_words():
-    from training.implicit.split_puns import neighbour_words
+    from training.explain.split_puns import neighbour_words
 
     assert neighbour_words(["is", "may", "you", "leaf", "ed"], "en", max_zipf=6.0) == ["may", "leaf"]
 
@@ -99,7 +98,7 @@ def test_literal_substitutions_favour_the_emoji_a_word_names():
 
 
 def test_a_term_is_in_a_name_as_a_word_or_a_compound_piece():
-    from training.implicit.synthesize import in_name
+    from training.explain.synthesize import in_name
 
     assert in_name("cheese", "cheese wedge") and in_name("beere", "erdbeere") and in_name("月", "月饼")
     assert not in_name("i", "information") and not in_name("art", "party popper")
@@ -118,7 +117,7 @@ def test_frequent_words_seldom_become_literal_emojis():
 
 
 def test_synthesis_drops_source_sentences_that_contain_an_evaluation_case(tmp_path, capsys):
-    from training.implicit import synthesize as synth
+    from training.explain import synthesize as synth
 
     with gzip.open(tmp_path / "candidates.json.gz", "wt", encoding="utf-8") as f:
         json.dump(TABLE_WITH_LITERAL, f)
@@ -145,7 +144,7 @@ def test_synthesis_drops_source_sentences_that_contain_an_evaluation_case(tmp_pa
 
 
 def test_corpora_split_fortune_files_and_plain_lines_into_sentences(tmp_path, capsys):
-    from training.implicit import corpora
+    from training.explain import corpora
 
     fortunes = tmp_path / "fortunes"
     fortunes.mkdir()
@@ -169,14 +168,14 @@ def test_corpora_split_fortune_files_and_plain_lines_into_sentences(tmp_path, ca
 
 
 def test_chinese_source_lines_need_characters_not_spaces():
-    from training.implicit.synthesize import long_enough
+    from training.explain.synthesize import long_enough
 
     assert long_enough("我们明天去海边玩", "zh") and not long_enough("好的", "zh")
     assert long_enough("see you tomorrow", "en") and not long_enough("see you", "en")
 
 
 def test_kind_prior_shift_moves_scores_towards_the_real_mix():
-    from training.implicit.kind_prior import counted_shift as kind_prior_shift
+    from training.explain.kind_prior import counted_shift as kind_prior_shift
 
     trained = {"homophone": 600.0, "literal": 100.0, "keyword": 100.0, "decorative": 200.0}
     same = kind_prior_shift(trained, {"homophone": 599, "literal": 99, "keyword": 99, "decorative": 199})
@@ -186,8 +185,8 @@ def test_kind_prior_shift_moves_scores_towards_the_real_mix():
 
 
 def test_fitted_shift_favours_the_kinds_that_read_real_cases_right():
-    from assistant.decoder import KINDS
-    from training.implicit.kind_prior import fit_shift
+    from assistant.explain import KINDS
+    from training.explain.kind_prior import fit_shift
 
     onehot = np.eye(len(KINDS))
     literal, slang = onehot[KINDS.index("literal")], onehot[KINDS.index("slang")]
@@ -202,9 +201,9 @@ def test_fitted_shift_favours_the_kinds_that_read_real_cases_right():
 
 
 def test_a_hand_written_answer_takes_the_kind_of_the_first_candidate_that_reads_it():
-    from assistant.decoder import CandidateTable
+    from assistant.explain import CandidateTable
     from assistant.lexicon import Lexicon
-    from training.implicit.kind_prior import case_answer_kind
+    from training.explain.kind_prior import case_answer_kind
 
     table, lexicon = CandidateTable(TABLE), Lexicon.load()
     name, keyword = lexicon.name("🍕", "en"), lexicon.keywords("🍕", "en")[0]
@@ -232,7 +231,7 @@ def test_config_checks_name_the_bad_value():
 
 
 def test_kind_balance_evens_out_the_weight_of_each_kind():
-    from training.implicit.train_decoder import kind_weights
+    from training.explain.train import kind_weights
 
     kinds = ["homophone"] * 6 + ["literal"] * 3 + ["slang"]
     np.testing.assert_allclose(kind_weights(kinds, 0.0), 1.0)
@@ -263,18 +262,18 @@ def _examples_and_table(tmp_path):
 def test_ranker_trains_with_context_exports_and_binds_to_its_predictor(tmp_path, tiny_model, capsys):
     pytest.importorskip("torch")
     from assistant.assistant import Assistant
-    from assistant.decoder import Decoder
+    from assistant.explain import Decoder
     from assistant.explain import explain
     from assistant.lexicon import Lexicon
-    from training.implicit import export_decoder, train_decoder
+    from training.explain import export, train
 
     examples, out = _examples_and_table(tmp_path)
-    train_decoder.main(["--examples", str(examples), "--table", str(out / "candidates.json.gz"),
+    train.main(["--examples", str(examples), "--table", str(out / "candidates.json.gz"),
                         "--predictor", str(tiny_model), "--epochs", "2", "--kind-balance", "0.5",
                         "--out", str(tmp_path / "ranker.pt")])
     with pytest.raises(SystemExit, match="--predictor"):  # the prior is fitted with the ranker's own predictor
-        export_decoder.main(["--checkpoint", str(tmp_path / "ranker.pt"), "--out", str(out)])
-    export_decoder.main(["--checkpoint", str(tmp_path / "ranker.pt"), "--out", str(out), "--predictor", str(tiny_model)])
+        export.main(["--checkpoint", str(tmp_path / "ranker.pt"), "--out", str(out)])
+    export.main(["--checkpoint", str(tmp_path / "ranker.pt"), "--out", str(out), "--predictor", str(tiny_model)])
     manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
     assert "context.npz" in manifest["files"] and manifest["context"]["rank"] == 64
     prior = manifest["kind_prior"]  # the development set's answers by default
@@ -293,7 +292,7 @@ def test_ranker_trains_with_context_exports_and_binds_to_its_predictor(tmp_path,
     assert explain("I 🐝lieve it", "en", Lexicon.load(), unbound).emojis[0].readings
 
     # the out-of-sample check: estimated on each half of the development cases, scored on the other
-    from training.implicit import kind_prior
+    from training.explain import kind_prior
 
     check = ["--checkpoint", str(tmp_path / "ranker.pt"), "--decoder", str(out), "--predictor", str(tiny_model)]
     kind_prior.main([*check, "--l2", "0.001"])
@@ -309,12 +308,12 @@ def test_ranker_trains_without_context_keeps_its_best_epoch_and_drops_an_old_con
 
     import torch
 
-    from assistant.decoder import Decoder
-    from training.implicit import export_decoder, train_decoder
+    from assistant.explain import Decoder
+    from training.explain import export, train
 
     examples, out = _examples_and_table(tmp_path)
     (out / "context.npz").write_bytes(b"stale")
-    train_decoder.main(["--examples", str(examples), "--table", str(out / "candidates.json.gz"), "--no-context",
+    train.main(["--examples", str(examples), "--table", str(out / "candidates.json.gz"), "--no-context",
                         "--epochs", "4", "--out", str(tmp_path / "ranker.pt")])
     log = capsys.readouterr().out
     per_epoch = [float(v) for v in re.findall(r"mean over kinds (\d\.\d+) \(", log)]
@@ -322,7 +321,7 @@ def test_ranker_trains_without_context_keeps_its_best_epoch_and_drops_an_old_con
     best = per_epoch.index(max(per_epoch)) + 1
     assert f"kept epoch {best} " in log
     assert torch.load(tmp_path / "ranker.pt", weights_only=False)["kept_epoch"] == best
-    export_decoder.main(["--checkpoint", str(tmp_path / "ranker.pt"), "--out", str(out), "--kind-prior", ""])
+    export.main(["--checkpoint", str(tmp_path / "ranker.pt"), "--out", str(out), "--kind-prior", ""])
     assert not (out / "context.npz").exists()
     decoder = Decoder.load(out)
     assert decoder.ranker.session is not None and "has no context model" in decoder.describe()
@@ -350,7 +349,7 @@ def test_development_and_test_cases_do_not_share_a_message():
 def test_downstream_pools_its_obfuscation_draws_and_credits_a_decoder_that_restores_words(tmp_path):
     from assistant.lexicon import Lexicon
     from tests.test_decoder import make_decoder
-    from training.implicit.evaluate_decoder import DownstreamCheck
+    from training.explain.evaluation import DownstreamCheck
 
     tweets = [("we hold on together", 1), ("hold the line friends", 1), ("just hold on", 1), ("hold tight and smile", 1),
               ("i am dead tired", 0), ("feeling dead inside", 0), ("dead again today", 0), ("totally dead now", 0)]
@@ -372,7 +371,7 @@ def test_downstream_pools_its_obfuscation_draws_and_credits_a_decoder_that_resto
 def test_synthetic_recovery_reports_split_puns_on_their_own(tmp_path):
     from assistant.lexicon import Lexicon
     from tests.test_decoder import make_decoder
-    from training.implicit.evaluate_decoder import synthetic
+    from training.explain.evaluation import synthetic
 
     rows = [{"text": "I 🐝 leaf in you", "lang": "en", "split": "test",
              "targets": [{"offset": 2, "emoji": "🐝 leaf", "kind": "homophone", "answer": "believe"}]},
@@ -390,9 +389,9 @@ def test_synthetic_recovery_reports_split_puns_on_their_own(tmp_path):
 def test_context_pairs_count_training_sentences_and_a_training_site_does_not_see_its_own(tmp_path):
     import math
 
-    from assistant.decoder import CandidateTable
-    from training.implicit.context import count_pairs, sentence_pairs
-    from training.implicit.train_decoder import WithoutOwnPairs
+    from assistant.explain import CandidateTable
+    from training.explain.pairs import count_pairs, sentence_pairs
+    from training.explain.train import WithoutOwnPairs
 
     rows = [{"source_text": "i believe in you", "lang": "en", "split": "train"},
             {"source_text": "we believe in magic", "lang": "en", "split": "train"},
@@ -409,3 +408,21 @@ def test_context_pairs_count_training_sentences_and_a_training_site_does_not_see
     assert seen.context("believe", "in", "en") == pytest.approx(math.log1p(1))
     assert table.context("believe", "in", "en") == pytest.approx(math.log1p(2))
     assert seen.zipf("believe", "en") == table.zipf("believe", "en") == 5.0  # everything else unchanged
+
+
+def test_the_training_modules_import_each_other_one_way():
+    import ast
+
+    package = ROOT / "training" / "explain"
+    imports = {}
+    for path in package.glob("*.py"):
+        found = set()
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ImportFrom) and node.level == 1:
+                found |= {node.module.split(".")[0]} if node.module else {a.name for a in node.names}
+        imports[path.stem] = found
+
+    def reaches(start, goal, seen=()):
+        return any(m == goal or (m not in seen and reaches(m, goal, (*seen, m))) for m in imports.get(start, ()))
+
+    assert not [name for name in imports if reaches(name, name)]  # candidates ↔ split_puns ↔ synthesize once did

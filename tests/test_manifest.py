@@ -76,3 +76,47 @@ def test_label_count_mismatch(model_copy):
     path.write_text(json.dumps(data))
     with pytest.raises(ModelError, match="outputs but the manifest"):
         Assistant(model_copy)
+
+
+def _explain_folder(path):
+    from assistant.manifest import ExplainManifest, sha256_file
+
+    path.mkdir()
+    (path / "candidates.json.gz").write_bytes(b"a candidate table")
+    manifest = {"format_version": 1, "name": "tiny-explain", "version": "0", "task": ExplainManifest.TASK,
+                "languages": ["en"], "features": ["similarity"],
+                "files": {"candidates.json.gz": sha256_file(path / "candidates.json.gz")},
+                "kind_prior": {"shift": {"slang": 1.5}}, "context": {"predictor_sha256": "abc"}}
+    (path / "manifest.json").write_text(json.dumps(manifest))
+    return path
+
+
+def test_the_explain_model_folder_is_read_and_hash_checked_by_the_same_code(tmp_path):
+    from assistant.manifest import ExplainManifest
+
+    folder = _explain_folder(tmp_path / "explain")
+    manifest = load_manifest(folder, kind=ExplainManifest)
+    assert manifest.kind_shift == {"slang": 1.5} and manifest.predictor_sha256 == "abc"
+    (folder / "candidates.json.gz").write_bytes(b"a candidate")
+    with pytest.raises(ModelError, match="sha256 differs"):
+        load_manifest(folder, kind=ExplainManifest)
+
+
+def test_a_folder_is_read_only_as_its_own_kind_of_model(model_copy, tmp_path):
+    from assistant.manifest import ExplainManifest
+
+    with pytest.raises(ModelError, match="task 'emoji-prediction', expected 'implicit-emoji-decoding'"):
+        load_manifest(model_copy, kind=ExplainManifest)
+    with pytest.raises(ModelError, match="expected 'emoji-prediction'"):
+        load_manifest(_explain_folder(tmp_path / "explain"))
+
+
+@pytest.mark.model
+def test_the_shipped_explain_model_belongs_to_the_shipped_predictor():
+    from assistant.explain import FEATURES
+    from assistant.manifest import ExplainManifest
+    from assistant.paths import default_model_dir
+
+    predictor = load_manifest(default_model_dir())
+    explain = load_manifest(default_model_dir().parent / "emoji-explain", kind=ExplainManifest)
+    assert explain.features == list(FEATURES) and explain.predictor_sha256 == predictor.files["model.onnx"]

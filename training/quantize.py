@@ -16,8 +16,9 @@ Three int8 schemes, each where it loses least:
   run time. onnxruntime's DynamicQuantizeLinear uses one pair for the whole batch, so the
   few tokens with very large activations (</s>, <s>) set a coarse scale for every other
   token, and padding makes a message's result depend on its batch;
-- the word-embedding table: one scale per row. onnxruntime quantizes a Gather table with
-  one scale for all 64k rows, and that alone costs about 1% top-1 agreement with fp32.
+- the word-embedding table: one scale per row (quantize_rows, also used for the explain
+  model's context vectors). onnxruntime quantizes a Gather table with one scale for all
+  64k rows, and that alone costs about 1% top-1 agreement with fp32.
 """
 from __future__ import annotations
 
@@ -193,13 +194,10 @@ def quantize_embedding_rows(model) -> int:
         if node.op_type != "Gather" or node.input[0] not in tables:
             continue
         name, ids, out = node.input[0], node.input[1], node.output[0]
-        table = numpy_helper.to_array(tables.pop(name)).astype(np.float32)
-        scale = np.abs(table).max(axis=1, keepdims=True) / 127.0
-        scale[scale == 0] = 1.0
-        rows = np.clip(np.round(table / scale), -127, 127).astype(np.int8)
+        rows, scale = quantize_rows(numpy_helper.to_array(tables.pop(name)))
         graph.initializer.remove(next(i for i in graph.initializer if i.name == name))
         graph.initializer.extend([numpy_helper.from_array(rows, f"{name}_int8"),
-                                  numpy_helper.from_array(scale.astype(np.float32), f"{name}_row_scale")])
+                                  numpy_helper.from_array(scale[:, None], f"{name}_row_scale")])
         _replace_node(graph, node, [
             helper.make_node("Gather", [f"{name}_int8", ids], [f"{out}_int8"], name=f"{node.name}_int8"),
             helper.make_node("Cast", [f"{out}_int8"], [f"{out}_cast"], to=TensorProto.FLOAT, name=f"{node.name}_cast"),
@@ -208,6 +206,17 @@ def quantize_embedding_rows(model) -> int:
         ])
         rewritten += 1
     return rewritten
+
+
+def quantize_rows(table: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """[rows, width] float → (int8 [rows, width], float32 scale [rows]) with table ≈ int8 × scale[:, None]:
+    one symmetric scale per row, max |row| / 127 (1 for an all-zero row). Used for the predictor's
+    word-embedding table and the explain model's context piece vectors."""
+    table = np.asarray(table, dtype=np.float32)
+    scale = np.abs(table).max(axis=1) / 127.0
+    scale[scale == 0] = 1.0
+    rows = np.clip(np.round(table / scale[:, None]), -127, 127).astype(np.int8)
+    return rows, scale.astype(np.float32)
 
 
 def embedding_table(model_file: Path) -> np.ndarray:

@@ -1,17 +1,17 @@
-"""The decoder, measured through the runtime (assistant.explain): recovery, hand-written cases, downstream, latency.
+"""The explain model, measured through the runtime (assistant.explain): recovery, hand-written cases, downstream, latency.
 
 - synthetic: top-1/top-3 recovery of the replaced word on the held-out (test) split, per
   language and kind (IER-SMCEM reports 98.03% on its zh/en synthetic data), as shipped and
   without the kind prior (the ranker on the mix it was trained for);
 - handwritten: tests/data/explain_cases.jsonl (written by hand, never trained or tuned on);
-- handwritten_dev: training/implicit/data/dev_cases.jsonl (written by hand apart from the test
-  cases, never trained on; decoder choices are compared on it, `--dev-only` scores it alone);
+- handwritten_dev: training/explain/data/dev_cases.jsonl (written by hand apart from the test
+  cases, never trained on; model choices are compared on it, `--dev-only` scores it alone);
 - downstream (optional, --ss-twitter FILE): a TF-IDF + logistic-regression sentiment
   classifier trained on clean SS-Twitter train; test accuracy on clean, emoji-obfuscated
   (synthesize.py, English table; 10 draws, --downstream-seeds) and `rewritten` text;
 - latency: explain() p50/p95 on one thread, messages with one to three emojis.
 
-    python -m training.implicit.evaluate_decoder --examples build/decoder/examples.jsonl \
+    python -m training.explain.evaluation --examples build/explain/examples.jsonl \
         --ss-twitter ../shared/data/deepmoji_benchmarks/SS-Twitter.jsonl --write-manifest
 """
 from __future__ import annotations
@@ -26,10 +26,10 @@ from pathlib import Path
 
 import numpy as np
 
-from assistant.decoder import Decoder
 from assistant.emojis import canonical
-from assistant.explain import explain
+from assistant.explain import Decoder, explain
 from assistant.lexicon import Lexicon
+from assistant.text import fold
 
 from .synthesize import read_cases
 
@@ -38,8 +38,8 @@ def hit(readings, answers: list[str], kind: str, k: int) -> bool:
     top = readings[:k]
     if kind == "decorative":
         return any(r.kind == "decorative" for r in top)
-    wanted = {a.casefold() for a in answers}
-    return any(r.text.casefold() in wanted for r in top)
+    wanted = {fold(a) for a in answers}
+    return any(fold(r.text) in wanted for r in top)
 
 
 def _tally(table, keys, readings, answers, kind):
@@ -159,18 +159,18 @@ def latency(cases: Path, decoder: Decoder, lexicon: Lexicon, repeats: int = 5) -
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--decoder", default="models/emoji-decoder")
+    parser.add_argument("--decoder", default="models/emoji-explain")
     parser.add_argument("--predictor", default=None, help="emoji predictor giving the context (default: the shipped one)")
-    parser.add_argument("--examples", default="build/decoder/examples.jsonl")
+    parser.add_argument("--examples", default="build/explain/examples.jsonl")
     parser.add_argument("--cases", default="tests/data/explain_cases.jsonl")
-    parser.add_argument("--dev-cases", default="training/implicit/data/dev_cases.jsonl")
+    parser.add_argument("--dev-cases", default="training/explain/data/dev_cases.jsonl")
     parser.add_argument("--dev-only", action="store_true",
-                        help="score the development cases alone (for comparing decoder choices: the test cases stay unseen)")
+                        help="score the development cases alone (for comparing model choices: the test cases stay unseen)")
     parser.add_argument("--ss-twitter", default=None, help="SS-Twitter.jsonl for the downstream check")
     parser.add_argument("--downstream-seeds", type=int, default=DOWNSTREAM_SEEDS,
                         help="obfuscations of the SS-Twitter test split to average over")
-    parser.add_argument("--out", default="build/decoder/eval.json")
-    parser.add_argument("--write-manifest", action="store_true", help="store the metrics in the decoder manifest")
+    parser.add_argument("--out", default="build/explain/eval.json")
+    parser.add_argument("--write-manifest", action="store_true", help="store the metrics in the explain manifest")
     args = parser.parse_args(argv)
     if args.downstream_seeds < 1:
         parser.error(f"--downstream-seeds must be at least 1, got {args.downstream_seeds}")

@@ -1,17 +1,18 @@
-"""Ranker checkpoint → models/emoji-decoder: model.onnx (the ranker MLP), context.npz (the
+"""Ranker checkpoint → models/emoji-explain: model.onnx (the ranker MLP), context.npz (the
 context projections, int8, when the ranker was trained with them), manifest.json (hashes,
 features, config).
 
-The context projections are 99.9% of the decoder's weights and ship as int8. The MLP
+The context projections are 99.9% of the explain model's weights and ship as int8, one scale
+per row (training.quantize.quantize_rows, as the predictor's word-embedding table). The MLP
 (about 2,000 weights, 7 kB) stays fp32 by default: int8 activations cost it 6 points of
 synthetic top-1 (76.2% → 70.1%, most of it on decorative emojis) to save 6 kB;
 `--int8-ranker` quantizes it anyway. The exported ranker is checked against PyTorch on
 random feature rows (top-1 per group of 20, groups without a near-tie); the agreement is
 written to the manifest and a warning printed below 99%. With `--kind-prior CASES` (default:
 the development set) the per-kind score shifts are counted and fitted on the exported files
-(training.implicit.kind_prior) and stored in the manifest.
+(training.explain.kind_prior) and stored in the manifest.
 
-    python -m training.implicit.export_decoder --checkpoint build/decoder/ranker.pt --out models/emoji-decoder
+    python -m training.explain.export --checkpoint build/explain/ranker.pt --out models/emoji-explain
 """
 from __future__ import annotations
 
@@ -22,15 +23,16 @@ from pathlib import Path
 
 import numpy as np
 
-from assistant.context import CONTEXT_FILE, ContextModel, ContextScorer
-from assistant.decoder import FEATURES, TASK, CandidateTable, Ranker
-from assistant.manifest import sha256_file
+from assistant.explain import CONTEXT_FILE, FEATURES, KIND_COLUMNS, CandidateTable, ContextModel, ContextScorer, Ranker
+from assistant.manifest import FORMAT_VERSION, ExplainManifest, sha256_file
+from training.quantize import quantize_rows
 
 from .kind_prior import kind_prior
 from .synthesize import EVALUATION_CASES
-from .train_decoder import RankerConfig, build_model
+from .train import RankerConfig, build_model
 
 OPSET = 17
+NAME = "emoji-explain"  # 0.5.0 and before were published as "emoji-decoder"
 VERSION = "0.5.0"
 
 
@@ -72,7 +74,7 @@ def export(checkpoint: Path, out_dir: Path, *, int8_ranker: bool = False, kind_p
     context = out_dir / CONTEXT_FILE
     if "context" in ckpt:
         c = ckpt["context"]
-        ContextModel(c["site_weight"], c["site_bias"], c["piece_vectors"]).save(context)
+        write_context(context, ContextModel(c["site_weight"], c["site_bias"], c["piece_vectors"]))
     elif context.exists():
         context.unlink()  # a ranker without context must not be paired with an old context file
     agreement = parity(model, ranker)
@@ -85,6 +87,14 @@ def export(checkpoint: Path, out_dir: Path, *, int8_ranker: bool = False, kind_p
                            Ranker(ranker), scorer)
     return {"parity_top1_agreement": round(agreement, 4), "checkpoint": ckpt, "int8_ranker": int8_ranker,
             "kind_prior": prior}
+
+
+def write_context(path: Path, model: ContextModel) -> None:
+    """context.npz as assistant.explain.ContextModel.load reads it: the piece vectors (the bulk
+    of the file) as int8 with one scale per row."""
+    rows, scale = quantize_rows(model.piece_vectors)
+    np.savez_compressed(path, site_weight=model.site_weight.astype(np.float32),
+                        site_bias=model.site_bias.astype(np.float32), piece_vectors_int8=rows, piece_scale=scale)
 
 
 def context_states(ckpt: dict, predictor: str | None):
@@ -118,7 +128,7 @@ def parity(model, int8: Path, groups: int = 500, size: int = 20) -> float:
 
     rng = np.random.default_rng(0)
     x = rng.random((groups * size, len(FEATURES)), dtype=np.float32)
-    kinds = [i for i, name in enumerate(FEATURES) if name.startswith("kind_")]
+    kinds = list(range(KIND_COLUMNS.start, KIND_COLUMNS.stop))
     x[:, kinds] = np.eye(len(kinds), dtype=np.float32)[rng.integers(0, len(kinds), len(x))]  # one kind each
     with torch.no_grad():
         ref = model(torch.from_numpy(x)).squeeze(-1).numpy().reshape(groups, size)
@@ -136,7 +146,7 @@ def write_manifest(out_dir: Path, info: dict, metrics: dict | None = None) -> Pa
         table = json.load(f)
     ckpt = info["checkpoint"]
     manifest = {
-        "format_version": 1, "name": "emoji-decoder", "version": VERSION, "task": TASK,
+        "format_version": FORMAT_VERSION, "name": NAME, "version": VERSION, "task": ExplainManifest.TASK,
         "languages": table["languages"], "features": list(FEATURES),
         "files": {name: sha256_file(out_dir / name) for name in ("model.onnx", "candidates.json.gz", CONTEXT_FILE)
                   if (out_dir / name).is_file()},
@@ -148,7 +158,7 @@ def write_manifest(out_dir: Path, info: dict, metrics: dict | None = None) -> Pa
         **({"context": {"predictor_sha256": ckpt["context"]["predictor_sha256"],
                         "predictor": ckpt["context"]["predictor"], "rank": ckpt["config"]["context_rank"]}}
            if "context" in ckpt else {}),
-        "created_by": {"command": " ".join(["python -m training.implicit.export_decoder", *sys.argv[1:]]),
+        "created_by": {"command": " ".join(["python -m training.explain.export", *sys.argv[1:]]),
                        "train_command": ckpt.get("command"), "ranker_config": ckpt["config"],
                        "candidate_config": table.get("config"), "train_sites": ckpt.get("train_sites"),
                        "kept_epoch": ckpt.get("kept_epoch")},
@@ -159,8 +169,8 @@ def write_manifest(out_dir: Path, info: dict, metrics: dict | None = None) -> Pa
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--checkpoint", default="build/decoder/ranker.pt")
-    parser.add_argument("--out", default="models/emoji-decoder")
+    parser.add_argument("--checkpoint", default="build/explain/ranker.pt")
+    parser.add_argument("--out", default="models/emoji-explain")
     parser.add_argument("--int8-ranker", action="store_true", help="quantize the ranker MLP too (loses accuracy)")
     parser.add_argument("--kind-prior", default=EVALUATION_CASES[1], metavar="CASES",
                         help="hand-written cases the per-kind score shifts are counted and fitted on "
@@ -174,7 +184,7 @@ def main(argv: list[str] | None = None) -> None:
     out_dir = Path(args.out)
     if not (out_dir / "candidates.json.gz").is_file():
         raise SystemExit(f"{out_dir}/candidates.json.gz is missing; build it first with "
-                         "`python -m training.implicit.candidates --out {out_dir}/candidates.json.gz`")
+                         f"`python -m training.explain.candidates --out {out_dir}/candidates.json.gz`")
     try:
         info = export(Path(args.checkpoint), out_dir, int8_ranker=args.int8_ranker, kind_prior_cases=args.kind_prior,
                       predictor=args.predictor)

@@ -1,15 +1,16 @@
 """How well a candidate word fits where an emoji sits, read from the predictor's own pass.
 
 The emoji predictor's model.onnx also outputs its last-layer token states. For each emoji
-the decoder takes a site vector (the mean state over the emoji's pieces, beside the mean
-over the whole message) and scores each candidate word against it:
+the explain model takes a site vector (the mean state over the emoji's pieces, beside the
+mean over the whole message) and scores each candidate word against it:
 
     fit = (site · W + b) · piece_vectors[candidate pieces].mean() / √rank
 
 W, b and piece_vectors (one low-rank vector per tokenizer piece) are trained with the
-decoder's ranker (training.implicit.train_decoder) and ship in the decoder folder as
-context.npz. They belong to one predictor: the decoder manifest records the predictor's
-model.onnx hash, and with any other predictor the context features are left out.
+ranker (training.explain.train) and ship in the explain model folder as context.npz, the
+piece vectors as int8 with one scale per row (written by training.explain.export). They
+belong to one predictor: the explain manifest records the predictor's model.onnx hash, and
+with any other predictor the context features are left out.
 """
 from __future__ import annotations
 
@@ -18,7 +19,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .errors import ModelError
+from ..errors import ModelError
 
 CONTEXT_FILE = "context.npz"
 
@@ -35,21 +36,13 @@ class ContextModel:
 
     @classmethod
     def load(cls, path: Path) -> ContextModel:
+        """The context file, piece vectors dequantized (int8 rows × their scales)."""
         try:
             with np.load(path) as data:
                 pieces = data["piece_vectors_int8"].astype(np.float32) * data["piece_scale"][:, None]
                 return cls(data["site_weight"].astype(np.float32), data["site_bias"].astype(np.float32), pieces)
         except (OSError, KeyError, ValueError) as err:
-            raise ModelError(f"{path} is not a decoder context file ({err}); re-export the decoder") from err
-
-    def save(self, path: Path) -> None:
-        """piece_vectors as int8 with one scale per row (the bulk of the file)."""
-        scale = np.abs(self.piece_vectors).max(axis=1) / 127.0
-        scale[scale == 0] = 1.0
-        rows = np.clip(np.round(self.piece_vectors / scale[:, None]), -127, 127).astype(np.int8)
-        np.savez_compressed(path, site_weight=self.site_weight.astype(np.float32),
-                            site_bias=self.site_bias.astype(np.float32), piece_vectors_int8=rows,
-                            piece_scale=scale.astype(np.float32))
+            raise ModelError(f"{path} is not an explain context file ({err}); re-export the explain model") from err
 
 
 def site_vector(states: np.ndarray, offsets: list[tuple[int, int]], start: int, end: int) -> np.ndarray | None:
@@ -85,7 +78,7 @@ class TokenStates:
 
 
 class ContextScorer:
-    """fit(site, candidates) for the decoder; candidate vectors are cached per word."""
+    """fit(site, candidates) for the explain model; candidate vectors are cached per word."""
 
     def __init__(self, model: ContextModel, states: TokenStates, cache_size: int = 50_000):
         self.model, self.states = model, states

@@ -12,7 +12,7 @@ at least three letters rarer than Zipf 6: with any word at similarity 0.7, "😲
 "noble" and "🪢 me" "time", replacing words that were really there.
 Chinese and Japanese are left out: written without spaces, their puns are the glued ones.
 
-    python -m training.implicit.split_puns --table models/emoji-decoder/candidates.json.gz
+    python -m training.explain.split_puns --table models/emoji-explain/candidates.json.gz
 """
 from __future__ import annotations
 
@@ -23,14 +23,21 @@ from collections import defaultdict
 
 import numpy as np
 
+from assistant.text import fold
+
 from .pronounce import pronounce
-from .synthesize import UNSPACED_LANGS
+from .words import UNSPACED_LANGS, vocabulary
 
 # voiced obstruent → its voiceless partner, and near vowels merged, in espeak-ng IPA keys
 _VOICING = str.maketrans({"b": "p", "d": "t", "g": "k", "ɡ": "k", "v": "f", "z": "s", "ʒ": "ʃ", "ð": "θ",
                           "ᵻ": "i", "ɪ": "i", "ʊ": "u"})
 MIN_REST = 2  # letters: a one-letter rest ("be" + "t") is no pun
 MIN_NEIGHBOUR = 3  # letters: "is", "en", "ed" read as word endings everywhere
+# the candidate table's defaults (candidates.CandidateConfig)
+PER_WORD = 3  # sound-alike neighbours kept per part-word word
+PER_EMOJI = 60  # rows kept per emoji, most frequent words first
+SIMILARITY = 1.0  # least pronunciation similarity of the neighbour to the rest of the word, voicing aside
+MAX_ZIPF = 6.0  # neighbours at least this frequent (wordfreq Zipf) are not used: "you", "like"
 
 
 def devoiced(key: str) -> str:
@@ -81,7 +88,7 @@ def split_puns(partword: dict, neighbours: list[str], lang: str, *, min_similari
     rank = {w: i for i, w in enumerate(neighbours)}  # most frequent first
     out: dict[str, list] = defaultdict(list)
     for emoji, word, rest, side in entries:
-        found = [(n, s) for n, s in alike.get(rest, []) if n.casefold() != word.casefold()]
+        found = [(n, s) for n, s in alike.get(rest, []) if fold(n) != fold(word)]
         found.sort(key=lambda ns: (-ns[1], rank[ns[0]]))
         room = per_emoji - len(out[emoji])
         out[emoji] += [[n, word, side, s] for n, s in found[: min(per_word, room)]]
@@ -89,15 +96,13 @@ def split_puns(partword: dict, neighbours: list[str], lang: str, *, min_similari
 
 
 def main(argv: list[str] | None = None) -> None:
-    from .candidates import CandidateConfig, vocabulary
-
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--table", default="models/emoji-decoder/candidates.json.gz")
-    parser.add_argument("--per-word", type=int, default=CandidateConfig.split_per_word)
-    parser.add_argument("--per-emoji", type=int, default=CandidateConfig.max_split)
-    parser.add_argument("--similarity", type=float, default=CandidateConfig.split_similarity,
+    parser.add_argument("--table", default="models/emoji-explain/candidates.json.gz")
+    parser.add_argument("--per-word", type=int, default=PER_WORD)
+    parser.add_argument("--per-emoji", type=int, default=PER_EMOJI)
+    parser.add_argument("--similarity", type=float, default=SIMILARITY,
                         help="least pronunciation similarity of the neighbour to the rest of the word, voicing aside")
-    parser.add_argument("--max-zipf", type=float, default=CandidateConfig.split_max_zipf,
+    parser.add_argument("--max-zipf", type=float, default=MAX_ZIPF,
                         help="neighbours at least this frequent (wordfreq Zipf) are not used")
     args = parser.parse_args(argv)
     with gzip.open(args.table, "rt", encoding="utf-8") as f:

@@ -3,7 +3,7 @@
 Each entry is what the emoji (or short sequence) stands for in running text, per language,
 commonest first. The table is written by hand from widely documented usage (Emojipedia's
 "also used for" notes, internet-slang glossaries, Chinese 谐音 emoji usage); it is shipped
-inside the decoder's candidates.json.gz and documented in docs/decoder.md.
+inside the explain model's candidates.json.gz and documented in docs/explain.md.
 Rule for adding an entry: the meaning must be usable as a word in a sentence
 ("💀" → "dead"/"laughing", not "expression of extreme amusement").
 """

@@ -1,7 +1,7 @@
 """Text collections → one sentence per line, the form `synthesize --text LANG:FILE` reads.
 
 Only English and Spanish have tweets in the project's data; for the other languages the
-decoder's source text comes from collections a user installs (all offline once installed):
+explain model's source text comes from collections a user installs (all offline once installed):
 
 - Debian's fortune files (`apt-get install fortunes-de fortunes-ru fortunes-es fortunes-zh`
   puts quotes, proverbs and jokes under /usr/share/games/fortunes/): cookies separated by
@@ -12,7 +12,7 @@ decoder's source text comes from collections a user installs (all offline once i
 Documents are split into sentences; sentences of 3-40 words (Chinese and Japanese: 6-80
 characters) without links are kept, each once.
 
-    python -m training.implicit.corpora --lang de --out build/corpora/de.txt /usr/share/games/fortunes/de
+    python -m training.explain.corpora --lang de --out build/corpora/de.txt /usr/share/games/fortunes/de
 """
 from __future__ import annotations
 
@@ -22,7 +22,7 @@ import sys
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
-from .synthesize import UNSPACED_LANGS
+from .words import UNSPACED_LANGS
 
 _COLOUR = re.compile(r"\x1b\[[0-9;]*m")
 _ATTRIBUTION = re.compile(r"^\s*(--|—|―)\s")

@@ -1,17 +1,17 @@
-"""Synthetic examples → a trained candidate ranker (build/decoder/ranker.pt).
+"""Synthetic examples → a trained candidate ranker (build/explain/ranker.pt).
 
 Each emoji in a training message gets the same candidate list and features the runtime
-builds (assistant.decoder); the ranker (a small MLP) learns to put the replaced word first,
+builds (assistant.explain); the ranker (a small MLP) learns to put the replaced word first,
 with a softmax cross-entropy over each emoji's candidates, and the epoch with the best
 validation top-1 averaged over kinds (homophone, literal, slang, ...) is the one kept.
 
 With `--predictor` (default: the shipped emoji predictor) the ranker also learns how well
-each candidate fits the message as the predictor reads it (assistant.context): a site
+each candidate fits the message as the predictor reads it (assistant.explain.context): a site
 projection of the predictor's token states and a low-rank projection of its word
 embeddings, trained jointly with the MLP. The context columns are dropped for a share of
 the training sites, so the same ranker still works where no context is available.
 
-    python -m training.implicit.train_decoder --examples build/decoder/examples.jsonl --out build/decoder/ranker.pt
+    python -m training.explain.train --examples build/explain/examples.jsonl --out build/explain/ranker.pt
 """
 from __future__ import annotations
 
@@ -28,13 +28,13 @@ from pathlib import Path
 
 import numpy as np
 
-from assistant.decoder import FEATURES, KINDS, CandidateTable, candidate_groups, featurize
 from assistant.emojis import find_emojis
+from assistant.explain import (BASE_FEATURES, FEATURES, KINDS, CandidateTable, candidate_groups, featurize,
+                               site_vector)
 from assistant.lexicon import Lexicon
+from assistant.text import fold
 
-from .context import counted_words, sentence_pairs
-
-BASE_FEATURES = len(FEATURES) - 2  # the last two are the context columns (fit, has_context)
+from .pairs import counted_words, sentence_pairs
 
 
 @dataclass
@@ -66,7 +66,7 @@ class RankerConfig:
 @dataclass
 class Sites:
     """Training sites: candidate features, the answer's index, candidate word ids and site vectors."""
-    feats: list  # [candidates, BASE_FEATURES] float32 per site
+    feats: list  # [candidates, len(BASE_FEATURES)] float32 per site
     labels: list  # answer index per site
     words: list  # [candidates] int ids into `vocabulary` per site
     vectors: list  # [2 * hidden] float32 site vector per site, or None
@@ -77,14 +77,14 @@ class Sites:
 
 def reads(candidate, kind: str, answers: set[str]) -> bool:
     """Whether `candidate` reads an emoji of `kind` right: any decorative candidate for a
-    decorative emoji, else a word among the casefolded `answers`."""
+    decorative emoji, else a word among the folded `answers`."""
     if kind == "decorative":
         return candidate.kind == "decorative"
-    return candidate.kind != "decorative" and candidate.text.casefold() in answers
+    return candidate.kind != "decorative" and fold(candidate.text) in answers
 
 
 def label_of(target: dict, cands) -> int | None:
-    answers = {target["answer"].casefold()}
+    answers = {fold(target["answer"])}
     return next((j for j, c in enumerate(cands) if reads(c, target["kind"], answers)), None)
 
 
@@ -109,11 +109,9 @@ class WithoutOwnPairs:
 def load_sites(path: Path, table: CandidateTable, lexicon: Lexicon, split: str, cfg: RankerConfig,
                vocabulary: dict, token_states=None, limit: int = 0, counted: dict | None = None) -> Sites:
     """Every target emoji of the `split` messages (the first `limit` messages if > 0), as the
-    runtime sees it; site vectors from `token_states` (assistant.context.TokenStates) if given.
-    With `counted` (context.counted_words of the table), training messages get leave-one-out
+    runtime sees it; site vectors from `token_states` (assistant.explain.TokenStates) if given.
+    With `counted` (pairs.counted_words of the table), training messages get leave-one-out
     context counts (WithoutOwnPairs)."""
-    from assistant.context import site_vector
-
     with path.open(encoding="utf-8") as f:
         rows = [r for r in map(json.loads, f) if r["split"] == split]
     rows = rows[:limit] if limit else rows
@@ -174,7 +172,7 @@ def build_ranker(cfg: RankerConfig, word_vectors, hidden_size: int):
     predictor word embeddings (fixed), or None without context."""
     import torch
 
-    class DecoderRanker(torch.nn.Module):
+    class RankerWithContext(torch.nn.Module):
         def __init__(self):
             super().__init__()
             self.mlp = build_model(cfg)
@@ -184,7 +182,7 @@ def build_ranker(cfg: RankerConfig, word_vectors, hidden_size: int):
                 self.register_buffer("word_vectors", torch.as_tensor(word_vectors, dtype=torch.float32))
 
         def forward(self, x, words, vectors, has):
-            """x [b, w, BASE_FEATURES], words [b, w], vectors [b, 2h], has [b] → scores [b, w]."""
+            """x [b, w, len(BASE_FEATURES)], words [b, w], vectors [b, 2h], has [b] → scores [b, w]."""
             if word_vectors is None:
                 fit = torch.zeros(x.shape[:2])
             else:
@@ -194,7 +192,7 @@ def build_ranker(cfg: RankerConfig, word_vectors, hidden_size: int):
             columns = torch.stack([fit, has[:, None].expand_as(fit)], -1)
             return self.mlp(torch.cat([x, columns], -1)).squeeze(-1)
 
-    return DecoderRanker()
+    return RankerWithContext()
 
 
 def answer_weights(answer_kinds: list[str], weights: np.ndarray) -> dict[str, float]:
@@ -229,7 +227,7 @@ def batches(sites: Sites, indices, size: int, rng=None, context_dropout: float =
     for start in range(0, len(order), size):
         idx = order[start:start + size]
         width = max(len(sites.feats[i]) for i in idx)
-        x = np.zeros((len(idx), width, BASE_FEATURES), dtype=np.float32)
+        x = np.zeros((len(idx), width, len(BASE_FEATURES)), dtype=np.float32)
         words = np.zeros((len(idx), width), dtype=np.int64)
         mask = np.zeros((len(idx), width), dtype=bool)
         vectors = np.zeros((len(idx), hidden2), dtype=np.float32)
@@ -307,8 +305,8 @@ def main(argv: list[str] | None = None) -> None:
     import torch
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--examples", default="build/decoder/examples.jsonl")
-    parser.add_argument("--table", default="models/emoji-decoder/candidates.json.gz")
+    parser.add_argument("--examples", default="build/explain/examples.jsonl")
+    parser.add_argument("--table", default="models/emoji-explain/candidates.json.gz")
     parser.add_argument("--predictor", default=None,
                         help="emoji predictor folder whose token states give the context (default: the shipped one)")
     parser.add_argument("--no-context", action="store_true", help="train the ranker without the context model")
@@ -318,7 +316,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--context-rank", type=int, default=RankerConfig.context_rank)
     parser.add_argument("--kind-balance", type=float, default=RankerConfig.kind_balance,
                         help="0 = the synthetic mix as is, 1 = every kind (homophone, literal, slang, ...) weighs the same")
-    parser.add_argument("--out", default="build/decoder/ranker.pt")
+    parser.add_argument("--out", default="build/explain/ranker.pt")
     args = parser.parse_args(argv)
     cfg = RankerConfig(epochs=args.epochs, hidden=args.hidden, context_rank=0 if args.no_context else args.context_rank,
                        kind_balance=args.kind_balance)
@@ -352,7 +350,7 @@ def main(argv: list[str] | None = None) -> None:
     model, best_epoch = fit(cfg, train, val, word_vectors, embeddings.shape[1] if embeddings is not None else 0, rng)
 
     saved = {"state_dict": model.mlp.state_dict(), "config": asdict(cfg), "features": list(FEATURES),
-             "command": " ".join(["python -m training.implicit.train_decoder", *sys.argv[1:]]),
+             "command": " ".join(["python -m training.explain.train", *sys.argv[1:]]),
              "train_sites": len(train.labels), "train_kinds": dict(Counter(train.kinds)), "kept_epoch": best_epoch,
              "train_answers": answer_weights(train.answer_kinds, kind_weights(train.kinds, cfg.kind_balance))}
     if cfg.context_rank:

@@ -1,9 +1,9 @@
-"""The decoder's kind prior: how far to move each candidate kind's score at run time.
+"""The explain model's kind prior: how far to move each candidate kind's score at run time.
 
 The synthetic training data is over half sound-alikes (IER-SMCEM's recipe replaces 40% of
 the words that have one), while real messages use emojis mostly for their names and for
 community meanings, so the ranker's scores are shifted per candidate kind
-(assistant.decoder.Ranker adds `features[kind columns] @ shift`). Two steps, both on
+(assistant.explain.Ranker adds `features[KIND_COLUMNS] @ shift`). Two steps, both on
 hand-written cases (by default the development set):
 
 1. count: log(share among the cases' answers / share among the ranker's weighted training
@@ -14,10 +14,10 @@ hand-written cases (by default the development set):
    The fit sees which kinds compete at each emoji: 💀 offers the name "skull" and the slang
    "dead", 🐝 a name and many sound-alikes.
 
-export_decoder runs both steps. This module's command checks them out of sample: estimate
+training.explain.export runs both steps. This module's command checks them out of sample: estimate
 on one part of the development cases, score the rest through the runtime, then swap.
 
-    python -m training.implicit.kind_prior --checkpoint build/decoder/ranker.pt --split 124
+    python -m training.explain.kind_prior --checkpoint build/explain/ranker.pt --split 124
 """
 from __future__ import annotations
 
@@ -26,13 +26,14 @@ from pathlib import Path
 
 import numpy as np
 
-from assistant.decoder import (KIND_COLUMNS, KINDS, PUBLIC_KIND, CandidateTable, candidate_groups, featurize,
-                               site_fits, with_context)
 from assistant.emojis import find_emojis
+from assistant.explain import (KIND_COLUMNS, KINDS, PUBLIC_KIND, CandidateTable, candidate_groups, feature_rows,
+                               site_fits)
 from assistant.lexicon import Lexicon
+from assistant.text import fold
 
 from .synthesize import read_cases
-from .train_decoder import reads
+from .train import reads
 
 FIT_L2 = 1e-3  # pull towards the counted shifts; chosen by fitting on one half of the development set, scoring the other
 
@@ -71,7 +72,7 @@ def case_answer_kind(case: dict, table: CandidateTable, lexicon: Lexicon) -> str
     if site is None:
         return None
     _, groups, i = site
-    answers = {a.casefold() for a in case["answers"]}
+    answers = {fold(a) for a in case["answers"]}
     right = [c for c in groups[i] if reads(c, case["kind"], answers)]
     own = [c for c in right if PUBLIC_KIND[c.kind] == case["kind"]]
     first = next(iter(own or right), None)
@@ -87,13 +88,12 @@ def case_scores(cases: list[dict], table: CandidateTable, lexicon: Lexicon, rank
         if site is None:
             continue
         sites, groups, i = site
-        answers = {a.casefold() for a in case["answers"]}
+        answers = {fold(a) for a in case["answers"]}
         right = np.array([reads(c, case["kind"], answers) for c in groups[i]])
         if not right.any():
             continue
         fit = site_fits(case["text"], sites, groups, context)[i]
-        rows = np.asarray([featurize(c, sites[i], table, case["lang"]) for c in groups[i]], dtype=np.float32)
-        features = with_context(rows, fit)
+        features = feature_rows(groups[i], sites[i], table, case["lang"], fit)
         out.append((ranker.raw_scores(features), features[:, KIND_COLUMNS], right))
     return out
 
@@ -147,7 +147,7 @@ def kind_prior(ckpt: dict, cases_path: str, table: CandidateTable, ranker, conte
 def cross_check(ckpt: dict, decoder, cases: list[dict], split: int, l2s: tuple[float, ...]) -> list[dict]:
     """The prior estimated on cases[:split] and scored on cases[split:] through the runtime,
     then the other way round: counted, and fitted with each L2 weight in `l2s`."""
-    from .evaluate_decoder import handwritten
+    from .evaluation import handwritten
 
     lexicon, halves = Lexicon.load(), (cases[:split], cases[split:])
     rows = []
@@ -167,14 +167,14 @@ def main(argv: list[str] | None = None) -> None:
     import torch
 
     from assistant.assistant import Assistant
-    from assistant.decoder import Decoder
+    from assistant.explain import Decoder
 
     from .synthesize import EVALUATION_CASES
 
-    parser = argparse.ArgumentParser(description="Cross-check the decoder's kind prior: estimate it on one part of "
+    parser = argparse.ArgumentParser(description="Cross-check the explain model's kind prior: estimate it on one part of "
                                                  "the hand-written cases, score the rest, and the other way round.")
-    parser.add_argument("--checkpoint", default="build/decoder/ranker.pt")
-    parser.add_argument("--decoder", default="models/emoji-decoder", help="the exported decoder of that checkpoint")
+    parser.add_argument("--checkpoint", default="build/explain/ranker.pt")
+    parser.add_argument("--decoder", default="models/emoji-explain", help="the exported explain model of that checkpoint")
     parser.add_argument("--predictor", default=None, help="the emoji predictor it was trained with (default: shipped)")
     parser.add_argument("--cases", default=EVALUATION_CASES[1], help="hand-written cases (default: the development set)")
     parser.add_argument("--split", type=int, default=0, help="the first part is cases[:SPLIT] (default: half)")

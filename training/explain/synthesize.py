@@ -10,14 +10,14 @@ Four kinds of substitution, as IER-SMCEM builds its data (pronunciation similari
 - decorative: an emoji appended to the message (the answer is "" = not a word).
 Every source sentence goes to exactly one split (hash of the sentence), so no sentence is
 in both train and test. Sources: any text files (one message per line) and templated frame
-sentences (sentences.py); training.implicit.corpora turns installable collections (fortune
+sentences (sentences.py); training.explain.corpora turns installable collections (fortune
 files, review corpora) into such files for languages without tweets. A source sentence that
 contains an evaluation case (`--exclude`, by default the hand-written test and development
 sets) with its emoji read as an acceptable answer is dropped, so neither the ranker nor the
 word-pair counts see a case it is measured or tuned on.
 
-    python -m training.implicit.synthesize --text en:../shared/data/tweeteval_emoji/train_text.txt \
-        --text es:../shared/data/semeval2018_emoji/es_trial.text --out build/decoder/examples.jsonl
+    python -m training.explain.synthesize --text en:../shared/data/tweeteval_emoji/train_text.txt \
+        --text es:../shared/data/semeval2018_emoji/es_trial.text --out build/explain/examples.jsonl
 """
 from __future__ import annotations
 
@@ -26,20 +26,18 @@ import gzip
 import hashlib
 import json
 import random
-import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 from pathlib import Path
 
-from assistant.decoder import CJK
+from assistant.text import fold, is_cjk, letters_pattern
 
 from .sentences import templated
+from .words import UNSPACED_LANGS, words_of, zipf
 
 KINDS = ("homophone", "rebus", "literal", "slang", "decorative")
-UNSPACED_LANGS = ("zh", "ja")  # written without spaces between words: lengths count characters
-_WORD = re.compile(r"[^\W\d_]+")
 # hand-written cases: the test set (reported, never tuned on) and the development set (tuned on)
-EVALUATION_CASES = ("tests/data/explain_cases.jsonl", "training/implicit/data/dev_cases.jsonl")
+EVALUATION_CASES = ("tests/data/explain_cases.jsonl", "training/explain/data/dev_cases.jsonl")
 # reactions: emojis that in real messages mostly stand for no word (faces, hearts, gestures, celebration)
 DECORATIVE = ["😂", "❤️", "😍", "😊", "🙏", "😭", "✨", "💕", "😘", "👍", "🎉", "💯", "😎", "🤗", "😉",
               "🥰", "😁", "😅", "🤣", "😢", "😩", "😒", "😳", "🙈", "🙌", "👏", "💪", "👌", "✌️", "😀", "😃",
@@ -73,6 +71,7 @@ def long_enough(line: str, lang: str) -> bool:
 
 
 def split_of(sentence: str, cfg: SynthConfig) -> str:
+    # casefold, not assistant.text.fold: the hash keeps every sentence in the split it has always had
     h = int(hashlib.sha1(sentence.strip().casefold().encode()).hexdigest()[:8], 16) / 0xFFFFFFFF
     return "test" if h < cfg.test_share else "val" if h < cfg.test_share + cfg.val_share else "train"
 
@@ -84,7 +83,7 @@ def read_cases(path: str | Path) -> list[dict]:
 
 def evaluation_phrases(*paths) -> dict[str, set[str]]:
     """lang → each evaluation case's text with its emoji read as each acceptable answer
-    (casefolded, spaces collapsed); a decorative case drops the emoji."""
+    (folded, spaces collapsed); a decorative case drops the emoji."""
     phrases: dict[str, set[str]] = defaultdict(set)
     for case in (case for path in paths for case in read_cases(path)):
         answers = [""] if case["kind"] == "decorative" else case["answers"]
@@ -94,7 +93,7 @@ def evaluation_phrases(*paths) -> dict[str, set[str]]:
 
 
 def _flat(text: str) -> str:
-    return " ".join(text.casefold().split())
+    return " ".join(fold(text).split())
 
 
 def contains_any(sentence: str, phrases: set[str]) -> bool:
@@ -105,7 +104,7 @@ def contains_any(sentence: str, phrases: set[str]) -> bool:
 def in_name(term: str, name: str) -> bool:
     """Whether `term` is a word of `name`, or a piece of a compound at least 4 letters long
     ("Beere" in "Erdbeere", 月饼 in 中秋月饼), but not "i" in "information"."""
-    return term in _WORD.findall(name) or len(term) >= (1 if CJK.match(term) else 4) and term in name
+    return term in letters_pattern().findall(name) or len(term) >= (1 if is_cjk(term[:1]) else 4) and term in name
 
 
 class Substitutions:
@@ -123,45 +122,45 @@ class Substitutions:
         self.weights: dict[tuple[str, str], float] = {}  # (word, emoji text) → how likely a writer picks it
         self.apart: dict[tuple[str, str], float] = {}  # (word, "🐝 leaf") → weight: each emoji's split puns weigh one
         literal = table["literal"].get(lang, {})
-        named = Counter(t for terms in literal.values() for t in {t.casefold() for t in terms[:6]})  # term → emojis
+        named = Counter(t for terms in literal.values() for t in {fold(t) for t in terms[:6]})  # term → emojis
         for emoji, terms in literal.items():
-            name = terms[0].casefold() if terms else ""
+            name = fold(terms[0]) if terms else ""
             for term in terms[:6]:
-                self.by_word[term.casefold()].append((emoji, "literal", term))
+                self.by_word[fold(term)].append((emoji, "literal", term))
                 # Someone writing "cheese" as an emoji picks 🧀 (named so), seldom 🍕 (a keyword); "milk"
                 # as 🥛 ("glass of milk"), and a word that is a keyword of forty emojis ("food") seldom as any.
-                self.weights[(term.casefold(), emoji)] = (1.0 if in_name(term.casefold(), name) else
-                                                          KEYWORD_WEIGHT / named[term.casefold()])
+                self.weights[(fold(term), emoji)] = (1.0 if in_name(fold(term), name) else
+                                                     KEYWORD_WEIGHT / named[fold(term)])
         for emoji, rows in table["homophone"].get(lang, {}).items():
             for word, _ in rows[:6]:
-                self.by_word[word.casefold()].append((emoji, "homophone", word))
+                self.by_word[fold(word)].append((emoji, "homophone", word))
         for emoji, rows in table["partword"].get(lang, {}).items():
             for fragment, word in rows:
                 rest = word[len(fragment):] if word.startswith(fragment) else None
                 glued = emoji + rest if rest is not None else word[: -len(fragment)] + emoji
-                self.by_word[word.casefold()].append((glued, "homophone", fragment))
+                self.by_word[fold(word)].append((glued, "homophone", fragment))
         split = [(emoji, row) for emoji, rows in table.get("split", {}).get(lang, {}).items() for row in rows]
-        per_emoji = Counter((emoji, word.casefold()) for emoji, (_, word, _, _) in split)
+        per_emoji = Counter((emoji, fold(word)) for emoji, (_, word, _, _) in split)
         for emoji, (neighbour, word, side, _) in split:
             written = f"{emoji} {neighbour}" if side == "after" else f"{neighbour} {emoji}"
-            self.by_word[word.casefold()].append((written, "homophone", word))
-            self.apart[(word.casefold(), written)] = 1.0 / per_emoji[(emoji, word.casefold())]
+            self.by_word[fold(word)].append((written, "homophone", word))
+            self.apart[(fold(word), written)] = 1.0 / per_emoji[(emoji, fold(word))]
         for pair, words in table["rebus"].get(lang, {}).items():
             for word in words[:5]:
-                self.by_word[word.casefold()].append((pair, "rebus", word))
+                self.by_word[fold(word)].append((pair, "rebus", word))
         for emoji, meanings in table["slang"].get(lang, {}).items():
             for meaning in meanings:
                 if " " not in meaning:
-                    self.by_word[meaning.casefold()].append((emoji, "slang", meaning))
+                    self.by_word[fold(meaning)].append((emoji, "slang", meaning))
 
     def options(self, word: str) -> list[tuple[str, str, str]]:
-        return self.by_word.get(word.casefold(), [])
+        return self.by_word.get(fold(word), [])
 
     def literal_chance(self, word: str, options: list[tuple[str, str, str]]) -> float:
         """How likely a writer is to write `word` as a literal emoji at all: 1 for a word in an
         emoji's name, the summed keyword weights for a word that is only a keyword, and less
         again for a frequent word."""
-        named = min(1.0, sum(self.weights.get((word.casefold(), o[0]), 1.0) for o in options if o[1] == "literal"))
+        named = min(1.0, sum(self.weights.get((fold(word), o[0]), 1.0) for o in options if o[1] == "literal"))
         return named * min(1.0, 10.0 ** (self.literal_zipf - self.frequency(word, self.lang)))
 
     def kept_options(self, word: str, options: list[tuple[str, str, str]], rng: random.Random) -> list:
@@ -175,21 +174,9 @@ class Substitutions:
     def pick(self, word: str, options: list[tuple[str, str, str]], rng: random.Random) -> tuple[str, str, str]:
         """One of `options` (all of one kind), literal ones weighted as in `weights` (name over keyword),
         split puns as in `apart` (each emoji's written-apart forms of a word weigh as one option)."""
-        weights = [self.weights.get((word.casefold(), o[0]), 1.0) if o[1] == "literal" else
-                   self.apart.get((word.casefold(), o[0]), 1.0) for o in options]
+        weights = [self.weights.get((fold(word), o[0]), 1.0) if o[1] == "literal" else
+                   self.apart.get((fold(word), o[0]), 1.0) for o in options]
         return rng.choices(options, weights)[0]
-
-
-def words_of(sentence: str, lang: str) -> list[tuple[int, int, str]]:
-    if lang in UNSPACED_LANGS:
-        import jieba  # pip install jieba (wordfreq's Chinese tokenizer)
-
-        out, pos = [], 0
-        for w in jieba.cut(sentence):
-            out.append((pos, pos + len(w), w))
-            pos += len(w)
-        return [t for t in out if _WORD.fullmatch(t[2])]
-    return [(m.start(), m.end(), m.group()) for m in _WORD.finditer(sentence)]
 
 
 def synthesize(sentence: str, lang: str, subs: Substitutions, rng: random.Random, cfg: SynthConfig) -> dict | None:
@@ -224,15 +211,9 @@ def synthesize(sentence: str, lang: str, subs: Substitutions, rng: random.Random
     return {"text": text, "lang": lang, "source_text": sentence, "targets": targets}
 
 
-def zipf(word: str, lang: str) -> float:
-    from .candidates import zipf as _zipf
-
-    return _zipf(word, lang)
-
-
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--table", default="models/emoji-decoder/candidates.json.gz")
+    parser.add_argument("--table", default="models/emoji-explain/candidates.json.gz")
     parser.add_argument("--text", action="append", default=[], metavar="LANG:FILE",
                         help="a text file in LANG, one message per line (repeatable)")
     parser.add_argument("--langs", nargs="+", default=None, help="languages (default: the table's)")
@@ -244,7 +225,7 @@ def main(argv: list[str] | None = None) -> None:
                         help="evaluation cases (JSON Lines: text, lang, emoji, answers) that no source sentence "
                              "may contain (default: the hand-written test and development sets); '' or no FILE "
                              "to keep every sentence")
-    parser.add_argument("--out", default="build/decoder/examples.jsonl")
+    parser.add_argument("--out", default="build/explain/examples.jsonl")
     args = parser.parse_args(argv)
     cfg = SynthConfig(replace_ratio=args.replace_ratio, max_sentences=args.max_sentences,
                       literal_zipf=args.literal_zipf)

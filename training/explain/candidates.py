@@ -1,4 +1,4 @@
-"""CLDR names + word lists + pronunciations → the decoder's candidate tables (candidates.json.gz).
+"""CLDR names + word lists + pronunciations → the explain model's candidate tables (candidates.json.gz).
 
 For every emoji and language the table lists what the emoji may stand for:
 - literal: its localized name and keywords (CLDR, via assistant.lexicon);
@@ -9,30 +9,27 @@ For every emoji and language the table lists what the emoji may stand for:
 - slang: the curated community meanings in community.py.
 Pronunciation needs espeak-ng, pypinyin and pykakasi here only; the runtime reads the table.
 
-    python -m training.implicit.candidates --langs en es de fr ru zh --out models/emoji-decoder/candidates.json.gz
+    python -m training.explain.candidates --langs en es de fr ru zh --out models/emoji-explain/candidates.json.gz
 """
 from __future__ import annotations
 
 import argparse
 import gzip
 import json
-import re
-from functools import lru_cache
 from collections import defaultdict
 from dataclasses import dataclass, asdict
 
 import numpy as np
 
 from assistant.emojis import canonical
+from assistant.explain import TABLE_FORMAT
 from assistant.lexicon import Lexicon
+from assistant.text import fold
 
 from .community import COMMUNITY
 from .pronounce import pronounce
-from .split_puns import neighbour_words, split_puns
-from .synthesize import UNSPACED_LANGS
-
-FORMAT = 1
-_WORD = re.compile(r"^[^\W\d_]+$")
+from .split_puns import MAX_ZIPF, PER_EMOJI, PER_WORD, SIMILARITY, neighbour_words, split_puns
+from .words import vocabulary, zipf
 
 
 @dataclass
@@ -44,10 +41,10 @@ class CandidateConfig:
     max_homophones: int = 12  # per emoji, best first (similarity, then word frequency)
     max_fragments: int = 150  # part-word puns kept per emoji, most frequent words first
     max_rebus: int = 40  # rebus words kept per emoji pair
-    split_per_word: int = 3  # part-word puns written apart ("🐝 leaf"): sound-alike neighbours per word
-    max_split: int = 60  # ... and rows kept per emoji, most frequent words first
-    split_similarity: float = 1.0  # ... sounding like the rest of the word, voicing aside
-    split_max_zipf: float = 6.0  # ... and rarer than this (wordfreq Zipf): not "you", "like"
+    split_per_word: int = PER_WORD  # part-word puns written apart ("🐝 leaf"): sound-alike neighbours per word
+    max_split: int = PER_EMOJI  # ... and rows kept per emoji, most frequent words first
+    split_similarity: float = SIMILARITY  # ... sounding like the rest of the word, voicing aside
+    split_max_zipf: float = MAX_ZIPF  # ... and rarer than this (wordfreq Zipf): not "you", "like"
     max_term_words: int = 2  # names/keywords longer than this are not used as sounds
 
     def __post_init__(self):
@@ -57,20 +54,6 @@ class CandidateConfig:
         if self.vocab_size < 100 or self.fragment_vocab < 0:
             raise ValueError(f"vocab_size must be ≥ 100 and fragment_vocab ≥ 0, got {self.vocab_size}, "
                              f"{self.fragment_vocab}")
-
-
-def vocabulary(lang: str, n: int) -> list[str]:
-    from wordfreq import top_n_list  # pip install wordfreq
-
-    words = [w for w in top_n_list(lang, n) if _WORD.match(w)]
-    return [w for w in words if len(w) >= (1 if lang in UNSPACED_LANGS else 2)]
-
-
-@lru_cache(maxsize=None)
-def zipf(word: str, lang: str) -> float:
-    from wordfreq import zipf_frequency
-
-    return round(zipf_frequency(word, lang), 2)
 
 
 def emoji_terms(lexicon: Lexicon, lang: str, max_words: int) -> dict[str, list[tuple[str, str]]]:
@@ -116,8 +99,8 @@ def homophones(keys: dict, vocab: list[str], vocab_keys: list[str], lang: str, c
                 out[emoji][word] = score
     table = {}
     for emoji, words in out.items():
-        own = {t.casefold() for t in terms_of.get(emoji, [])}  # the emoji's own names are literal, not homophones
-        words = {w: s for w, s in words.items() if w.casefold() not in own}
+        own = {fold(t) for t in terms_of.get(emoji, [])}  # the emoji's own names are literal, not homophones
+        words = {w: s for w, s in words.items() if fold(w) not in own}
         best = sorted(words.items(), key=lambda kv: (-kv[1], -zipf(kv[0], lang)))[: cfg.max_homophones]
         table[emoji] = [[w, round(s, 3)] for w, s in best]
     return table
@@ -157,7 +140,7 @@ def fragments(keys: dict, vocab: list[str], lang: str, cfg: CandidateConfig) -> 
 
 
 def build(cfg: CandidateConfig, lexicon: Lexicon) -> dict:
-    data = {"format": FORMAT, "config": asdict(cfg), "languages": list(cfg.langs), "literal": {}, "homophone": {},
+    data = {"format": TABLE_FORMAT, "config": asdict(cfg), "languages": list(cfg.langs), "literal": {}, "homophone": {},
             "partword": {}, "split": {}, "rebus": {}, "slang": {}, "zipf": {}}
     for lang in cfg.langs:
         terms = emoji_terms(lexicon, lang, cfg.max_term_words)
@@ -197,7 +180,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--vocab-size", type=int, default=CandidateConfig.vocab_size)
     parser.add_argument("--fragment-vocab", type=int, default=CandidateConfig.fragment_vocab)
     parser.add_argument("--min-similarity", type=float, default=CandidateConfig.min_similarity)
-    parser.add_argument("--out", default="models/emoji-decoder/candidates.json.gz")
+    parser.add_argument("--out", default="models/emoji-explain/candidates.json.gz")
     args = parser.parse_args(argv)
     cfg = CandidateConfig(langs=args.langs, vocab_size=args.vocab_size, fragment_vocab=args.fragment_vocab,
                           min_similarity=args.min_similarity)

@@ -3,10 +3,10 @@
 For every training-split source sentence, count (word before, word) and (word, word after)
 for words an emoji can stand for; the runtime looks up (word before the emoji, candidate)
 and (candidate, word after). Chinese and Japanese use the neighbouring character, because
-the runtime does not segment words. Only the train split is counted, and train_decoder
+the runtime does not segment words. Only the train split is counted, and training.explain.train
 takes each training message's own sentence back out of the counts it sees (leave-one-out).
 
-    python -m training.implicit.context --examples build/decoder/examples.jsonl --table models/emoji-decoder/candidates.json.gz
+    python -m training.explain.pairs --examples build/explain/examples.jsonl --table models/emoji-explain/candidates.json.gz
 """
 from __future__ import annotations
 
@@ -15,17 +15,18 @@ import gzip
 import json
 from collections import Counter, defaultdict
 
-from assistant.decoder import neighbours
+from assistant.explain import neighbours
+from assistant.text import fold
 
-from .synthesize import words_of
+from .words import words_of
 
 
 def counted_words(table: dict) -> dict[str, set[str]]:
     """Per language, the words whose neighbours are counted: the candidate table's word list
     (`zipf`) and the whole words of its part-word puns."""
-    wanted = {lang: {w.casefold() for w in table["zipf"].get(lang, {})} for lang in table["languages"]}
+    wanted = {lang: {fold(w) for w in table["zipf"].get(lang, {})} for lang in table["languages"]}
     for lang in table["languages"]:
-        wanted[lang] |= {w.casefold() for rows in table["partword"].get(lang, {}).values() for _, w in rows}
+        wanted[lang] |= {fold(w) for rows in table["partword"].get(lang, {}).values() for _, w in rows}
     return wanted
 
 
@@ -34,7 +35,7 @@ def sentence_pairs(sentence: str, lang: str, wanted: set[str]) -> Counter:
     for the words in `wanted`."""
     pairs: Counter = Counter()
     for start, end, word in words_of(sentence, lang):
-        w = word.casefold()
+        w = fold(word)
         if w not in wanted:
             continue
         left, right = neighbours(sentence, start, end)
@@ -61,8 +62,8 @@ def count_pairs(examples: str, wanted: dict[str, set[str]], min_count: int = 1) 
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--examples", default="build/decoder/examples.jsonl")
-    parser.add_argument("--table", default="models/emoji-decoder/candidates.json.gz")
+    parser.add_argument("--examples", default="build/explain/examples.jsonl")
+    parser.add_argument("--table", default="models/emoji-explain/candidates.json.gz")
     parser.add_argument("--min-count", type=int, default=1)
     args = parser.parse_args(argv)
     with gzip.open(args.table, "rt", encoding="utf-8") as f:
