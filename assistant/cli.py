@@ -5,7 +5,7 @@
     emoji-assistant bench [--json] [--model PATH] [--threads N]
     emoji-assistant info [--json] [--model PATH]
     emoji-assistant explain TEXT|- [--lang L] [--json] [--model PATH]
-    emoji-assistant web [--host H] [--port P] [--model PATH] [--log-texts]
+    emoji-assistant web [--host H] [--port P] [--model PATH] [--log-texts] [--config FILE]
     emoji-assistant logs stats|export|purge [--db PATH] [--out FILE] [--older-than DAYS]
     emoji-assistant desktop run|pick|pause|resume|bench|install-autostart|uninstall-autostart|forget-picks
 """
@@ -16,6 +16,7 @@ import json
 import sys
 
 from .errors import AssistantError, InputError
+from .web_settings import WebSettings
 
 STDIN_CHUNK = 64  # messages read from stdin before each model call
 
@@ -53,10 +54,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--lang", metavar="L", help="language code of the messages (default: detected)")
     common(p)
     p = sub.add_parser("web", help="local web demo (pip install 'emoji-assistant[web]')")
-    p.add_argument("--host", default="127.0.0.1", help="address to listen on (default: loopback only)")
-    p.add_argument("--port", type=int, default=7860)
-    p.add_argument("--model", help="model folder (default: $EMOJI_ASSISTANT_MODEL, else the shipped model)")
-    p.add_argument("--log-texts", action="store_true", help="log the texts people type (off by default)")
+    web = WebSettings()  # flags left out keep the settings file's or environment's value, else these defaults
+    p.add_argument("--host", metavar="H", help=f"address to listen on (default: {web.host}, this computer only)")
+    p.add_argument("--port", type=int, metavar="P", help=f"port (default: {web.port})")
+    p.add_argument("--model", metavar="PATH",
+                   help="model folder (default: $EMOJI_ASSISTANT_MODEL, else the shipped model)")
+    p.add_argument("--log-texts", action="store_true", help="also log the texts people type (default: off)")
+    p.add_argument("--config", metavar="FILE",
+                   help="TOML settings file (default: $EMOJI_ASSISTANT_WEB_CONFIG, else none)")
     p = sub.add_parser("logs", help="the consented chat-log store: stats, export, purge")
     p.add_argument("action", choices=["stats", "export", "purge"])
     p.add_argument("--db", help="SQLite store (default: $EMOJI_ASSISTANT_DB or the user data folder)")

@@ -1,11 +1,12 @@
 """Where things live: the shipped models, and the per-user data and config folders."""
 from __future__ import annotations
 
-import os
-import sys
 from importlib import resources
 from pathlib import Path
 
+import platformdirs
+
+APP = "emoji-assistant"
 DEFAULT_MODEL = "emoji-predictor"
 
 
@@ -22,22 +23,20 @@ def default_model_dir() -> Path:
 
 
 def user_data_dir() -> Path:
-    """The platform's per-user data folder for this product (created by whoever writes there)."""
-    return _user_dir(("LOCALAPPDATA", "AppData/Local"), ("XDG_DATA_HOME", ".local/share"))
+    """The platform's per-user data folder for this product (created by whoever writes there).
+
+    Linux: $XDG_DATA_HOME/emoji-assistant, else ~/.local/share/emoji-assistant; macOS:
+    ~/Library/Application Support/emoji-assistant; Windows: %LOCALAPPDATA%\\emoji-assistant.
+    """
+    # appauthor=False: no publisher folder above ours on Windows (AppData\Local\emoji-assistant).
+    return Path(platformdirs.PlatformDirs(APP, appauthor=False).user_data_dir)
 
 
 def user_config_dir() -> Path:
-    """The platform's per-user config folder for this product."""
-    return _user_dir(("APPDATA", "AppData/Roaming"), ("XDG_CONFIG_HOME", ".config"))
+    """The platform's per-user config folder for this product.
 
-
-def _user_dir(windows: tuple[str, str], xdg: tuple[str, str]) -> Path:
-    """(environment variable, default under home) on Windows and on XDG systems; macOS has one place."""
-    home = Path.home()
-    if sys.platform == "win32":
-        base = Path(os.environ.get(windows[0]) or home / windows[1])
-    elif sys.platform == "darwin":
-        base = home / "Library" / "Application Support"
-    else:
-        base = Path(os.environ.get(xdg[0]) or home / xdg[1])
-    return base / "emoji-assistant"
+    Linux: $XDG_CONFIG_HOME/emoji-assistant, else ~/.config/emoji-assistant; macOS:
+    ~/Library/Application Support/emoji-assistant; Windows: %APPDATA%\\emoji-assistant.
+    """
+    # roaming: settings follow a Windows user from machine to machine (AppData\Roaming), data stays local.
+    return Path(platformdirs.PlatformDirs(APP, appauthor=False, roaming=True).user_config_dir)

@@ -6,17 +6,21 @@
     POST /api/explain   {"text": ...} → each emoji's readings and the rewritten message
 
 Texts travel in POST bodies so they never appear in URLs or access logs, and this
-module logs them only when started with --log-texts.
+module logs them only when started with --log-texts. Each request passes the browser's
+Accept-Language header to the Assistant as its language hint.
+
+Startup (the app's lifespan) warms everything a first request would otherwise wait for,
+and uvicorn opens the port only after it: the first suggestion is as quick as the rest.
 """
 from __future__ import annotations
 
 import json
 import logging
+import math
 import secrets
 import time
-from dataclasses import dataclass, field
+from contextlib import asynccontextmanager
 from importlib.resources import files
-from typing import Callable
 
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
@@ -27,6 +31,8 @@ from starlette.responses import HTMLResponse, JSONResponse
 from starlette.routing import Route
 
 from .assistant import Assistant
+from .ratelimit import RateLimit, TokenBuckets
+from .web_settings import WebSettings
 
 log = logging.getLogger(__name__)
 
@@ -34,50 +40,7 @@ TOP_K = 5
 MAX_CHARS = 5000  # characters per message; a chat message is far shorter, 100 KB of text is refused
 BODY_OVERHEAD = 1024  # bytes of JSON around the text
 LOOPBACK_NAMES = ["127.0.0.1", "localhost", "::1", "[::1]"]
-
-
-@dataclass
-class RateLimit:
-    """Requests each client may make: `burst` at once, then `per_second` on average."""
-
-    per_second: float = 5.0  # the page asks at most ~3/s while someone types
-    burst: int = 20  # requests allowed back to back (clicking through the examples)
-
-    def __post_init__(self):
-        if self.per_second <= 0 or self.burst < 1:
-            raise ValueError(f"RateLimit needs per_second > 0 and burst >= 1, got {self.per_second}, {self.burst}")
-
-
-@dataclass
-class TokenBuckets:
-    """One token bucket per client address, in memory (a demo has no shared store to use)."""
-
-    limit: RateLimit
-    clock: Callable[[], float] = time.monotonic  # seconds; tests pass a fake clock
-    max_clients: int = 10_000  # past this, buckets that have refilled anyway are dropped
-    # client -> (tokens left, clock time of its last request)
-    _buckets: dict[str, tuple[float, float]] = field(default_factory=dict, init=False, repr=False)
-
-    def __len__(self) -> int:
-        """How many clients are tracked."""
-        return len(self._buckets)
-
-    def take(self, client: str) -> float:
-        """Spend one token for `client`: 0.0 when allowed, else seconds until one is free."""
-        now = self.clock()
-        tokens, last = self._buckets.get(client, (float(self.limit.burst), now))
-        tokens = min(float(self.limit.burst), tokens + (now - last) * self.limit.per_second)
-        if tokens < 1.0:
-            self._buckets[client] = (tokens, now)
-            return (1.0 - tokens) / self.limit.per_second
-        self._buckets[client] = (tokens - 1.0, now)
-        if len(self._buckets) > self.max_clients:
-            self._forget_idle(now)
-        return 0.0
-
-    def _forget_idle(self, now: float) -> None:
-        full_after = self.limit.burst / self.limit.per_second
-        self._buckets = {c: (t, last) for c, (t, last) in self._buckets.items() if now - last < full_after}
+WARM_LANGUAGES = ["en", "es", "de", "fr", "pt", "ru", "zh", "ar", "he"]  # the languages of the page's examples
 
 
 class Refusal(Exception):
@@ -89,7 +52,8 @@ class Refusal(Exception):
 
 
 def create_app(assistant: Assistant, *, log_texts: bool = False, max_chars: int = MAX_CHARS,
-               rate: RateLimit | None = None, allowed_hosts: list[str] | None = None) -> Starlette:
+               rate: RateLimit | None = None, allowed_hosts: list[str] | None = None,
+               warm_languages: list[str] = WARM_LANGUAGES) -> Starlette:
     """The demo app around one loaded Assistant (shared by all requests).
 
     Args:
@@ -99,15 +63,23 @@ def create_app(assistant: Assistant, *, log_texts: bool = False, max_chars: int 
         rate: per-client request limit (default RateLimit()); over it, a 429.
         allowed_hosts: Host header values to accept (None: any). Serving on loopback
             with ["127.0.0.1", "localhost"] stops other web sites reaching the API by DNS rebinding.
+        warm_languages: languages whose keyword indexes are built at startup (see warm_up);
+            a visitor writing another language waits ~50 ms once for its index.
 
     Returns:
-        A Starlette app, e.g. for `uvicorn.run(app)` or `TestClient(app)`.
+        A Starlette app, e.g. for `uvicorn.run(app)` or `with TestClient(app)` (which runs the warm-up).
     """
     if max_chars < 1:
         raise ValueError(f"max_chars must be at least 1, got {max_chars}")
     buckets = TokenBuckets(rate or RateLimit())
     max_body = max_chars * 4 + BODY_OVERHEAD  # UTF-8 needs at most 4 bytes a character
     page = files("assistant").joinpath("web_page.html").read_text(encoding="utf-8")
+
+    @asynccontextmanager
+    async def lifespan(app: Starlette):
+        seconds = await run_in_threadpool(warm_up, assistant, warm_languages)
+        log.info("warmed up in %.1f s; ready", seconds)
+        yield
 
     async def index(request: Request):
         """The page, with a fresh nonce so only its own inline script and style run."""
@@ -129,11 +101,11 @@ def create_app(assistant: Assistant, *, log_texts: bool = False, max_chars: int 
         _admit(request, buckets)
         text = await _read_text(request, max_body=max_body, max_chars=max_chars)
         started = time.perf_counter()
-        result = (await run_in_threadpool(assistant.suggest_batch, [text], k=TOP_K))[0]
+        result = (await run_in_threadpool(assistant.suggest_batch, [text], k=TOP_K, hint=_hint(request)))[0]
         notice = ""
         if not result.suggestions:
             notice = "There is nothing to read in this message yet: type a few words."
-        elif await run_in_threadpool(_only_emojis, assistant, text):
+        elif assistant.is_emoji_only(text):
             notice = "This message is only emojis, so the suggestions are guesses. Try Explain to see what they mean."
         _log_call("suggest", text, result.lang, started, log_texts)
         return _json({"lang": result.lang, "notice": notice,
@@ -145,7 +117,7 @@ def create_app(assistant: Assistant, *, log_texts: bool = False, max_chars: int 
         _admit(request, buckets)
         text = await _read_text(request, max_body=max_body, max_chars=max_chars)
         started = time.perf_counter()
-        explanation = (await run_in_threadpool(assistant.explain, text)).to_dict()
+        explanation = (await run_in_threadpool(assistant.explain, text, hint=_hint(request))).to_dict()
         explanation["notice"] = "" if explanation["emojis"] else \
             "There are no emojis in this message. Add one, e.g. 🌙, to see what it can stand for."
         _log_call("explain", text, explanation["lang"], started, log_texts)
@@ -154,30 +126,50 @@ def create_app(assistant: Assistant, *, log_texts: bool = False, max_chars: int 
     routes = [Route("/", index), Route("/api/model", model_info), Route("/api/suggest", suggest, methods=["POST"]),
               Route("/api/explain", explain, methods=["POST"])]
     middleware = [Middleware(TrustedHostMiddleware, allowed_hosts=allowed_hosts)] if allowed_hosts else []
-    return Starlette(routes=routes, middleware=middleware,
+    return Starlette(routes=routes, middleware=middleware, lifespan=lifespan,
                      exception_handlers={Refusal: _refused, Exception: _crashed})
 
 
+def warm_up(assistant: Assistant, languages: list[str] = WARM_LANGUAGES) -> float:
+    """Load now what the first requests would otherwise wait for; the seconds it took.
+
+    The shipped model on a 2-core CPU: the language detector ~0.25 s, each language's keyword
+    index 0.05-0.3 s (the first also runs the model session once), the explain model ~2 s.
+    """
+    started = time.perf_counter()
+    assistant.detect_language("hello")
+    for lang in languages:
+        assistant.suggest("ok", k=1, lang=lang)
+    assistant.explain("ok 🙂")
+    return time.perf_counter() - started
+
+
 def serve(args) -> int:
-    """`emoji-assistant web`: load the model once, then serve until Ctrl+C.
+    """`emoji-assistant web`: load the model, warm it up, then serve until Ctrl+C.
+
+    Settings: defaults, then the TOML file (--config or $EMOJI_ASSISTANT_WEB_CONFIG), then
+    environment variables, then the flags given.
 
     Raises:
-        ModelError: the model folder cannot be loaded (the CLI prints it as one line).
+        SettingsError: a setting cannot be used; ModelError: the model folder cannot be loaded
+        (the CLI prints either as one line).
     """
     import uvicorn
 
+    config = WebSettings.load(args.config).with_flags(host=args.host, port=args.port, model=args.model,
+                                                      log_texts=args.log_texts or None)
     logging.basicConfig(level=logging.INFO, format="%(levelname)s:  %(message)s")
-    assistant = Assistant(args.model)
-    assistant.suggest("hello")  # loads the language detector now, not during the first visitor's request
-    loopback = args.host in LOOPBACK_NAMES
+    assistant = Assistant(config.model)
+    loopback = config.host in LOOPBACK_NAMES
     if not loopback:
         log.warning("listening on %s: anyone who can reach this address can use the demo; "
-                    "use the default 127.0.0.1 unless you mean it", args.host)
-    app = create_app(assistant, log_texts=args.log_texts, allowed_hosts=LOOPBACK_NAMES if loopback else None)
-    log.info("model %s %s; open http://%s:%d/", assistant.manifest.name, assistant.manifest.version,
-             f"[{args.host}]" if ":" in args.host else args.host, args.port)
+                    "use the default 127.0.0.1 unless you mean it", config.host)
+    app = create_app(assistant, log_texts=config.log_texts, allowed_hosts=LOOPBACK_NAMES if loopback else None)
+    log.info("model %s %s; warming up, then serving http://%s:%d/", assistant.manifest.name,
+             assistant.manifest.version, f"[{config.host}]" if ":" in config.host else config.host, config.port)
+    # uvicorn opens the port once the app's lifespan (the warm-up) is done.
     # server_header off: the demo need not tell the world which server it runs.
-    uvicorn.run(app, host=args.host, port=args.port, log_level="info", server_header=False)
+    uvicorn.run(app, host=config.host, port=config.port, log_level="info", server_header=False)
     return 0
 
 
@@ -191,8 +183,14 @@ def _json(payload: dict, status: int = 200, headers: dict[str, str] | None = Non
 def _admit(request: Request, buckets: TokenBuckets) -> None:
     wait = buckets.take(request.client.host if request.client else "unknown")
     if wait:
-        raise Refusal(429, f"Slow down a little: too many requests. Try again in {wait:.0f} s.",
-                      {"Retry-After": str(max(1, round(wait)))})
+        seconds = math.ceil(wait)  # whole seconds, rounded up: the message and Retry-After say the same
+        raise Refusal(429, f"Slow down a little: too many requests. Try again in {seconds} s.",
+                      {"Retry-After": str(seconds)})
+
+
+def _hint(request: Request) -> str | None:
+    """The browser's languages, most wanted first ("de-CH,de;q=0.9,en;q=0.5"): the Assistant's hint."""
+    return request.headers.get("accept-language")
 
 
 async def _read_text(request: Request, *, max_body: int, max_chars: int) -> str:
@@ -221,17 +219,6 @@ async def _read_text(request: Request, *, max_body: int, max_chars: int) -> str:
     if len(text) > max_chars:
         raise too_long
     return text
-
-
-def _only_emojis(assistant: Assistant, text: str) -> bool:
-    """True when nothing but emojis, spaces and punctuation is left once the emojis are cut out."""
-    explanation = assistant.explain(text)
-    rest, end = [], 0
-    for e in explanation.emojis:
-        rest.append(explanation.text[end:e.start])
-        end = e.end
-    rest.append(explanation.text[end:])
-    return bool(explanation.emojis) and not any(ch.isalnum() for ch in "".join(rest))
 
 
 def _log_call(route: str, text: str, lang: str, started: float, log_texts: bool) -> None:

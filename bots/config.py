@@ -2,15 +2,17 @@
 
 Secrets (bot tokens, webhook secret, id salt) never appear in repr() or in error messages.
 The TOML file uses the field names below; each field's environment variable is in ENV.
+Both are read by assistant.settings, as the desktop helper's and the web demo's are.
 """
 from __future__ import annotations
 
-import difflib
 import os
 import secrets
+from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 
+from assistant import settings
 from assistant.paths import user_data_dir
 
 CONFIG_ENV = "EMOJI_ASSISTANT_BOT_CONFIG"  # path of a TOML file
@@ -60,17 +62,14 @@ class BotConfig:
                 raise ValueError(f"{name} must be {rule}, got {getattr(self, name)!r}")
 
     @classmethod
-    def load(cls, path: str | Path | None = None, env: dict[str, str] | None = None) -> BotConfig:
-        """Defaults, then the TOML file (`path` or $EMOJI_ASSISTANT_BOT_CONFIG), then environment variables."""
+    def load(cls, path: str | Path | None = None, env: Mapping[str, str] | None = None) -> BotConfig:
+        """Defaults, then the TOML file (`path` or $EMOJI_ASSISTANT_BOT_CONFIG), then environment variables.
+
+        Raises:
+            SettingsError (a ValueError): the file or a variable cannot be used; one line says which.
+        """
         env = os.environ if env is None else env
-        values: dict = {}
-        path = path or env.get(CONFIG_ENV)
-        if path:
-            values.update(_read_toml(Path(path)))
-        for name, var in ENV.items():
-            if env.get(var, "") != "":
-                values[name] = _parse(name, env[var], var)
-        return cls(**values)
+        return settings.load(cls, path=path or env.get(CONFIG_ENV) or None, env=env, env_names=ENV, secrets=SECRETS)
 
     def require(self, name: str) -> str:
         """The value of a secret the caller cannot run without; ValueError says where to set it."""
@@ -89,54 +88,6 @@ ENV.update(telegram_token="TELEGRAM_BOT_TOKEN", discord_token="DISCORD_BOT_TOKEN
            telegram_api_base_url="TELEGRAM_API_BASE_URL", webhook_url="TELEGRAM_WEBHOOK_URL",
            webhook_listen="TELEGRAM_WEBHOOK_LISTEN", webhook_port="TELEGRAM_WEBHOOK_PORT",
            webhook_secret="TELEGRAM_WEBHOOK_SECRET", model="EMOJI_ASSISTANT_MODEL", db="EMOJI_ASSISTANT_DB")
-_KINDS = {f.name: type(f.default) for f in fields(BotConfig)}  # str, int, float, bool, tuple
-
-
-def _parse(name: str, raw, source: str):
-    """An environment string or TOML value as the field's type; the error never echoes a secret."""
-    kind = _KINDS[name]
-    shown = "(hidden)" if name in SECRETS else repr(raw)
-    try:
-        if not isinstance(raw, str):
-            if kind is float and isinstance(raw, int) and not isinstance(raw, bool):
-                return float(raw)
-            if kind is tuple and isinstance(raw, list):
-                return tuple(int(i) for i in raw)
-            if type(raw) is not kind:
-                raise ValueError
-            return raw
-        if kind is bool:
-            if raw.strip().lower() not in ("1", "0", "true", "false", "yes", "no", "on", "off"):
-                raise ValueError
-            return raw.strip().lower() in ("1", "true", "yes", "on")
-        if kind is tuple:
-            return tuple(int(part) for part in raw.replace(",", " ").split())
-        return kind(raw)
-    except (TypeError, ValueError):
-        expected = {tuple: "a list of integer ids", bool: "true or false"}.get(kind, f"a {kind.__name__}")
-        raise ValueError(f"{source} must be {expected}, got {shown}") from None
-
-
-def _read_toml(path: Path) -> dict:
-    try:
-        import tomllib
-    except ModuleNotFoundError:  # Python 3.10
-        try:
-            import tomli as tomllib
-        except ModuleNotFoundError:
-            raise ValueError(f"reading {path} needs Python 3.11 or `pip install tomli`") from None
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except OSError as err:
-        raise ValueError(f"cannot read the bot config {path}: {err.strerror}") from None
-    except tomllib.TOMLDecodeError as err:
-        raise ValueError(f"{path} is not valid TOML: {err}") from None
-    for key in data:
-        if key not in _KINDS:
-            close = difflib.get_close_matches(key, _KINDS, n=1)
-            hint = f"; did you mean {close[0]!r}?" if close else f"; known keys: {', '.join(_KINDS)}"
-            raise ValueError(f"{path}: unknown setting {key!r}{hint}")
-    return {key: _parse(key, value, f"{key} in {path}") for key, value in data.items()}
 
 
 def default_db_path() -> Path:

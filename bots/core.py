@@ -3,19 +3,21 @@
 Adapters turn platform updates into these calls and send back the returned text. The model
 and the store are blocking, so every call to them runs in a worker thread (asyncio.to_thread):
 a slow inference or a busy database never stalls the event loop serving other users.
+
+`ui_lang` is the user's language as the platform knows it (a Telegram profile's language_code,
+a Discord client's locale): replies are written in it, and it is the Assistant's language
+hint, so a short or emoji-only message is read in the user's language.
 """
 from __future__ import annotations
 
 import asyncio
 import logging
 
-from assistant import InputError
-from assistant.emojis import strip_emojis
+from assistant.ratelimit import RateLimit, TokenBuckets
 
 from .config import BotConfig
 from .formatting import explanation_text, suggestions_text, user_data_file, with_emoji
 from .i18n import t
-from .limits import RateLimiter
 from .reload import ModelHolder
 
 logger = logging.getLogger(__name__)
@@ -28,12 +30,12 @@ class BotCore:
         holder: the loaded Assistant (ModelHolder), swapped on reload.
         store: the ChatLogStore, or None when collection is switched off in the config.
         config: the BotConfig (top_k, rate_limit, retention_days, admin ids, reload_check_s).
-        limiter: per-user RateLimiter; default config.rate_limit calls a minute.
+        limiter: per-user TokenBuckets; default config.rate_limit calls a minute, all at once if need be.
     """
 
-    def __init__(self, holder: ModelHolder, store, config: BotConfig, *, limiter: RateLimiter | None = None):
+    def __init__(self, holder: ModelHolder, store, config: BotConfig, *, limiter: TokenBuckets | None = None):
         self.holder, self.store, self.config = holder, store, config
-        self.limiter = limiter or RateLimiter(config.rate_limit)
+        self.limiter = limiter or TokenBuckets(RateLimit.per_minute(config.rate_limit))
         self._watcher: asyncio.Task | None = None
 
     # ---- lifecycle
@@ -63,33 +65,33 @@ class BotCore:
         """Whether this user may make one more model call now."""
         return self.limiter.allow((platform, user_id))
 
-    async def suggest(self, text: str):
+    async def suggest(self, text: str, ui_lang: str | None = None):
         """The Result (text, detected lang, top-k suggestions) for one message."""
         assistant = self.holder.current
-        return (await asyncio.to_thread(assistant.suggest_batch, [text], k=self.config.top_k))[0]
+        return (await asyncio.to_thread(assistant.suggest_batch, [text], k=self.config.top_k, hint=ui_lang))[0]
 
     async def explain(self, text: str, ui_lang: str | None = None):
         """The Explanation of `text`; an emoji-only message is explained in the user's language."""
-        return await asyncio.to_thread(self._explain, self.holder.current, text, ui_lang)
+        return await asyncio.to_thread(self.holder.current.explain, text, hint=ui_lang)
 
-    @staticmethod
-    def _explain(assistant, text: str, ui_lang: str | None):
-        if ui_lang and not any(ch.isalpha() for ch in strip_emojis(text)):  # nothing to detect a language from
-            try:
-                return assistant.explain(text, lang=ui_lang)
-            except InputError:  # a locale the language check does not accept
-                pass
-        return assistant.explain(text)
+    def is_emoji_only(self, text: str) -> bool:
+        """Whether the message is emojis alone (explain it rather than suggest for it)."""
+        return self.holder.current.is_emoji_only(text)
 
     async def suggest_reply(self, text: str, ui_lang: str | None) -> str:
-        return suggestions_text(await self.suggest(text), ui_lang)
+        return suggestions_text(await self.suggest(text, ui_lang), ui_lang)
 
     async def explain_reply(self, text: str, ui_lang: str | None) -> str:
         return explanation_text(await self.explain(text, ui_lang), ui_lang)
 
-    async def inline_options(self, text: str) -> list[tuple[str, str, str]]:
+    async def reply(self, text: str, ui_lang: str | None) -> str:
+        """The answer to a plain message: what its emojis mean if it is only emojis, else suggestions."""
+        answer = self.explain_reply if self.is_emoji_only(text) else self.suggest_reply
+        return await answer(text, ui_lang)
+
+    async def inline_options(self, text: str, ui_lang: str | None = None) -> list[tuple[str, str, str]]:
         """(emoji, name, message to send) for each suggestion: the results of Telegram's inline mode."""
-        result = await self.suggest(text)
+        result = await self.suggest(text, ui_lang)
         return [(s.emoji, s.name, with_emoji(text, s.emoji)) for s in result.suggestions]
 
     # ---- consent and the user's data
@@ -131,21 +133,22 @@ class BotCore:
     # ---- collection (each a no-op unless the store finds the user's consent)
 
     async def record_message(self, platform: str, *, user_id: int, chat_id: int, message_id: int, text: str,
-                             private: bool) -> int | None:
+                             private: bool, ui_lang: str | None = None) -> int | None:
         """Store a chat message of an opted-in user; its row id, or None when nothing was stored."""
         if self.store is None or not text.strip():
             return None
         return await asyncio.to_thread(self._record_message, self.holder.current, platform, user_id, chat_id,
-                                       message_id, text, private)
+                                       message_id, text, private, ui_lang)
 
-    def _record_message(self, assistant, platform, user_id, chat_id, message_id, text, private):
+    def _record_message(self, assistant, platform, user_id, chat_id, message_id, text, private, ui_lang):
         if not self.store.may_collect(platform, user_id, chat_id, private=private):
             return None  # the common case: skip language detection for messages that will not be kept
-        lang = assistant.explain(text).lang  # detection only; explain runs no model
+        lang = assistant.detect_language(text, hint=ui_lang)
         return self.store.add_message(platform, user_id=user_id, chat_id=chat_id, message_id=message_id,
                                       text=text, lang=lang, private=private)
 
-    async def record_choice(self, platform: str, *, user_id: int, text: str, emoji: str) -> int | None:
+    async def record_choice(self, platform: str, *, user_id: int, text: str, emoji: str,
+                            ui_lang: str | None = None) -> int | None:
         """Store an inline-mode choice (text → emoji) as a label if the user opted in."""
         if self.store is None or not text.strip():
             return None
@@ -153,7 +156,7 @@ class BotCore:
         def record():
             if not self.store.has_consent(platform, user_id):
                 return None
-            lang = self.holder.current.explain(text).lang
+            lang = self.holder.current.detect_language(text, hint=ui_lang)
             return self.store.add_choice(platform, user_id=user_id, text=text, emoji=emoji, lang=lang)
 
         return await asyncio.to_thread(record)

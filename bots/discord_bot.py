@@ -31,7 +31,8 @@ MAX_TEXT = 1000  # characters accepted by /emoji and /explain
 
 
 def _lang(interaction: discord.Interaction) -> str:
-    return getattr(interaction.locale, "value", str(interaction.locale))  # "es-ES"
+    """The user's client locale ("es-ES"): the replies' language and the model's hint."""
+    return getattr(interaction.locale, "value", str(interaction.locale))
 
 
 def _chat_id(guild_id: int | None, channel_id: int) -> int:

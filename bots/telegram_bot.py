@@ -21,8 +21,6 @@ except ImportError as err:  # pragma: no cover - depends on the installed extras
     raise ImportError(f"the Telegram bot needs its extra ({err.name} is missing): "
                       "pip install 'emoji-assistant[telegram]'") from err
 
-from assistant.emojis import strip_emojis
-
 from .config import BotConfig
 from .core import BotCore
 from .i18n import t
@@ -39,6 +37,7 @@ def _core(context: ContextTypes.DEFAULT_TYPE) -> BotCore:
 
 
 def _lang(update: Update) -> str | None:
+    """The user's language from their Telegram settings ("pt-br"): the replies' language and the model's hint."""
     return update.effective_user.language_code if update.effective_user else None
 
 
@@ -93,11 +92,10 @@ async def on_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     core, message = _core(context), update.effective_message
     private = update.effective_chat.type == ChatType.PRIVATE
     await core.record_message(PLATFORM, user_id=update.effective_user.id, chat_id=message.chat_id,
-                              message_id=message.message_id, text=message.text, private=private)
+                              message_id=message.message_id, text=message.text, private=private,
+                              ui_lang=_lang(update))
     if private and await _allowed(update, core):
-        emoji_only = not strip_emojis(message.text)
-        reply = core.explain_reply if emoji_only else core.suggest_reply
-        await message.reply_text(await reply(message.text, _lang(update)))
+        await message.reply_text(await core.reply(message.text, _lang(update)))
 
 
 async def inline_query(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -109,7 +107,8 @@ async def inline_query(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
         return
     results = [InlineQueryResultArticle(id=_result_id(emoji), title=f"{emoji}  {name}".rstrip(), description=message,
                                         input_message_content=InputTextMessageContent(message))
-               for emoji, name, message in await core.inline_options(text) if len(_result_id(emoji)) <= 64]
+               for emoji, name, message in await core.inline_options(text, query.from_user.language_code)
+               if len(_result_id(emoji)) <= 64]
     await query.answer(results, cache_time=INLINE_CACHE_S)
 
 
@@ -124,7 +123,8 @@ async def inline_chosen(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
         emoji = bytes.fromhex(chosen.result_id).decode("utf-8")
     except ValueError:
         return
-    await _core(context).record_choice(PLATFORM, user_id=chosen.from_user.id, text=chosen.query, emoji=emoji)
+    await _core(context).record_choice(PLATFORM, user_id=chosen.from_user.id, text=chosen.query, emoji=emoji,
+                                       ui_lang=chosen.from_user.language_code)
 
 
 async def optin(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

@@ -4,8 +4,10 @@ from __future__ import annotations
 from pathlib import Path
 from types import SimpleNamespace
 
-from assistant import Result, Suggestion
+from assistant import Assistant, Result, Suggestion
+from assistant.emojis import strip_emojis
 from assistant.explain import explain_literal
+from assistant.language import hint_languages
 from assistant.lexicon import Lexicon
 from bots.config import BotConfig
 from bots.core import BotCore
@@ -17,21 +19,43 @@ SUGGESTIONS = [("🍕", "pizza"), ("😋", "face savoring food"), ("❤️", "re
 
 
 class FakeAssistant:
-    """The two Assistant methods the bots call, with fixed suggestions and real lexicon explanations."""
+    """The Assistant verbs the bots call, with fixed suggestions and real lexicon explanations.
+
+    Language: `lang` if given, else "es" for a message with "hola", else "en", or for a message
+    without letters the hint's first language (as the real detector does). Every call's
+    (verb, hint) is kept in `hints`.
+    """
+
+    is_emoji_only = staticmethod(Assistant.is_emoji_only)
 
     def __init__(self, model_dir: Path | str = ".", version: str = "1.0"):
         self.model_dir = Path(model_dir)
         self.manifest = SimpleNamespace(name="fake", version=version)
         self.texts: list[str] = []
+        self.hints: list[tuple[str, object]] = []
 
-    def suggest_batch(self, texts, k=5, lang=None):
+    def detect_language(self, text, *, hint=None):
+        self.hints.append(("detect_language", hint))
+        return self._lang(text, hint)
+
+    def suggest_batch(self, texts, k=5, lang=None, *, hint=None):
         self.texts.extend(texts)
-        return [Result(t, lang or ("es" if "hola" in t.lower() else "en"),
+        self.hints.append(("suggest_batch", hint))
+        return [Result(t, lang or self._lang(t, hint),
                        [Suggestion(e, round(0.5 - i * 0.1, 2), n) for i, (e, n) in enumerate(SUGGESTIONS[:k])]
                        if t.strip() else []) for t in texts]
 
-    def explain(self, text, lang=None):
-        return explain_literal(text, lang or ("es" if "hola" in text.lower() else "en"), Lexicon.load())
+    def explain(self, text, lang=None, *, hint=None):
+        self.hints.append(("explain", hint))
+        return explain_literal(text, lang or self._lang(text, hint), Lexicon.load())
+
+    @staticmethod
+    def _lang(text, hint) -> str:
+        if "hola" in text.lower():
+            return "es"
+        if any(ch.isalpha() for ch in strip_emojis(text)):
+            return "en"
+        return (hint_languages(hint) or ["en"])[0]
 
 
 def make_core(db: Path, *, assistant=None, store: bool = True, **settings) -> BotCore:

@@ -35,14 +35,15 @@ def test_secrets_never_show_in_repr_or_errors(tmp_path):
     assert "SECRET" not in str(err.value)
     toml = tmp_path / "bad.toml"
     toml.write_text('discord_token = 12345\n', encoding="utf-8")
-    with pytest.raises(ValueError, match=r"discord_token in .* must be a str, got \(hidden\)"):
+    with pytest.raises(ValueError, match=r"discord_token in .* must be text, got \(hidden\)"):
         BotConfig.load(toml, env={})
 
 
 @pytest.mark.parametrize("env, message", [
-    ({"EMOJI_ASSISTANT_RATE_LIMIT": "0"}, "rate_limit must be at least 1, got 0"),
-    ({"EMOJI_ASSISTANT_RATE_LIMIT": "many"}, "EMOJI_ASSISTANT_RATE_LIMIT must be a int, got 'many'"),
-    ({"EMOJI_ASSISTANT_COLLECT": "maybe"}, "must be true or false"),
+    ({"EMOJI_ASSISTANT_RATE_LIMIT": "0"}, "rate_limit must be at least 1, got 0 (from EMOJI_ASSISTANT_RATE_LIMIT)"),
+    ({"EMOJI_ASSISTANT_RATE_LIMIT": "many"}, "EMOJI_ASSISTANT_RATE_LIMIT must be a whole number, got 'many'"),
+    ({"EMOJI_ASSISTANT_COLLECT": "maybe"}, "EMOJI_ASSISTANT_COLLECT must be true or false (or yes/no, on/off, "
+                                           "1/0), got 'maybe'"),
     ({"TELEGRAM_WEBHOOK_URL": "http://insecure"}, "https:// URL"),
     ({"TELEGRAM_API_BASE_URL": "localhost:8081"}, "http:// or https:// URL"),
 ])

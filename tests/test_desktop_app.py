@@ -8,6 +8,7 @@ import pytest
 from assistant.cli import main
 from assistant.desktop.app import suggester
 from assistant.desktop.control import running_helper, send, single_instance_lock
+from assistant.language import detect_language
 
 
 def test_without_a_display_run_says_why_in_one_line(monkeypatch, capsys, tmp_path):
@@ -40,10 +41,16 @@ def test_only_one_helper_runs_per_user(tmp_path, monkeypatch):
 
 
 class RecordingAssistant:
-    def __init__(self):
-        self.langs = []
+    """The real language detection, recording the hints it gets and the language suggest() is asked for."""
 
-    def suggest(self, text, k=5, lang=None):
+    def __init__(self):
+        self.langs, self.hints = [], []
+
+    def detect_language(self, text, *, hint=None):
+        self.hints.append(hint)
+        return detect_language(text, hint=hint)
+
+    def suggest(self, text, k=5, lang=None, *, hint=None):
         self.langs.append(lang)
         return []
 
@@ -57,6 +64,13 @@ def test_suggester_keeps_to_the_users_languages(languages, text, lang):
     assistant = RecordingAssistant()
     suggester(assistant, languages)(text, 3)
     assert assistant.langs == [lang]
+    assert assistant.hints == ([languages] if languages else [])  # the configured languages are the hint
+
+
+def test_a_sentence_without_words_is_read_in_the_first_configured_language():
+    assistant = RecordingAssistant()
+    suggester(assistant, ["pt", "en"])("👍🎉", 3)  # no words to tell by: the hint's first language
+    assert assistant.langs == ["pt"] and assistant.hints == [["pt", "en"]]
 
 
 def test_pause_and_resume_signal_the_running_helper(tmp_path, monkeypatch, capsys):

@@ -118,6 +118,16 @@ def test_context_menus_explain_and_suggest_reactions(cog):
     assert k.texts == ["That message has no emojis to explain."]
 
 
+def test_the_users_locale_is_the_models_hint(cog):
+    explain_menu, suggest_menu = cog.menus
+    asyncio.run(cog.emoji_command.callback(cog, FakeInteraction(locale=discord.Locale.brazil_portuguese), "hi"))
+    asyncio.run(cog.explain_command.callback(cog, FakeInteraction(locale=discord.Locale.french), "🌙"))
+    asyncio.run(explain_menu.callback(FakeInteraction(locale=discord.Locale.german), fake_message("🔥")))
+    asyncio.run(suggest_menu.callback(FakeInteraction(locale=discord.Locale.japanese), fake_message("pizza")))
+    assert cog.core.holder.current.hints == [("suggest_batch", "pt-BR"), ("explain", "fr"), ("explain", "de"),
+                                             ("suggest_batch", "ja")]
+
+
 def test_optin_mydata_optout_forget(cog):
     core = cog.core
     optin = FakeInteraction(guild_id=None)

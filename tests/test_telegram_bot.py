@@ -99,15 +99,16 @@ def message_update(app, text, *, user_id=ANA, chat=None, lang="en", reply_to=Non
     return Update.de_json({"update_id": next(_update_ids), "message": message}, app.bot)
 
 
-def inline_update(app, query, *, user_id=ANA):
+def inline_update(app, query, *, user_id=ANA, lang=None):
     return Update.de_json({"update_id": next(_update_ids), "inline_query": {
-        "id": "q1", "from": {"id": user_id, "is_bot": False, "first_name": "Ana"}, "query": query, "offset": ""}},
-        app.bot)
+        "id": "q1", "from": {"id": user_id, "is_bot": False, "first_name": "Ana", "language_code": lang},
+        "query": query, "offset": ""}}, app.bot)
 
 
-def chosen_update(app, query, emoji, *, user_id=ANA):
+def chosen_update(app, query, emoji, *, user_id=ANA, lang=None):
     return Update.de_json({"update_id": next(_update_ids), "chosen_inline_result": {
-        "result_id": emoji.encode().hex(), "from": {"id": user_id, "is_bot": False, "first_name": "Ana"},
+        "result_id": emoji.encode().hex(), "from": {"id": user_id, "is_bot": False, "first_name": "Ana",
+                                                    "language_code": lang},
         "query": query}}, app.bot)
 
 
@@ -165,6 +166,29 @@ def test_private_messages_get_suggestions_or_explanations(bot):
     run(lambda app: message_update(app, "I love pizza"), lambda app: message_update(app, "🌙"))
     suggestions, explanation = request.texts()
     assert "🍕  pizza" in suggestions and explanation.startswith("🌙  crescent moon")
+
+
+def test_the_users_language_code_is_the_models_hint(bot):
+    core, request, run = bot
+    run(lambda app: message_update(app, "/emoji I love pizza", lang="pt-br"),
+        lambda app: message_update(app, "/explain 🌙", lang="de"),
+        lambda app: message_update(app, "🌙 !", lang="fr"),  # only emojis (and punctuation): explained
+        lambda app: inline_update(app, "good night", lang="es"))
+    assert core.holder.current.hints == [("suggest_batch", "pt-br"), ("explain", "de"), ("explain", "fr"),
+                                         ("suggest_batch", "es")]
+    _, moon_de, moon_fr = request.texts()
+    assert moon_de.startswith("🌙  Mondsichel") and moon_fr.startswith("🌙  croissant de lune")
+
+
+def test_stored_messages_and_choices_are_read_with_the_users_language(bot):
+    core, request, run = bot
+    run(lambda app: message_update(app, "/optin", lang="de"))
+    core.holder.current.hints.clear()
+    run(lambda app: message_update(app, "👍👍", lang="de"), lambda app: chosen_update(app, "🎉", "🥳", lang="de"))
+    assert core.holder.current.hints[0] == ("detect_language", "de")  # the message, before its reply
+    assert ("detect_language", "de") in core.holder.current.hints[1:]  # the inline choice
+    data = json.loads(asyncio.run(core.my_data("telegram", ANA)))
+    assert [m["lang"] for m in data["messages"]] == ["de"]
 
 
 def test_inline_mode_offers_the_top_five_with_the_text(bot):
@@ -296,7 +320,7 @@ def test_reload_is_for_configured_admins_only(tmp_path):
 
 def test_errors_are_logged_then_answered_briefly(tmp_path, caplog):
     class Broken(FakeAssistant):
-        def suggest_batch(self, texts, k=5, lang=None):
+        def suggest_batch(self, texts, k=5, lang=None, *, hint=None):
             raise RuntimeError("model exploded")
 
     core = make_core(tmp_path / "db", assistant=Broken())

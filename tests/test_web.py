@@ -7,7 +7,8 @@ import pytest
 from starlette.testclient import TestClient
 
 from assistant import Assistant
-from assistant.web import RateLimit, TokenBuckets, create_app
+from assistant.ratelimit import RateLimit
+from assistant.web import WARM_LANGUAGES, create_app
 
 HUNDRED_KB = "word " * 20_000
 
@@ -21,14 +22,6 @@ def assistant(tiny_model):
 def client(assistant):
     with TestClient(create_app(assistant)) as client:
         yield client
-
-
-class FakeClock:
-    def __init__(self):
-        self.now = 1000.0
-
-    def __call__(self) -> float:
-        return self.now
 
 
 def test_page_is_self_contained_and_locked_down(client):
@@ -173,29 +166,13 @@ def test_rate_limit_answers_429_with_retry_after(assistant):
     assert int(refused.headers["retry-after"]) >= 1
 
 
-def test_token_buckets_refill_over_time_and_per_client():
-    clock = FakeClock()
-    buckets = TokenBuckets(RateLimit(per_second=2, burst=2), clock=clock)
-    assert [buckets.take("a") for _ in range(2)] == [0.0, 0.0]
-    assert buckets.take("a") == pytest.approx(0.5)  # one token comes back every 0.5 s
-    assert buckets.take("b") == 0.0  # another client has its own bucket
-    clock.now += 0.5
-    assert buckets.take("a") == 0.0
-
-
-def test_token_buckets_forget_idle_clients():
-    clock = FakeClock()
-    buckets = TokenBuckets(RateLimit(per_second=1, burst=2), clock=clock, max_clients=2)
-    buckets.take("a")
-    buckets.take("b")
-    clock.now += 10
-    buckets.take("c")
-    assert len(buckets) == 1  # a and b were full again, so only c is kept
-
-
-def test_bad_rate_limit_names_the_values():
-    with pytest.raises(ValueError, match="per_second > 0"):
-        RateLimit(per_second=0)
+def test_the_429_message_and_retry_after_give_the_same_whole_seconds(assistant):
+    # 2 requests a second: the refused one waits 0.5 s, which both round up to 1 (the message said "0 s").
+    with TestClient(create_app(assistant, rate=RateLimit(per_second=2, burst=1), warm_languages=[])) as client:
+        client.post("/api/suggest", json={"text": "hi"})
+        refused = client.post("/api/suggest", json={"text": "hi"})
+    assert refused.status_code == 429 and refused.headers["retry-after"] == "1"
+    assert refused.json()["error"].endswith("Try again in 1 s.")
 
 
 def test_texts_are_not_logged_by_default(client, caplog):
@@ -213,20 +190,18 @@ def test_texts_are_logged_with_log_texts(assistant, caplog):
 
 
 def test_a_crash_is_a_friendly_500_and_the_server_keeps_serving(assistant, caplog):
-    class BrokenOnce:
-        """The real Assistant, except that the first explain() raises."""
+    class BrokenOnce(Recording):
+        """The real Assistant, except that the first explain() of a "secret" message raises."""
 
-        manifest = assistant.manifest
-        suggest_batch = staticmethod(assistant.suggest_batch)
-        calls = 0
+        broken = False
 
-        def explain(self, text, lang=None):
-            BrokenOnce.calls += 1
-            if BrokenOnce.calls == 1:
+        def explain(self, text, lang=None, *, hint=None):
+            if text.startswith("secret") and not BrokenOnce.broken:
+                BrokenOnce.broken = True
                 raise RuntimeError("boom")
-            return assistant.explain(text, lang)
+            return super().explain(text, lang, hint=hint)
 
-    with TestClient(create_app(BrokenOnce()), raise_server_exceptions=False) as client, \
+    with TestClient(create_app(BrokenOnce(assistant)), raise_server_exceptions=False) as client, \
             caplog.at_level(logging.ERROR):
         response = client.post("/api/explain", json={"text": "secret 🌙"})
         assert response.status_code == 500
@@ -241,3 +216,67 @@ def test_loopback_serving_refuses_other_host_names(assistant):
         assert client.post("/api/suggest", json={"text": "hi"}).status_code == 400
     with TestClient(app, base_url="http://localhost:7860") as client:
         assert client.post("/api/suggest", json={"text": "hi"}).status_code == 200
+
+
+class Recording:
+    """The real Assistant, recording which of its verbs each call used (verb, lang, hint)."""
+
+    def __init__(self, real):
+        self.real, self.manifest, self.calls = real, real.manifest, []
+
+    def detect_language(self, text, *, hint=None):
+        self.calls.append(("detect_language", None, hint))
+        return self.real.detect_language(text, hint=hint)
+
+    def is_emoji_only(self, text):
+        return self.real.is_emoji_only(text)
+
+    def suggest(self, text, k=5, lang=None, *, hint=None):
+        self.calls.append(("suggest", lang, hint))
+        return self.real.suggest(text, k=k, lang=lang, hint=hint)
+
+    def suggest_batch(self, texts, k=5, lang=None, *, hint=None):
+        self.calls.append(("suggest_batch", lang, hint))
+        return self.real.suggest_batch(texts, k=k, lang=lang, hint=hint)
+
+    def explain(self, text, lang=None, *, hint=None):
+        self.calls.append(("explain", lang, hint))
+        return self.real.explain(text, lang, hint=hint)
+
+
+def test_startup_warms_everything_before_the_first_request(assistant):
+    recording = Recording(assistant)
+    with TestClient(create_app(recording)) as client:
+        warmed = [verb for verb, _, _ in recording.calls]
+        warmed_langs = {lang for verb, lang, _ in recording.calls if verb == "suggest"}
+        client.post("/api/suggest", json={"text": "I love pizza"})
+    assert "detect_language" in warmed  # the language detector
+    assert warmed_langs == set(WARM_LANGUAGES)  # the model session and the likely languages' keyword indexes
+    assert "explain" in warmed  # the explain decoder
+    assert len(recording.calls) == len(warmed) + 1  # the request itself found everything loaded
+
+
+@pytest.mark.parametrize("text", ["I love pizza", "🍕🔥 🎉!"])
+def test_suggest_requests_never_run_explain(assistant, text):
+    recording = Recording(assistant)
+    with TestClient(create_app(recording, warm_languages=[])) as client:
+        recording.calls.clear()
+        assert client.post("/api/suggest", json={"text": text}).status_code == 200
+    assert [verb for verb, _, _ in recording.calls] == ["suggest_batch"]
+
+
+@pytest.mark.parametrize("path, verb", [("/api/suggest", "suggest_batch"), ("/api/explain", "explain")])
+def test_the_browsers_languages_are_the_hint(assistant, path, verb):
+    recording = Recording(assistant)
+    with TestClient(create_app(recording, warm_languages=[])) as client:
+        recording.calls.clear()
+        data = client.post(path, json={"text": "👍🎉"}, headers={"Accept-Language": "pt-BR,pt;q=0.9,en;q=0.5"}).json()
+    assert recording.calls == [(verb, None, "pt-BR,pt;q=0.9,en;q=0.5")]
+    assert data["lang"] == "pt"  # no words to detect a language from: the browser's first language
+
+
+@pytest.mark.model
+def test_the_shipped_models_decoder_is_loaded_before_the_first_request():
+    assistant = Assistant()
+    with TestClient(create_app(assistant, warm_languages=["en"])):
+        assert assistant._decoder is not None  # loaded by the warm-up, not by the first Explain

@@ -43,15 +43,16 @@ def load_gui():
 
 
 def suggester(assistant, languages: list[str]):
-    """suggest(sentence, k) in the detected language, kept to the user's languages when set."""
-    from ..language import detect_language
+    """suggest(sentence, k) in the detected language, kept to the user's languages when set.
 
+    The configured languages are the detector's hint, so a short or unclear sentence is read
+    as one of them; a sentence detected as another language is read as the first.
+    """
     def suggest(sentence: str, k: int) -> list:
-        lang = None
-        if languages:
-            lang = detect_language(sentence)
-            lang = lang if lang in languages else languages[0]
-        return assistant.suggest(sentence, k=k, lang=lang)
+        if not languages:
+            return assistant.suggest(sentence, k=k)
+        lang = assistant.detect_language(sentence, hint=languages)
+        return assistant.suggest(sentence, k=k, lang=lang if lang in languages else languages[0])
     return suggest
 
 
@@ -83,7 +84,7 @@ class HelperApp:
         assistant = Assistant(config.model)
         for lang in languages:  # build each language's keyword index now, not on the first keystroke (~100 ms)
             assistant.suggest("ok", k=1, lang=lang)
-        assistant.suggest("ok", k=1)  # and load the language detector (~400 ms)
+        assistant.detect_language("ok")  # and load the language detector (~250 ms)
         self.helper = DesktopHelper(
             suggester(assistant, config.languages), config, popup=popup, typist=KeyboardTypist(),
             translator=self.translator, window=best_window_probe(),

@@ -1,10 +1,10 @@
-"""DesktopConfig: hotkeys, timings, languages and privacy switches, from a TOML file."""
+"""DesktopConfig: hotkeys, timings, languages and privacy switches, from a TOML file (read by assistant.settings)."""
 from __future__ import annotations
 
-import difflib
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field
 from pathlib import Path
 
+from .. import settings
 from ..errors import InputError
 from ..paths import user_config_dir
 from .keys import Hotkey
@@ -67,26 +67,7 @@ class DesktopConfig:
             if explicit:
                 raise InputError(f"desktop config {path} not found; create it or leave --config out")
             return cls()
-        try:
-            import tomllib
-        except ModuleNotFoundError:  # Python 3.10
-            import tomli as tomllib  # pulled in by the desktop extra there
-        try:
-            data = tomllib.loads(path.read_text(encoding="utf-8"))
-        except (OSError, UnicodeDecodeError) as err:
-            raise InputError(f"cannot read the desktop config {path}: {err}") from None
-        except tomllib.TOMLDecodeError as err:
-            raise InputError(f"{path} is not valid TOML: {err}") from None
-        known = [f.name for f in fields(cls)]
-        for key in data:
-            if key not in known:
-                close = difflib.get_close_matches(key, known, n=1)
-                hint = f"did you mean {close[0]!r}?" if close else f"known keys: {', '.join(known)}"
-                raise InputError(f"{path}: unknown setting {key!r}; {hint}")
-        try:
-            return cls(**data)
-        except (TypeError, ValueError) as err:
-            raise InputError(f"{path}: {err}") from None
+        return settings.load(cls, path=path)
 
 
 def locale_language() -> str:
