@@ -2,7 +2,6 @@
 import configparser
 import plistlib
 import re
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -41,7 +40,7 @@ def test_linux_honours_xdg_config_home(tmp_path):
     assert all(str(p).startswith(str(tmp_path / "cfg")) for p in paths)
 
 
-@pytest.mark.skipif(not shutil.which("systemd-analyze"), reason="needs systemd-analyze (Debian: systemd)")
+@pytest.mark.needs("systemd-analyze")
 def test_systemd_accepts_the_unit(tmp_path):
     unit = install(platform="linux", home=tmp_path, python=sys.executable, env={})[0]
     result = subprocess.run(["systemd-analyze", "verify", str(unit)], capture_output=True, text=True)
@@ -51,7 +50,7 @@ def test_systemd_accepts_the_unit(tmp_path):
     assert subprocess.run(["systemd-analyze", "verify", str(broken)], capture_output=True).returncode != 0
 
 
-@pytest.mark.skipif(not shutil.which("desktop-file-validate"), reason="needs desktop-file-validate (desktop-file-utils)")
+@pytest.mark.needs("desktop-file-validate")
 def test_the_xdg_entry_passes_desktop_file_validate(tmp_path):
     entry = install(platform="linux", home=tmp_path, python=PYTHON, env={})[1]
     result = subprocess.run(["desktop-file-validate", str(entry)], capture_output=True, text=True)

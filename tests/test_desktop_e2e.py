@@ -5,7 +5,6 @@ shipped model. The helper runs as its own process under an audit hook (desktop_a
 so the tests also see every file it opens for writing and every connection it makes.
 """
 import os
-import shutil
 import subprocess
 import sys
 import time
@@ -15,12 +14,9 @@ import pytest
 
 from assistant.desktop.bench import XTestKeyboard
 
-pytestmark = [pytest.mark.gui, pytest.mark.model]
+pytestmark = [pytest.mark.gui, pytest.mark.model, pytest.mark.needs("Xvfb", "xdotool", "Tk")]
 HERE = Path(__file__).resolve().parent
 WAIT_S = 20  # the helper loads the model, the lexicon and the language detector first
-
-if not (shutil.which("Xvfb") and shutil.which("xdotool")):
-    pytest.skip("needs Xvfb and xdotool: apt-get install xvfb xdotool", allow_module_level=True)
 
 
 def wait_for(check, timeout=WAIT_S, what="condition"):

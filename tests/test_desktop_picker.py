@@ -1,17 +1,18 @@
 """The picker window (the Wayland fallback), on a real Tk under Xvfb."""
-import shutil
-import tkinter as tk
-
 import pytest
 
 from assistant.assistant import Suggestion
-from assistant.desktop.picker import Picker
 from assistant.desktop.shortcodes import ShortcodeIndex
 from assistant.lexicon import Lexicon
 
-pytestmark = pytest.mark.gui
-if not shutil.which("Xvfb"):
-    pytest.skip("needs Xvfb: apt-get install xvfb", allow_module_level=True)
+try:
+    import tkinter as tk
+except ImportError:  # a Python without Tk: the needs mark below skips each test (fails it under CI=true)
+    tk = Picker = None
+else:
+    from assistant.desktop.picker import Picker
+
+pytestmark = [pytest.mark.gui, pytest.mark.needs("Xvfb", "Tk")]
 
 
 def fake_suggest(text, k):

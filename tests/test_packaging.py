@@ -1,5 +1,7 @@
 """The runtime needs neither torch nor transformers, and a non-editable install carries the model."""
 import json
+import os
+import shutil
 import subprocess
 import sys
 import textwrap
@@ -7,6 +9,8 @@ import venv
 from pathlib import Path
 
 import pytest
+
+from tests.tools import in_ci
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -37,17 +41,36 @@ def test_runtime_works_without_torch_or_transformers(tiny_model):
 @pytest.mark.model
 @pytest.mark.slow
 def test_non_editable_install_carries_the_default_model(tmp_path):
+    builder = _wheel_builder()
+    if builder is None:
+        message = "building the wheel offline needs pip and setuptools>=70.1 (or setuptools and wheel): pip install -U setuptools"
+        if in_ci():
+            pytest.fail(message, pytrace=False)
+        pytest.skip(message)
     env_dir = tmp_path / "venv"
-    venv.create(env_dir, system_site_packages=True, with_pip=True)
     bin_dir = env_dir / ("Scripts" if sys.platform == "win32" else "bin")
-    # Build the wheel with this interpreter's build tools (offline), install it into the fresh venv.
+    python = bin_dir / "python"
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}  # nothing may lead back to the checkout
+    # A bare venv that sees this environment's packages (the runtime's dependencies and pip) through a .pth
+    # file, so nothing is downloaded. venv's system_site_packages would not do: from inside a venv it shows
+    # the base interpreter's packages, not this venv's. The .pth's folders come after the venv's own and
+    # their .pth files are not read, so the checkout's editable install stays out of the way.
+    venv.create(env_dir)
+    purelib = subprocess.run([python, "-c", "import sysconfig; print(sysconfig.get_path('purelib'))"],
+                             capture_output=True, text=True, timeout=60, env=env, check=True).stdout.strip()
+    (Path(purelib) / "outer_environment.pth").write_text("\n".join(_package_dirs()) + "\n", encoding="utf-8")
+    # Build the wheel with installed build tools (offline) from a copy of the source: setuptools puts all of
+    # build/lib into a wheel, so an in-place build would also ship modules deleted since the last one.
+    source = tmp_path / "source"
+    shutil.copytree(ROOT, source, ignore=shutil.ignore_patterns(".git", "build", "dist", "*.egg-info", "__pycache__",
+                                                                ".pytest_cache", ".venv", "node_modules"))
     wheel_dir = tmp_path / "wheels"
-    build = subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "--quiet",
-                            "--wheel-dir", str(wheel_dir), str(ROOT)], capture_output=True, text=True, timeout=300)
+    build = subprocess.run([builder, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "--quiet",
+                            "--wheel-dir", str(wheel_dir), str(source)], capture_output=True, text=True, timeout=300)
     assert build.returncode == 0, build.stderr
     (wheel,) = wheel_dir.glob("emoji_assistant-*.whl")
-    install = subprocess.run([bin_dir / "python", "-m", "pip", "install", "--no-deps", "--no-index", "--quiet",
-                              str(wheel)], capture_output=True, text=True, timeout=300)
+    install = subprocess.run([python, "-m", "pip", "install", "--no-deps", "--no-index", "--quiet", str(wheel)],
+                             capture_output=True, text=True, timeout=300, env=env)
     assert install.returncode == 0, install.stderr
     elsewhere = tmp_path / "elsewhere"
     elsewhere.mkdir()
@@ -56,10 +79,29 @@ def test_non_editable_install_carries_the_default_model(tmp_path):
     assert proc.returncode == 0, proc.stderr
     result = json.loads(proc.stdout)
     assert len(result["suggestions"]) == 5
-    location = subprocess.run([bin_dir / "python", "-c", "import assistant.paths as p; print(p.default_model_dir())"],
-                              cwd=elsewhere, capture_output=True, text=True, timeout=60)
+    location = subprocess.run([python, "-c", "import assistant.paths as p; print(p.default_model_dir())"],
+                              cwd=elsewhere, capture_output=True, text=True, timeout=60, env=env)
     assert str(env_dir) in location.stdout  # loaded from the installed package, not the checkout
-    autostart = subprocess.run([bin_dir / "python", "-c", "from assistant.desktop.autostart import autostart_files as f; "
+    autostart = subprocess.run([python, "-c", "from assistant.desktop.autostart import autostart_files as f; "
                                 "print(f('darwin')[0].text); print(f('linux')[0].text)"],
-                               cwd=elsewhere, capture_output=True, text=True, timeout=60)
+                               cwd=elsewhere, capture_output=True, text=True, timeout=60, env=env)
     assert autostart.returncode == 0 and "org.emoji-assistant.desktop" in autostart.stdout, autostart.stderr
+
+
+def _package_dirs() -> list[str]:
+    """This environment's package folders: a venv's own and, if it has --system-site-packages, its base's."""
+    return [entry for entry in sys.path if Path(entry).name in ("site-packages", "dist-packages")]
+
+
+def _wheel_builder() -> str | None:
+    """This interpreter or else its base, whichever can build a wheel without the network.
+
+    setuptools builds wheels itself from 70.1 on; before, it needs the wheel package. A venv's own old
+    setuptools (Python 3.11's venv brings 65) shadows a newer one in the base it was made --system-site-packages from.
+    """
+    can_build = ("import importlib.util as u, setuptools; "
+                 "exit(not (u.find_spec('pip') and (u.find_spec('setuptools.command.bdist_wheel') or u.find_spec('wheel'))))")
+    for python in dict.fromkeys([sys.executable, getattr(sys, "_base_executable", sys.executable)]):
+        if subprocess.run([python, "-c", can_build], capture_output=True, timeout=60).returncode == 0:
+            return python
+    return None
