@@ -9,12 +9,15 @@ import numpy as np
 
 from .errors import InputError, ModelError
 from .explain import Explanation, explain
-from .language import check_language, detect_language
+from .emojis import is_emoji_only
+from .language import Hint, check_language, detect_language
 from .lexicon import Lexicon
 from .manifest import Manifest, load_manifest
 from .normalize import normalize_text
 from .paths import default_model_dir
-from .rank import fuse, softmax
+from .feelings import tone
+from .popularity import popularity
+from .rank import DEFAULT as DEFAULT_RANKING, RankSettings, fuse, softmax
 from .session import OnnxSession
 from .tokenizer import TextEncoder
 
@@ -40,17 +43,23 @@ class Result:
 
 
 def resolve_decoder_dir(model_dir: Path, decoder: str | Path | None = None) -> Path | None:
-    """The implicit-emoji decoder folder: `decoder`, else $EMOJI_ASSISTANT_DECODER, else
-    `emoji-decoder` beside the model folder; None (literal readings only) if there is none."""
-    chosen = decoder or os.environ.get("EMOJI_ASSISTANT_DECODER")
+    """The explain model folder: `decoder`, else $EMOJI_ASSISTANT_EXPLAIN_MODEL (or its older name
+    $EMOJI_ASSISTANT_DECODER), else `emoji-explain` (or the older `emoji-decoder`) beside the
+    model folder; None (literal readings only) if there is none."""
+    from .explain.folder import FOLDER_NAMES, MODEL_ENV, MODEL_ENV_ALIAS
+
+    chosen = decoder or os.environ.get(MODEL_ENV) or os.environ.get(MODEL_ENV_ALIAS)
     if chosen:
         path = Path(chosen).expanduser()
         if not (path / "manifest.json").is_file():
-            raise ModelError(f"decoder folder {path} has no manifest.json; pass a folder made by "
-                             "`python -m training.implicit.export_decoder`")
+            raise ModelError(f"explain model folder {path} has no manifest.json; pass a folder made by "
+                             "`python -m training.explain.export`")
         return path
-    sibling = Path(model_dir).parent / "emoji-decoder"
-    return sibling if (sibling / "manifest.json").is_file() else None
+    for name in FOLDER_NAMES:
+        sibling = Path(model_dir).parent / name
+        if (sibling / "manifest.json").is_file():
+            return sibling
+    return None
 
 
 def resolve_model_dir(model: str | Path | None = None) -> Path:
@@ -74,7 +83,8 @@ class Assistant:
     '🍕'
     """
 
-    def __init__(self, model: str | Path | None = None, *, threads: int = 1, decoder: str | Path | None = None):
+    def __init__(self, model: str | Path | None = None, *, threads: int = 1, decoder: str | Path | None = None,
+                 ranking: RankSettings = DEFAULT_RANKING):
         self.model_dir = resolve_model_dir(model)
         self._decoder_dir = resolve_decoder_dir(self.model_dir, decoder)
         self._decoder = None  # loaded on the first explain()
@@ -87,30 +97,63 @@ class Assistant:
                              f"lists {len(self.manifest.labels)} labels; re-export the model")
         self.labels = self.manifest.labels
         self.lexicon = Lexicon.load()
+        self.ranking = ranking
 
-    def suggest(self, text: str, k: int = 5, lang: str | None = None) -> list[Suggestion]:
-        """Top-`k` emojis for one message (empty list for an empty message)."""
-        return self.suggest_batch([text], k=k, lang=lang)[0].suggestions
+    def suggest(self, text: str, k: int = 5, lang: str | None = None, *, hint: Hint = None) -> list[Suggestion]:
+        """Top-`k` emojis for one message (empty list for an empty message).
 
-    def suggest_batch(self, texts: list[str], k: int = 5, lang: str | None = None) -> list[Result]:
+        Args:
+            lang: the message's language, if known (else it is detected).
+            hint: the languages the caller expects (a Telegram user's language_code, the
+                desktop's configured languages, a browser's Accept-Language), most likely
+                first; detection leans towards them when the message is short or unclear.
+        """
+        return self.suggest_batch([text], k=k, lang=lang, hint=hint)[0].suggestions
+
+    def suggest_batch(self, texts: list[str], k: int = 5, lang: str | None = None, *,
+                      hint: Hint = None) -> list[Result]:
         """One Result per text, in input order; messages are batched by length for speed."""
         if k < 1:
             raise InputError(f"k must be at least 1, got {k}")
         forced = check_language(lang) if lang else None
         clean = [normalize_text(t) for t in texts]
-        langs = [forced or detect_language(t) for t in clean]
+        langs = [forced or detect_language(t, hint=hint) for t in clean]
         probs = self.probabilities(clean)
         results = []
         for text, message, lang_code, p in zip(texts, clean, langs, probs):
             if not message:
                 results.append(Result(text, lang_code))
                 continue
-            ranked = fuse(self.labels, p, self.lexicon.match(message, lang_code), k)
+            ranked = self.rank(message, lang_code, p, k)
             results.append(Result(text, lang_code, [
                 Suggestion(e, round(s, 4), self.lexicon.name(e, lang_code)) for e, s in ranked]))
         return results
 
-    def explain(self, text: str, lang: str | None = None) -> Explanation:
+    def rank(self, message: str, lang: str, probs: np.ndarray, k: int) -> list[tuple[str, float]]:
+        """The top-k (emoji, score) for a normalised message from its model probabilities:
+        keyword matches in `lang`, the message's tone and the language's popularity prior
+        (the rules are in assistant.rank)."""
+        return fuse(self.labels, probs, self.lexicon.match(message, lang), k,
+                    tone=tone(message, self.labels, probs), prior=popularity(lang), settings=self.ranking)
+
+    def detect_language(self, text: str, *, hint: Hint = None) -> str:
+        """The message's language code, offline; `hint` as in suggest(). Runs no model.
+
+        >>> Assistant().detect_language("Gute 🌙")
+        'de'
+        """
+        return detect_language(normalize_text(text), hint=hint)
+
+    @staticmethod
+    def is_emoji_only(text: str) -> bool:
+        """Whether the message is emojis alone (explain it rather than suggest for it).
+
+        >>> Assistant.is_emoji_only("💎🙌"), Assistant.is_emoji_only("hold 💎🙌")
+        (True, False)
+        """
+        return is_emoji_only(text)
+
+    def explain(self, text: str, lang: str | None = None, *, hint: Hint = None) -> Explanation:
         """What each emoji in `text` stands for, readings best first; `rewritten` spells it out.
 
         Uses the implicit-emoji decoder found beside the model (models/emoji-decoder), else
@@ -121,19 +164,19 @@ class Assistant:
         ('crescent moon', 'Gute Nacht')
         """
         clean = normalize_text(text)
-        lang_code = check_language(lang) if lang else detect_language(clean)
+        lang_code = check_language(lang) if lang else detect_language(clean, hint=hint)
         if self._decoder is None and self._decoder_dir is not None:
-            from .decoder import Decoder
+            from .explain import Decoder
 
             self._decoder = Decoder.load(self._decoder_dir, threads=self._threads, token_states=self.token_states())
         return explain(clean, lang_code, self.lexicon, self._decoder)
 
     def token_states(self):
-        """The predictor's token states (assistant.context.TokenStates), or None for a model
+        """The predictor's token states (assistant.explain.TokenStates), or None for a model
         exported without them."""
         if not self.session.has_token_states:
             return None
-        from .context import TokenStates
+        from .explain import TokenStates
 
         return TokenStates(self.session, self.encoder, self.manifest.files.get("model.onnx", ""))
 

@@ -17,14 +17,22 @@ hundred), and lowered for partial, inflected and English-fallback matches:
   characters as substrings, and single Chinese characters at SINGLE_HAN_WEIGHT;
 - Arabic words are also tried without the article ("البيتزا" ~ "بيتزا");
 - a non-English message is also matched against English keywords, at ENGLISH_WEIGHT.
+
+A word must name the emoji, as phone keyboards require before they offer one:
+- only the emoji's name (or a word of it) brings an emoji of any group; a CLDR *keyword*
+  brings only emojis of KEYWORD_GROUPS (faces, hearts: their keywords say the feeling they
+  show, "sick" for 🤒), since other emojis' keywords are associations and homographs
+  (🍄‍🟫 lists "pizza", 🪶 "flight", 👔 "serious");
+- a word too common in its language to be specific (wordfreq Zipf ≥ 5.5, computed when
+  the data file is built: "love", "night", "noche", "爱") never brings one;
+- in the English pass of another language's message, English words that are also frequent
+  words of that language never match (German "bin", Spanish "pan").
 """
 from __future__ import annotations
 
 import gzip
 import json
 import math
-import re
-import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
@@ -34,6 +42,7 @@ import emoji as emoji_data
 
 from .emojis import canonical
 from .errors import InputError
+from .text import fold as _fold, is_han, words as _words
 
 FORMAT = 1  # the data-file format this module reads (training/build_lexicon.py writes it)
 DATA_FILE = "lexicon.json.gz"  # in the package's data/ folder
@@ -46,6 +55,7 @@ MAX_PHRASE_WORDS = 4  # longest keyword matched as a whole phrase ("hear no evil
 MIN_WORD_CHARS = 3  # shorter words ("la", "de", "ok") never match on their own
 FUZZY_MIN_PREFIX = 4  # inflected forms: shared prefix, in characters ...
 FUZZY_MAX_EXTRA = 3  # ... and at most this many more characters on either side
+FUZZY_MIN_SHARE = 0.75  # ... and the shared prefix is most of the shorter word ("españa" is not "espadas")
 
 NAME_QUALITY = 1.0  # the word is the emoji's CLDR name ("pizza" for 🍕)
 KEYWORD_QUALITY = 0.85  # one of its keywords (🍄‍🟫 "brown mushroom" lists "pizza" too)
@@ -61,6 +71,10 @@ SUBSTRING_LANGUAGES = {"zh": 2, "zh-Hant": 2, "yue": 2, "ja": 2, "ko": 2, "th": 
 HAN_LANGUAGES = {"zh", "zh-Hant", "yue", "ja"}
 SINGLE_HAN_WEIGHT = 0.7
 
+# Emojis whose CLDR keywords (not only their names) may bring them: faces and hearts show a
+# feeling, and their keywords name it. Lexicons without groups match every keyword.
+KEYWORD_GROUPS = frozenset({"Smileys & Emotion"})
+
 # Prefixes written onto the next word: Arabic "البيتزا" is "the pizza".
 CLITICS = {"ar": ("وال", "بال", "ال")}
 
@@ -69,25 +83,8 @@ ALIASES = {"nb": "no", "iw": "he", "in": "id", "tl": "fil", "zh-cn": "zh", "zh-s
            "zh-tw": "zh-Hant", "zh-hk": "zh-Hant", "zh-mo": "zh-Hant"}
 
 
-@lru_cache(maxsize=1)
-def _word_pattern() -> re.Pattern:
-    # \w misses combining marks, which would cut Hindi or Thai words apart ("हिन्दी" → "ह", "न", "द").
-    marks = "".join(chr(c) for c in range(0x300, 0x10000)
-                    if unicodedata.category(chr(c)).startswith("M") and not 0xD800 <= c < 0xE000)
-    return re.compile(f"[\\w{re.escape(marks)}]+")
-
-
-def _fold(text: str) -> str:
-    """Case- and form-insensitive text. ZWNJ goes: Persian writes it inside words, inconsistently."""
-    return unicodedata.normalize("NFC", text).casefold().replace("\u200c", "")
-
-
-def _words(folded: str) -> list[str]:
-    return _word_pattern().findall(folded)
-
-
 def _is_han(term: str) -> bool:
-    return len(term) == 1 and ("\u4e00" <= term <= "\u9fff" or "\u3400" <= term <= "\u4dbf")
+    return len(term) == 1 and is_han(term)
 
 
 def _rarity(df: int, n: int) -> float:
@@ -104,7 +101,8 @@ def _inflected(word: str, term: str) -> bool:
         if a != b:
             break
         shared += 1
-    return len(word) - shared <= FUZZY_MAX_EXTRA and len(term) - shared <= FUZZY_MAX_EXTRA
+    return (len(word) - shared <= FUZZY_MAX_EXTRA and len(term) - shared <= FUZZY_MAX_EXTRA
+            and shared >= FUZZY_MIN_SHARE * min(len(word), len(term)))
 
 
 Postings = tuple[tuple[str, float], ...]  # (emoji, quality) pairs of one term
@@ -122,18 +120,35 @@ class _Index:
     size: int  # emojis in this language
 
     @classmethod
-    def build(cls, entries: dict[str, list[str]], code: str, stop_words: frozenset[str]) -> _Index:
+    def build(cls, entries: dict[str, list[str]], code: str, stop_words: frozenset[str], *,
+              common: frozenset[str] = frozenset(), groups: dict[str, str] | None = None) -> _Index:
+        """`common`: words too frequent to name an emoji alone; `groups`: emoji → Unicode
+        group, limiting keyword matches to KEYWORD_GROUPS (None: every keyword matches)."""
         min_substring = SUBSTRING_LANGUAGES.get(code)
         found: dict[str, dict[str, float]] = {}
 
         def add(term: str, emoji: str, quality: float) -> None:
+            if term in common:
+                return
             post = found.setdefault(term, {})
             post[emoji] = max(post.get(emoji, 0.0), quality)
 
         def content(word: str) -> bool:
-            return len(word) >= MIN_WORD_CHARS and word not in stop_words
+            return len(word) >= MIN_WORD_CHARS and word not in stop_words and word not in common
 
         for emoji, (name, *keywords) in entries.items():
+            if groups is not None and groups.get(emoji) == "Flags":
+                # "flag: Christmas Island" is named by the whole country, never by "christmas" alone
+                country = " ".join(_words(_fold(name.split(":", 1)[-1])))
+                if country:  # a country's name is specific however common ("España")
+                    found.setdefault(country, {})[emoji] = NAME_QUALITY
+                continue
+            if groups is not None and groups.get(emoji) not in KEYWORD_GROUPS:
+                # an object, an animal, a place ...: only its name, a whole phrase of its keywords
+                # ("joyeux anniversaire"), or a keyword written inside its name (German
+                # "Bier" in "Bierkrug") names it
+                folded_name = _fold(name)
+                keywords = [k for k in keywords if len(_words(_fold(k))) > 1 or _fold(k) in folded_name]
             for phrase, quality in [(name, NAME_QUALITY)] + [(k, KEYWORD_QUALITY) for k in keywords]:
                 if min_substring:
                     parts = _fold(phrase).split()
@@ -235,6 +250,9 @@ class Lexicon:
                              f"found keys {sorted(data)}; {regenerate}")
         self._entries: dict[str, dict[str, list[str]]] = data["entries"]
         self._stop_words = {lang: frozenset(map(_fold, words)) for lang, words in data.get("stop_words", {}).items()}
+        self._common = {lang: frozenset(words) for lang, words in data.get("common_words", {}).items()}
+        self._foreign = {lang: frozenset(words) for lang, words in data.get("foreign_words", {}).items()}
+        self._groups: dict[str, str] | None = data.get("groups")
         self.languages: list[str] = [lang for lang in data["languages"] if lang in self._entries]
         self.cldr_version: str = data["cldr_version"]
         self.emojis: tuple[str, ...] = tuple(sorted(set().union(*self._entries.values())))
@@ -309,10 +327,12 @@ class Lexicon:
         primary = self.language(lang) or ENGLISH
         folded = _fold(text[:MAX_CHARS])
         evidence: dict[str, dict[str, float]] = {}  # emoji → {message word/phrase: strongest evidence}
-        own_stop_words = self._stop_words.get(primary, frozenset())
+        # the message's own words never match as English ones: its stop words, and its
+        # ordinary words that English also spells ("bin", "pan")
+        own_words = self._stop_words.get(primary, frozenset()) | self._foreign.get(primary, frozenset())
         passes = [(primary, 1.0)] + ([(ENGLISH, ENGLISH_WEIGHT)] if primary != ENGLISH else [])
         for code, factor in passes:
-            for unit, matches in self._index(code).hits(folded, skip=own_stop_words):
+            for unit, matches in self._index(code).hits(folded, skip=own_words if code != primary else frozenset()):
                 for emoji, weight in matches:
                     units = evidence.setdefault(emoji, {})
                     value = weight * factor
@@ -328,7 +348,8 @@ class Lexicon:
 
     def _index(self, code: str) -> _Index:
         if code not in self._indexes:
-            self._indexes[code] = _Index.build(self._entries[code], code, self._stop_words.get(code, frozenset()))
+            self._indexes[code] = _Index.build(self._entries[code], code, self._stop_words.get(code, frozenset()),
+                                               common=self._common.get(code, frozenset()), groups=self._groups)
         return self._indexes[code]
 
 

@@ -208,6 +208,11 @@ def fake_npm_tree(root, version="48.2.0"):
         path.parent.mkdir(parents=True)
         path.write_text(json.dumps(annotations(section, entries)), encoding="utf-8")
         (modules / package / "package.json").write_text(json.dumps({"version": version}))
+    groups = modules / build_lexicon.GROUPS_PACKAGE
+    groups.mkdir(parents=True)
+    (groups / "package.json").write_text(json.dumps({"version": build_lexicon.GROUPS_RELEASE}))
+    (groups / "data-by-emoji.json").write_text(json.dumps(
+        {"🍕": {"group": "Food & Drink"}, "🇩🇪": {"group": "Flags"}}, ensure_ascii=False), encoding="utf-8")
     return modules
 
 
@@ -217,6 +222,7 @@ def test_build_writes_a_deterministic_loadable_file(tmp_path):
     data = build_lexicon.build_lexicon(modules, ["en", "es"])
     assert data["cldr_version"] == "48.2.0"
     assert data["entries"]["en"] == {"🍕": ["pizza", "pizza"], "🇩🇪": ["flag: Germany", "flag"]}
+    assert data["groups"] == {"🍕": "Food & Drink", "🇩🇪": "Flags"}
     first = build_lexicon.write_lexicon(data, tmp_path / "a.json.gz")
     second = build_lexicon.write_lexicon(build_lexicon.build_lexicon(modules, ["en", "es"]), tmp_path / "b.json.gz")
     assert first == second

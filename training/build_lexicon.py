@@ -10,7 +10,12 @@ deterministic gzip JSON: the same packages always give the same bytes.
 Output format 1:
     {"format": 1, "cldr_version": "48.2.0", "source": "...", "languages": ["en", ...],
      "entries": {lang: {emoji: [name, keyword, keyword, ...]}},   # CLDR "tts", then CLDR "default"
-     "stop_words": {lang: [word, ...]}}                           # never matched, see STOP_WORDS
+     "stop_words": {lang: [word, ...]},                           # never matched, see STOP_WORDS
+     "groups": {emoji: "Smileys & Emotion", ...},                 # Unicode emoji groups (npm unicode-emoji-json)
+     "common_words": {lang: [term, ...]},                         # too common to name an emoji (wordfreq Zipf)
+     "foreign_words": {lang: [english term, ...]}}                # English terms that are words of lang too
+
+The last three keys are optional: a lexicon without them matches as before.
 
 Language keys are CLDR locale ids. Norwegian Bokmål is "no" (CLDR's own id since
 v44, and what fastText's language detector says); the runtime maps "nb" to it.
@@ -26,10 +31,25 @@ import subprocess
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from assistant import text
 from assistant.emojis import SKIN_TONES, canonical, is_emoji
 
 FORMAT = 1
 PACKAGES = {"cldr-annotations-full": "annotations", "cldr-annotations-derived-full": "annotationsDerived"}
+GROUPS_PACKAGE, GROUPS_RELEASE = "unicode-emoji-json", "0.9.0"  # Unicode's emoji groups as JSON
+
+# A word at least this frequent in its language (wordfreq's Zipf scale: 5.5 is about one
+# word in 300,000, e.g. "love", "night", "good", "noche", "爱") is too common to name an
+# emoji: "I love pizza" must not bring every heart.
+COMMON_ZIPF = 5.5
+# An English keyword that is also a frequent word of the message's language (Zipf at least
+# FOREIGN_ZIPF there, and at least a tenth as frequent as in English: web text in every
+# language quotes English) is read as that language's word: German "Ich bin müde" must
+# not bring 🚮 ("bin"), nor Spanish "pan" 🍳, nor German "Gift" (poison) 🎁.
+FOREIGN_ZIPF = 3.5
+FOREIGN_MARGIN = 1.0  # Zipf points below English
+# wordfreq's codes for the lexicon's languages, where they differ.
+WORDFREQ_CODES = {"no": "nb", "sr": "sh", "hr": "sh", "zh-Hant": "zh"}
 SOURCE = "Unicode CLDR annotations via npm cldr-annotations-full and cldr-annotations-derived-full (Unicode License v3)"
 CLDR_RELEASE = "48.2.0"  # npm version installed when missing; bump it to move to a newer CLDR
 INHERITED = "↑↑↑"  # CLDR's "same as the parent locale" marker: not a word
@@ -160,9 +180,9 @@ class BuildConfig:
 
 
 def ensure_packages(npm_dir: Path) -> Path:
-    """node_modules/ holding both CLDR packages, installing them with npm if missing."""
+    """node_modules/ holding both CLDR packages and the emoji groups, installing them with npm if missing."""
     modules = npm_dir / "node_modules"
-    if all((modules / name / "package.json").is_file() for name in PACKAGES):
+    if all((modules / name / "package.json").is_file() for name in [*PACKAGES, GROUPS_PACKAGE]):
         return modules
     npm = shutil.which("npm")
     if npm is None:
@@ -170,7 +190,7 @@ def ensure_packages(npm_dir: Path) -> Path:
                          "Install Node.js (e.g. `apt install npm`), or run `npm install` there yourself.")
     npm_dir.mkdir(parents=True, exist_ok=True)
     command = [npm, "install", "--prefix", str(npm_dir), "--no-audit", "--no-fund",
-               *(f"{name}@{CLDR_RELEASE}" for name in PACKAGES)]
+               *(f"{name}@{CLDR_RELEASE}" for name in PACKAGES), f"{GROUPS_PACKAGE}@{GROUPS_RELEASE}"]
     if subprocess.run(command).returncode != 0:
         raise SystemExit(f"`{' '.join(command)}` failed (see npm's output above); it needs the npm registry once")
     return modules
@@ -222,14 +242,67 @@ def read_locale(modules: Path, locale: str) -> dict[str, list[str]]:
     return entries
 
 
+def read_groups(modules: Path) -> dict[str, str]:
+    """{canonical emoji: Unicode group name} ("Smileys & Emotion", "Food & Drink", ...)."""
+    data = json.loads((modules / GROUPS_PACKAGE / "data-by-emoji.json").read_text("utf-8"))
+    return {canonical(emoji): info["group"] for emoji, info in sorted(data.items()) if is_emoji(emoji)}
+
+
+def index_terms(table: dict[str, list[str]]) -> set[str]:
+    """The single folded words of a locale's names and keywords (what a message word can match)."""
+    return {word for words in table.values() for phrase in words for word in text.words(text.fold(phrase))}
+
+
+def _zipf(lang: str):
+    """wordfreq's Zipf frequency for `lang`, or None where wordfreq has no list or needs a
+    tokenizer that is not installed (Japanese and Korean need MeCab)."""
+    from wordfreq import available_languages, zipf_frequency
+
+    code = WORDFREQ_CODES.get(lang, lang)
+    if code not in available_languages():
+        return None
+    try:
+        zipf_frequency("a", code)
+        zipf_frequency("テスト" if code == "ja" else "테스트" if code == "ko" else "test", code)
+    except (ImportError, KeyError):
+        return None
+    return lambda term: zipf_frequency(term, code)
+
+
+def common_words(entries: dict[str, dict[str, list[str]]]) -> dict[str, list[str]]:
+    """Per language, its terms with wordfreq Zipf ≥ COMMON_ZIPF (languages wordfreq lacks are skipped)."""
+    found = {}
+    for lang, table in entries.items():
+        zipf = _zipf(lang)
+        if zipf:
+            found[lang] = sorted(t for t in index_terms(table) if zipf(t) >= COMMON_ZIPF)
+    return found
+
+
+def foreign_words(entries: dict[str, dict[str, list[str]]]) -> dict[str, list[str]]:
+    """Per non-English language, the English terms that are also its words (Zipf ≥ FOREIGN_ZIPF)."""
+    in_english = _zipf("en")
+    english = {t: in_english(t) for t in sorted(index_terms(entries["en"])) if len(t) >= 3}
+    found = {}
+    for lang in entries:
+        zipf = _zipf(lang) if lang != "en" else None
+        if zipf:
+            found[lang] = [t for t, z in english.items() if zipf(t) >= max(FOREIGN_ZIPF, z - FOREIGN_MARGIN)]
+    return found
+
+
 def build_lexicon(modules: Path, languages: list[str]) -> dict:
+    entries = {lang: read_locale(modules, lang) for lang in languages}
     return {
         "format": FORMAT,
         "cldr_version": cldr_version(modules),
         "source": SOURCE,
         "languages": list(languages),
-        "entries": {lang: read_locale(modules, lang) for lang in languages},
+        "entries": entries,
         "stop_words": {lang: sorted(set(STOP_WORDS[lang].split())) for lang in languages if lang in STOP_WORDS},
+        "groups": read_groups(modules),
+        "common_words": common_words(entries),
+        "foreign_words": foreign_words(entries),
     }
 
 

@@ -71,6 +71,63 @@ def _figure_rows(metrics: dict) -> list[str]:
             *[f"![{Path(p).stem}]({p})" for p in paths], ""]
 
 
+def _data_rows(data) -> list[str]:
+    """The training sources: a table when the manifest lists them, else the recorded sentence."""
+    if not isinstance(data, dict):
+        return [str(data)]
+    rows = ["| source | training examples | what |", "|---|---|---|"]
+    rows += [f"| {source} | {info['examples']:,} | {info['what']} |" for source, info in data.items()]
+    return rows
+
+
+def _emotion_rows(data) -> list[str]:
+    """The emotion → emoji table and its check against the Emoji Sentiment Ranking, when emotion data was used."""
+    if not isinstance(data, dict) or not any(s.startswith(("goemotions", "xed")) for s in data):
+        return []
+    from training.emotion_map import check, shipped_table
+
+    lines, problems = check(shipped_table())
+    return ["### Emotions → emojis", "",
+            "GoEmotions and XED label emotions, not emojis; `training/data/emotion_emojis.tsv` maps each emotion "
+            "to a few weighted emojis (a message with several emotions gets their mean). Checked against the "
+            "Emoji Sentiment Ranking (Kralj Novak et al. 2015; sentiment of the tweets using each emoji, "
+            "n/a for emojis newer than 2015): an emoji of a negative emotion must not be used more positively "
+            "than the average emoji (+0.39), one of a positive emotion not negatively on balance "
+            f"(`python -m training.emotion_map --check`: {len(problems)} disagreements).", "",
+            *lines, ""]
+
+
+def _open_set_rows(open_set: dict | None) -> list[str]:
+    if not open_set:
+        return []
+    from training.open_set import markdown
+
+    return ["## What a person sees",
+            "Open-set scores of the suggestion list as the surfaces show it (`shipped`: model, keyword fusion, "
+            "feeling agreement, popularity prior, language detected), beside the model's own top 5 "
+            "(`model_alone`), a constant list of the set's five commonest emojis (`constant`) and the "
+            f"previous release ({open_set.get('previous_release') or 'not run'}). Top-1: the writer's emoji "
+            "(or, for the hand-written feelings suites, any emoji a person would accept) comes first; top-5: "
+            "it is among the five shown. Cheerful first: non-upbeat messages whose first suggestion is a "
+            "cheerful emoji.", "",
+            markdown(open_set["sets"]), "",
+            "![open-set scores](figures/open_set.png)", "",
+            f"`{open_set.get('command', '')}`", ""]
+
+
+def _limit_rows(manifest: dict) -> list[str]:
+    languages = manifest.get("created_by", {}).get("training_languages", [])
+    return [
+        f"- {len(manifest['labels'])} labels; any other emoji comes from keyword matches in the lexicon at run "
+        "time, and only when a word of the message names it.",
+        f"- Trained on text in {len(languages)} languages ({', '.join(languages)}); emoji-labelled chat exists "
+        "only for English, Spanish and Russian, the rest are emotion-labelled subtitles, so other languages "
+        "lean on the multilingual encoder's aligned (frozen) word embeddings.",
+        "- Emotion corpora are mapped to emojis by a hand-made table, not by how those writers used emojis.",
+        "- Tweets from 2015–2017 and Russian Telegram comments carry their topics and slang.",
+    ]
+
+
 def render(manifest: dict) -> str:
     created = manifest.get("created_by", {})
     extra = manifest.get("extra", {})
@@ -86,8 +143,9 @@ def render(manifest: dict) -> str:
         f"Labels: {' '.join(manifest['labels'])}",
         "",
         "## Data",
-        created.get("data", ""),
+        *_data_rows(created.get("data", "")),
         "",
+        *_emotion_rows(created.get("data", "")),
         f"Trained on {created.get('train_examples')} messages for {created.get('steps')} steps "
         f"({round((created.get('train_seconds') or 0) / 60)} minutes).",
         "",
@@ -97,6 +155,7 @@ def render(manifest: dict) -> str:
         "",
         *_metric_rows(manifest.get("metrics", {})),
         "",
+        *_open_set_rows(manifest.get("metrics", {}).get("open_set")),
         *_baseline_rows(manifest.get("metrics", {}).get("baselines", {})),
         *_transfer_rows(manifest.get("metrics", {}).get("deepmoji_transfer")),
     ]
@@ -119,11 +178,7 @@ def render(manifest: dict) -> str:
         "",
         *_figure_rows(manifest.get("metrics", {})),
         "## Limits",
-        "- Labels are the 20 English and 20 Spanish SemEval-2018 emojis; other emojis come from keyword matches "
-        "in the lexicon at run time, not from this model.",
-        "- Trained on English and Spanish tweets only; other languages rely on the multilingual encoder's "
-        "transfer and are not measured.",
-        "- Tweets from 2015–2017 carry their topics and slang; community-specific usage is not learned.",
+        *_limit_rows(manifest),
         "- The encoder weights are the 4-bit release of multilingual-e5-small, not the original fp32 weights.",
         "",
         "## Reproduce",

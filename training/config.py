@@ -30,7 +30,9 @@ class TrainConfig:
     label_smoothing: float = 0.0  # 0..1, mass spread over the other labels
     dropout: float = 0.1  # on the pooled sentence vector
     freeze_embeddings: bool = True  # keeps languages unseen in training aligned; faster
-    min_label_count: int = 20  # labels with fewer training examples are dropped
+    min_label_count: int = 20  # labels with less training weight (examples, summed over weighted targets) are dropped
+    max_class_weight: float = 0.0  # cap on a label's loss weight, relative to the mean of 1 (0 = no cap)
+    source_weights: str = ""  # "source:factor,..." e.g. "telegram_ru:3,xed_en:0.5": each epoch's draws per example
     chain_thaw: bool = False  # DeepMoji: head alone, then one layer at a time from the top, then all
     chain_thaw_steps: int = 100  # steps per chain-thaw stage; the last stage (all layers) runs to max_steps
     lora_r: int = 0  # LoRA rank on the attention query/value (0 = full fine-tuning); merged before saving
@@ -64,9 +66,23 @@ class TrainConfig:
             raise ValueError(f"precision must be fp32, bf16 or fp16; got {self.precision!r}")
         if self.lora_r < 0 or self.chain_thaw_steps < 1:
             raise ValueError(f"lora_r must be >= 0 and chain_thaw_steps >= 1, got {self.lora_r}, {self.chain_thaw_steps}")
+        self.source_factors()  # raises on a malformed value
         if self.lora_r and self.chain_thaw:
             raise ValueError("chain_thaw and lora_r are alternatives: LoRA already trains only small adapters; "
                              "set one of them (e.g. --lora_r=0)")
+
+    def source_factors(self) -> dict[str, float]:
+        """`source_weights` as {source: factor}; a factor of 2.5 draws an example twice or three times per epoch."""
+        factors = {}
+        for item in filter(None, (part.strip() for part in self.source_weights.split(","))):
+            source, sep, factor = item.partition(":")
+            try:
+                factors[source.strip()] = float(factor)
+            except ValueError:
+                sep = ""
+            if not sep or factors.get(source.strip(), -1) < 0:
+                raise ValueError(f"source_weights must look like 'telegram_ru:3,xed_en:0.5', got {self.source_weights!r}")
+        return factors
 
     @classmethod
     def load(cls, path: str | Path | None = None, overrides: list[str] | None = None) -> "TrainConfig":

@@ -56,10 +56,45 @@ def read_examples(path: str) -> dict[str, list[dict]]:
     return splits
 
 
-def length_bucketed_batches(lengths: list[int], batch_size: int, rng: random.Random) -> list[list[int]]:
+def label_weights(rows: list[dict]) -> Counter:
+    """Training weight per emoji: each example's targets summed (one-hot rows count 1)."""
+    counts: Counter = Counter()
+    for row in rows:
+        for emoji, weight in targets_of(row).items():
+            counts[emoji] += weight
+    return counts
+
+
+def targets_of(row: dict) -> dict[str, float]:
+    """An example's weighted emojis; files without `targets` (older or user-made) have one emoji."""
+    return row.get("targets") or {row["emoji"]: 1.0}
+
+
+def target_matrix(rows: list[dict], label_id: dict[str, int]) -> torch.Tensor:
+    """[n, labels] target weights, each row renormalised over the labels kept."""
+    y = torch.zeros(len(rows), len(label_id))
+    for i, row in enumerate(rows):
+        for emoji, weight in targets_of(row).items():
+            if emoji in label_id:
+                y[i, label_id[emoji]] = weight
+    return y / y.sum(1, keepdim=True).clamp(min=1e-9)
+
+
+def epoch_draws(sources: list[str], factors: dict[str, float], rng: random.Random) -> list[int]:
+    """Example indices for one epoch: an example of a source with factor f appears floor(f)
+    times, plus once more with probability frac(f)."""
+    order = []
+    for i, source in enumerate(sources):
+        factor = factors.get(source, 1.0)
+        order += [i] * (int(factor) + (rng.random() < factor - int(factor)))
+    return order
+
+
+def length_bucketed_batches(lengths: list[int], batch_size: int, rng: random.Random,
+                            order: list[int] | None = None) -> list[list[int]]:
     """Shuffle, sort within windows of 50 batches by length, then shuffle the batches:
     batches hold messages of similar length, so little time goes into padding."""
-    order = list(range(len(lengths)))
+    order = list(range(len(lengths))) if order is None else list(order)
     rng.shuffle(order)
     window = batch_size * 50
     batches = []
@@ -137,18 +172,21 @@ def main(argv: list[str] | None = None) -> Path:
     main_process = rank == 0
     log = print if main_process else (lambda *a, **k: None)
 
-    # ---- data: labels by frequency, tokenised once up front
+    # ---- data: labels by training weight, tokenised once up front
     splits = read_examples(cfg.examples)
-    counts = Counter(row["emoji"] for row in splits["train"])
+    counts = label_weights(splits["train"])
     labels = [e for e, n in counts.most_common() if n >= cfg.min_label_count]
     label_id = {e: i for i, e in enumerate(labels)}
-    train = [r for r in splits["train"] if r["emoji"] in label_id]
+    train = [r for r in splits["train"] if any(e in label_id for e in targets_of(r))]
     val = [r for r in splits["val"] if r["emoji"] in label_id]
     encoder_tok = TextEncoder(tokenizer_file(cfg.base_model), max_length=cfg.max_length)
     train_ids = encoder_tok.token_ids([r["text"] for r in train])
-    train_y = torch.tensor([label_id[r["emoji"]] for r in train])
+    train_y = target_matrix(train, label_id)  # [n, labels] weighted targets
     val_ids = encoder_tok.token_ids([r["text"] for r in val])
-    log(f"{len(train)} train / {len(val)} val messages, {len(labels)} labels")
+    factors = cfg.source_factors()
+    train_sources = [r.get("source", "") for r in train]
+    log(f"{len(train)} train / {len(val)} val messages, {len(labels)} labels"
+        + (f", source weights {factors}" if factors else ""))
     print(f"rank {rank} of {world} on {device}: {cfg.batch_size // world or 1} messages per step", flush=True)
 
     # ---- model and optimiser
@@ -165,7 +203,7 @@ def main(argv: list[str] | None = None) -> Path:
         {"params": head_params, "lr": cfg.head_learning_rate},
     ], weight_decay=cfg.weight_decay)
     base_lrs = [g["lr"] for g in optimizer.param_groups]
-    class_weight = class_weights([counts[e] for e in labels], cfg.class_weight_power)
+    class_weight = class_weights([counts[e] for e in labels], cfg.class_weight_power, cfg.max_class_weight)
     stages = chain_thaw_stages(model) if cfg.chain_thaw else []  # parameter lists, one per stage
     net = torch.nn.parallel.DistributedDataParallel(model) if world > 1 else model
     scaler = torch.amp.GradScaler(device.type, enabled=cfg.precision == "fp16")  # loss scaling for fp16 only
@@ -195,7 +233,7 @@ def main(argv: list[str] | None = None) -> Path:
     running = None
     while step < cfg.max_steps:
         if not batches:
-            batches = length_bucketed_batches(lengths, cfg.batch_size, rng)
+            batches = length_bucketed_batches(lengths, cfg.batch_size, rng, epoch_draws(train_sources, factors, rng))
             epoch += 1
         idx = batches.pop()[rank::world]  # this process's share of the step's batch
         if len(idx) == 0:  # a final batch smaller than the world: every rank skips it alike
@@ -242,7 +280,7 @@ def main(argv: list[str] | None = None) -> Path:
     val_logits = predict_logits(model, encoder_tok, val_ids)
     val_y = np.array([label_id[r["emoji"]] for r in val])
     np.savez(out_dir / "val_logits.npz", logits=val_logits, labels=val_y,
-             langs=np.array([r["lang"] for r in val]))
+             langs=np.array([r["lang"] for r in val]), sources=np.array([r.get("source", "") for r in val]))
     print(f"val top-1 {100 * (val_logits.argmax(1) == val_y).mean():.1f}%")
     torch.save({"state_dict": model.state_dict(), "config": cfg.to_dict(), "labels": labels,
                 "command": command_line("training.train", argv),

@@ -1,0 +1,74 @@
+"""Feeling agreement: a clearly negative message gets no cheerful emoji first, unless the
+writer laughs ("lol I fell off my bike 😂" is fine).
+
+Whether a message is negative is read from the model's own probabilities: the share it
+gives to emojis of negative feelings (sad, angry, afraid, disgusted, sick, tired,
+embarrassed, disapproving) against the share of cheerful ones. Laughter is read from the
+text: laughter written out in many languages (lol, jaja, хаха, 哈哈, ㅋㅋ, 555, wkwk …)
+or a laughing emoji.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import numpy as np
+
+from .emojis import canonical, find_emojis
+
+# Upbeat emojis: wrong first under "my cat is sick".
+CHEERFUL = frozenset(canonical(e) for e in (
+    "😂 🤣 😁 😄 😃 😀 😆 😊 ☺️ 🙂 😉 😘 😍 🥰 😗 😙 😚 😋 😛 😜 🤪 😝 🤗 🤩 🥳 😎 😇 😹 😸 😻 "
+    "❤️ 🧡 💛 💚 💙 💜 🤍 🩷 🩵 💕 💞 💓 💗 💖 💘 💝 ❣️ ♥️ 🫶 🎉 🎊 ✨ 🌟 🙌 👏 🤭 😏 💃 🕺").split())
+
+# Emojis of negative feelings: their probability mass says a message is negative.
+NEGATIVE = frozenset(canonical(e) for e in (
+    "😢 😭 😞 😔 😟 😕 🙁 ☹️ 😣 😖 😫 😩 🥺 😿 💔 🥲 😡 😠 🤬 😤 👿 💢 😨 😰 😱 😧 😦 😬 😓 😥 "
+    "🤢 🤮 🤒 🤕 😷 🤧 😵 😵‍💫 🤯 😴 🥱 😪 😒 🙄 😑 😐 🫤 👎 🤦 😳 🙈 🫣 🕊️ 🖤 😮‍💨").split())
+
+LAUGHING = frozenset(canonical(e) for e in "😂 🤣 😆 😹 😅 💀 ☠️".split())
+_LAUGHTER = re.compile(
+    r"(?<![^\W\d_])(?:l+o+l+z?|lm+f?a+o+|rofl|kek|(?:h+a+){2,}h*|(?:h+e+){2,}|(?:h+i+){2,}|(?:j+a+){2,}j*|(?:j+e+){2,}"
+    r"|(?:k+a+){3,}|k{3,}|(?:r+s+){2,}|mdr+|ptdr+|xd+|(?:а+х+){2,}|(?:х+а+){2,}|хах+|лол|ржу|ржака|(?:х+е+){2,}"
+    r"|wk(?:wk)+|(?:w+k+){2,}|(?:x+i+){2,}|(?:ه+){3,}|(?:خخ)+)(?![^\W\d_])"
+    r"|哈哈|呵呵|嘻嘻|笑死|ww+(?![a-z])|ｗｗ+|ㅋㅋ|ㅎㅎ|555+|草$",
+    re.IGNORECASE)
+
+NEGATIVE_MIN = 0.30  # the model's mass on negative-feeling emojis from which a message is negative ...
+NEGATIVE_RATIO = 1.0  # ... when it is also at least this multiple of its mass on cheerful ones
+
+
+@dataclass(frozen=True)
+class Tone:
+    negative: float  # model probability on NEGATIVE emojis
+    cheerful: float  # model probability on CHEERFUL emojis
+    laughter: bool  # the text laughs
+
+    @property
+    def sombre(self) -> bool:
+        """Clearly negative and not laughing: no cheerful emoji may come first."""
+        return (not self.laughter and self.negative >= NEGATIVE_MIN
+                and self.negative >= NEGATIVE_RATIO * self.cheerful)
+
+
+def laughs(text: str) -> bool:
+    """Whether the writer laughs: laughter written out in any of many languages, or a laughing emoji.
+
+    >>> laughs("lol I fell off my bike"), laughs("jajaja qué vergüenza"), laughs("my cat is sick")
+    (True, True, False)
+    """
+    return bool(_LAUGHTER.search(text)) or any(e in LAUGHING for _, _, e in find_emojis(text))
+
+
+def tone(text: str, labels: list[str], probs: np.ndarray) -> Tone:
+    """The message's tone from the model's probabilities over `labels` and the text itself."""
+    negative = float(sum(p for label, p in zip(labels, probs) if label in NEGATIVE))
+    cheerful = float(sum(p for label, p in zip(labels, probs) if label in CHEERFUL))
+    return Tone(negative=negative, cheerful=cheerful, laughter=laughs(text))
+
+
+def agree(ranked: list[tuple[str, float]], message_tone: Tone) -> list[tuple[str, float]]:
+    """For a sombre message, cheerful emojis move behind the others (their order kept); else unchanged."""
+    if not message_tone.sombre:
+        return ranked
+    return [item for item in ranked if item[0] not in CHEERFUL] + [item for item in ranked if item[0] in CHEERFUL]

@@ -1,0 +1,97 @@
+"""Ranking rules: keyword emojis join without pushing out confident model choices, feeling
+agreement, the popularity prior; on hand-made probabilities, no model needed."""
+import numpy as np
+import pytest
+
+from assistant.feelings import CHEERFUL, NEGATIVE, Tone, laughs, tone
+from assistant.rank import RankSettings, fuse
+
+LABELS = ["😂", "❤️", "😢", "😡", "👍"]
+
+
+def probs(**by_emoji):
+    p = np.array([by_emoji.get(name, 0.0) for name in ("joy", "heart", "cry", "rage", "ok")], dtype=np.float32)
+    return p / p.sum()
+
+
+def emojis(ranked):
+    return [e for e, _ in ranked]
+
+
+def test_without_keywords_the_model_order_stands():
+    assert emojis(fuse(LABELS, probs(joy=5, heart=3, cry=1, rage=0.5, ok=0.5), {}, 3)) == ["😂", "❤️", "😢"]
+
+
+def test_a_named_emoji_joins_the_list():
+    ranked = emojis(fuse(LABELS, probs(joy=4, heart=3, cry=1, rage=1, ok=1), {"🍕": 1.0}, 5))
+    assert "🍕" in ranked and ranked[:1] == ["🍕"]
+
+
+def test_keyword_emojis_never_push_out_a_confident_model_choice():
+    keywords = {e: 0.9 for e in ["🍕", "🍔", "🌮", "🍟", "🌭"]}
+    p = probs(joy=1, heart=1, cry=6, rage=1, ok=1)  # 😢 at 0.6
+    ranked = emojis(fuse(LABELS, p, keywords, 5, settings=RankSettings(keyword_weight=0.9, confident=0.5)))
+    assert "😢" in ranked and len(ranked) == 5
+
+
+def test_popularity_breaks_ties_only():
+    keywords = {"🤒": 0.5, "🤢": 0.5}
+    tie = emojis(fuse(LABELS, probs(ok=1), keywords, 3, prior={"🤢": 0.2, "🤒": 0.01}))
+    assert tie == ["👍", "🤢", "🤒"]
+    unequal = emojis(fuse(LABELS, probs(joy=1, heart=2), {}, 2, prior={"😂": 0.9}))
+    assert unequal == ["❤️", "😂"]  # the prior never reorders different scores
+
+
+def test_the_prior_fills_a_thin_list():
+    ranked = emojis(fuse(["😂"], np.array([1.0]), {}, 3, prior={"😂": 0.5, "❤️": 0.3, "😍": 0.2}))
+    assert ranked == ["😂", "❤️", "😍"]
+
+
+def test_a_sombre_message_gets_no_cheerful_emoji_first():
+    p = probs(joy=5, cry=3, rage=2)
+    sombre = tone("my cat is sick", LABELS, p)
+    assert sombre.negative == pytest.approx(0.5) and sombre.sombre
+    ranked = emojis(fuse(LABELS, p, {}, 3, tone=sombre))
+    assert ranked[0] not in CHEERFUL and ranked[-1] == "😂"
+
+
+def test_laughter_keeps_the_laughing_emoji_first():
+    p = probs(joy=5, cry=3, rage=2)
+    laughing = tone("lol I fell off my bike", LABELS, p)
+    assert not laughing.sombre
+    assert emojis(fuse(LABELS, p, {}, 3, tone=laughing))[0] == "😂"
+
+
+def test_a_cheerful_message_is_not_reordered():
+    p = probs(joy=5, heart=4, cry=0.5)
+    assert not tone("best day ever", LABELS, p).sombre
+    assert emojis(fuse(LABELS, p, {}, 2, tone=tone("best day ever", LABELS, p))) == ["😂", "❤️"]
+
+
+@pytest.mark.parametrize("text", ["lol", "jajaja qué vergüenza", "ахахах", "哈哈哈 我又迟到了", "ㅋㅋㅋ 망했다",
+                                  "555 ลืม", "wkwkwk", "kkkkkk caí", "mdr", "寝坊した www", "I fell 😂"])
+def test_laughter_in_many_languages(text):
+    assert laughs(text)
+
+
+@pytest.mark.parametrize("text", ["my cat is sick", "hello", "bowl of soup", "Hahn", "ja", "Kaka ist krank"])
+def test_no_laughter(text):
+    assert not laughs(text)
+
+
+def test_cheerful_and_negative_sets_are_disjoint():
+    assert not CHEERFUL & NEGATIVE
+    assert {"😂", "😘", "🥳"} <= CHEERFUL and {"😢", "😡", "🤢", "😱", "🤒"} <= NEGATIVE
+
+
+def test_settings_check_themselves():
+    with pytest.raises(ValueError, match="keyword_weight"):
+        RankSettings(keyword_weight=2)
+    with pytest.raises(ValueError, match="confident"):
+        RankSettings(confident=0)
+
+
+def test_tone_needs_a_clear_majority():
+    assert not Tone(negative=0.2, cheerful=0.1, laughter=False).sombre  # too little negative mass
+    assert not Tone(negative=0.4, cheerful=0.5, laughter=False).sombre  # more cheerful than negative
+    assert Tone(negative=0.5, cheerful=0.2, laughter=False).sombre
