@@ -21,8 +21,8 @@ except ImportError as err:  # pragma: no cover - depends on the installed extras
     raise ImportError(f"the Discord bot needs its extra ({err.name} is missing): "
                       "pip install 'emoji-assistant[discord]'") from err
 
-from .config import BotConfig
-from .core import BotCore
+from .bot_core import BotCore
+from .bot_settings import BotConfig
 from .i18n import t
 
 logger = logging.getLogger(__name__)

@@ -9,10 +9,10 @@ import logging
 import sys
 from typing import Callable
 
-from assistant import AssistantError
+from assistant.core import AssistantError
 
-from .config import CONFIG_ENV, SECRETS, BotConfig
-from .core import BotCore, build_core
+from .bot_core import BotCore, build_core
+from .bot_settings import CONFIG_ENV, SECRETS, BotConfig
 from .store import StoreError
 
 

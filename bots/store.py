@@ -27,7 +27,7 @@ from typing import Iterator
 
 import sqlite_utils
 
-from assistant.emojis import canonical, find_emojis, is_emoji, strip_emojis
+from assistant.core.emojis import canonical, find_emojis, is_emoji, strip_emojis
 
 from .scrub import scrub
 

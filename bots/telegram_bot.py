@@ -4,7 +4,7 @@
 
 Commands /start /help /emoji /explain /optin /optout /mydata /forget /collect /reload, inline
 mode (@bot text), chosen-inline-result feedback, and plain messages (stored for opted-in
-users; answered in private chats). The logic lives in bots.core; these handlers only unpack
+users; answered in private chats). The logic lives in bots.bot_core; these handlers only unpack
 updates and send the replies.
 """
 from __future__ import annotations
@@ -21,8 +21,8 @@ except ImportError as err:  # pragma: no cover - depends on the installed extras
     raise ImportError(f"the Telegram bot needs its extra ({err.name} is missing): "
                       "pip install 'emoji-assistant[telegram]'") from err
 
-from .config import BotConfig
-from .core import BotCore
+from .bot_core import BotCore
+from .bot_settings import BotConfig
 from .i18n import t
 
 logger = logging.getLogger(__name__)

@@ -56,7 +56,7 @@ def serve_demo(assistant) -> tuple[str, callable]:
     """The demo on a free loopback port, once warm: (its URL, a function that stops it)."""
     import uvicorn
 
-    from assistant.web import create_app
+    from assistant.web.server import create_app
 
     server = uvicorn.Server(uvicorn.Config(create_app(assistant), host="127.0.0.1", port=0, log_level="warning"))
     thread = threading.Thread(target=server.run, daemon=True)

@@ -1,1 +1,1 @@
-"""Autostart files for the desktop helper (installers/desktop), installed as package data."""
+"""Autostart files for the desktop helper (installers/desktop), installed as package data of `assistant.desktop.installers`."""

@@ -1,1 +1,1 @@
-"""Shipped default models, installed as the package `assistant.models` (see pyproject.toml)."""
+"""Shipped default models, installed as the package `assistant.core.models` (see pyproject.toml)."""

@@ -5,12 +5,12 @@ from pathlib import Path
 from types import SimpleNamespace
 
 from assistant import Assistant, Result, Suggestion
-from assistant.emojis import strip_emojis
-from assistant.explain import explain_literal
-from assistant.language import hint_languages
-from assistant.lexicon import Lexicon
-from bots.config import BotConfig
-from bots.core import BotCore
+from assistant.core.emojis import strip_emojis
+from assistant.core.explain import explain_literal
+from assistant.core.language import hint_languages
+from assistant.core.lexicon import Lexicon
+from bots.bot_core import BotCore
+from bots.bot_settings import BotConfig
 from bots.reload import ModelHolder
 from bots.store import ChatLogStore
 

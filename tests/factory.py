@@ -59,9 +59,9 @@ def tiny_model_dir(path: Path) -> Path:
     import torch
 
     from training.export import export_onnx
-    from training.manifest import write_manifest
-    from training.model import EmojiClassifier, load_encoder
-    from training.quantize import quantize_int8
+    from training.lib.manifest_writer import write_manifest
+    from training.lib.model import EmojiClassifier, load_encoder
+    from training.lib.quantize import quantize_int8
 
     encoder_dir = tiny_encoder_dir(path.parent / (path.name + "-encoder"))
     torch.manual_seed(0)

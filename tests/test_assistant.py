@@ -1,7 +1,7 @@
 import pytest
 
 from assistant import Assistant, InputError
-from assistant.assistant import MODEL_ENV, resolve_model_dir
+from assistant.core.assistant import MODEL_ENV, resolve_model_dir
 
 
 @pytest.fixture(scope="module")

@@ -96,3 +96,25 @@ def test_errors_are_one_line_with_exit_2(capsys, tiny_model, argv, expected):
     err = capsys.readouterr().err
     assert exit_info.value.code == 2
     assert expected in err and err.count("\n") == 1, err
+
+
+def test_the_commands_come_from_entry_points_in_the_readmes_order():
+    """Every command is an entry point of pyproject.toml's group, found without the CLI importing its surface."""
+    from assistant.cli.dispatch import ENTRY_POINT_GROUP, HELP_ORDER, build_parser, registered_commands
+    from tests.test_layers import ROOT, tomllib
+
+    declared = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]["entry-points"]
+    assert [entry.name for entry in registered_commands()] == list(HELP_ORDER)
+    assert set(declared[ENTRY_POINT_GROUP]) == set(HELP_ORDER)
+    assert "{suggest,eval,bench,info,explain,web,logs,desktop}" in build_parser().format_usage()
+
+
+def test_a_source_tree_that_was_never_installed_reads_its_commands_from_pyproject(monkeypatch, capsys):
+    from assistant.cli import dispatch as cli_main
+
+    monkeypatch.setattr(cli_main, "entry_points", lambda group: [])
+    assert [entry.name for entry in cli_main.registered_commands()] == list(cli_main.HELP_ORDER)
+    monkeypatch.setattr(cli_main, "_declared_in_source_tree", lambda: [])
+    assert main(["suggest", "hi"]) == 2
+    err = capsys.readouterr().err
+    assert "no commands are registered" in err and err.count("\n") == 1

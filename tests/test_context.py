@@ -1,4 +1,4 @@
-"""The explain model's context fit (assistant.explain.context) and the predictor's token-state output."""
+"""The explain model's context fit (assistant.core.explain.context) and the predictor's token-state output."""
 from __future__ import annotations
 
 import json
@@ -6,12 +6,12 @@ import json
 import numpy as np
 import pytest
 
-from assistant.errors import ModelError
-from assistant.explain import ContextModel, ContextScorer, TokenStates, site_vector
+from assistant.core.errors import ModelError
+from assistant.core.explain import ContextModel, ContextScorer, TokenStates, site_vector
 
 
 def test_context_file_round_trips_with_int8_piece_vectors(tmp_path):
-    from training.explain.export import write_context
+    from training.explain.export_ranker import write_context
 
     rng = np.random.default_rng(0)
     model = ContextModel(rng.normal(size=(8, 4)).astype(np.float32), rng.normal(size=4).astype(np.float32),
@@ -60,7 +60,7 @@ def test_fit_prefers_the_candidate_whose_pieces_match_the_site():
 
 
 def test_the_exported_predictor_gives_token_states_that_match_its_logits(tiny_model):
-    from assistant.assistant import Assistant
+    from assistant.core.assistant import Assistant
 
     assistant = Assistant(tiny_model)
     states = assistant.token_states()
@@ -78,7 +78,7 @@ def test_a_logits_only_model_has_no_token_states(tmp_path):
     import onnx
     from onnx import TensorProto, helper
 
-    from assistant.session import OnnxSession
+    from assistant.core.session import OnnxSession
 
     graph = helper.make_graph(
         [helper.make_node("Cast", ["input_ids"], ["ids_f"], to=TensorProto.FLOAT),
@@ -98,7 +98,7 @@ def test_a_logits_only_model_has_no_token_states(tmp_path):
 
 @pytest.mark.model
 def test_the_shipped_decoder_reads_context_from_the_shipped_predictor():
-    from assistant.assistant import Assistant
+    from assistant.core.assistant import Assistant
 
     out = Assistant().explain("Gute 🌙", lang="de")
     assert "without context" not in out.decoder

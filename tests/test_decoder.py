@@ -1,15 +1,15 @@
-"""assistant.explain's model: sites, candidates, features, ranking and rewriting, on a tiny hand-made table."""
+"""assistant.core.explain's model: sites, candidates, features, ranking and rewriting, on a tiny hand-made table."""
 import json
 
 import numpy as np
 import pytest
 
-from assistant.errors import ModelError
-from assistant.explain import (FEATURES, READING_KINDS, CandidateTable, Decoded, Decoder, Ranker, Reading, column,
+from assistant.core.errors import ModelError
+from assistant.core.explain import (FEATURES, READING_KINDS, CandidateTable, Decoded, Decoder, Ranker, Reading, column,
                                explain, rewrite)
-from assistant.explain.sites import find_sites
-from assistant.lexicon import Lexicon
-from assistant.manifest import ExplainManifest
+from assistant.core.explain.sites import find_sites
+from assistant.core.lexicon import Lexicon
+from assistant.core.manifest import ExplainManifest
 
 TABLE = {
     "format": 1, "languages": ["en", "zh"],
@@ -94,7 +94,7 @@ def test_rebus_covers_both_emojis_and_is_rewritten_once(lexicon):
 
 
 def test_a_term_that_names_fewer_emojis_is_more_specific():
-    from assistant.explain import Candidate, featurize
+    from assistant.core.explain import Candidate, featurize
 
     table = CandidateTable({**TABLE, "literal": {"en": {
         "🐶": ["dog face", "dog", "pet"], "🐕": ["dog", "pet"], "🐱": ["cat face", "cat", "pet"]}}})
@@ -190,8 +190,8 @@ def test_traditional_chinese_reads_the_chinese_tables(lexicon):
 
 
 def test_the_ranker_reads_features_by_name_in_one_order():
-    from assistant.explain.features import BASE_FEATURES, CONTEXT, vector
-    from assistant.explain.ranker import FALLBACK_WEIGHTS
+    from assistant.core.explain.features import BASE_FEATURES, CONTEXT, vector
+    from assistant.core.explain.ranker import FALLBACK_WEIGHTS
 
     assert FEATURES == (*BASE_FEATURES, *CONTEXT) and len(set(FEATURES)) == len(FEATURES) == 26
     assert FALLBACK_WEIGHTS[column("kind_literal")] == 3 and FALLBACK_WEIGHTS[column("rank")] == -0.5

@@ -6,9 +6,9 @@ import sys
 import pytest
 
 from assistant.cli import main
+from assistant.core.language import detect_language
 from assistant.desktop.app import suggester
 from assistant.desktop.control import running_helper, send, single_instance_lock
-from assistant.language import detect_language
 
 
 def test_without_a_display_run_says_why_in_one_line(monkeypatch, capsys, tmp_path):

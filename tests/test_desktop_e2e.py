@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from assistant.desktop.bench import XTestKeyboard
+from assistant.desktop.popup_bench import XTestKeyboard
 
 pytestmark = [pytest.mark.gui, pytest.mark.model, pytest.mark.needs("Xvfb", "xdotool", "Tk")]
 HERE = Path(__file__).resolve().parent

@@ -5,14 +5,14 @@ from types import SimpleNamespace
 
 import pytest
 
-from assistant.assistant import Suggestion
-from assistant.desktop.config import DesktopConfig
+from assistant.core.assistant import Suggestion
+from assistant.core.lexicon import Lexicon
+from assistant.core.shortcodes import ShortcodeIndex
+from assistant.desktop.desktop_settings import DesktopConfig
 from assistant.desktop.helper import DesktopHelper
 from assistant.desktop.keys import Event, KeyTranslator
 from assistant.desktop.picks import PickHistory, forget_picks
-from assistant.desktop.shortcodes import ShortcodeIndex
 from assistant.desktop.window import WindowProbe
-from assistant.lexicon import Lexicon
 
 
 class FakePopup:

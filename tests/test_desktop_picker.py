@@ -1,9 +1,9 @@
 """The picker window (the Wayland fallback), on a real Tk under Xvfb."""
 import pytest
 
-from assistant.assistant import Suggestion
-from assistant.desktop.shortcodes import ShortcodeIndex
-from assistant.lexicon import Lexicon
+from assistant.core.assistant import Suggestion
+from assistant.core.lexicon import Lexicon
+from assistant.core.shortcodes import ShortcodeIndex
 
 try:
     import tkinter as tk

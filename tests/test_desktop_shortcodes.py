@@ -1,8 +1,9 @@
 """Shortcodes from localized CLDR names and keywords, plus the usual English aliases."""
 import pytest
 
-from assistant.desktop.shortcodes import ShortcodeIndex, find_shortcode
-from assistant.lexicon import Lexicon
+from assistant.core.lexicon import Lexicon
+from assistant.core.shortcodes import ShortcodeIndex
+from assistant.desktop.shortcode_trigger import find_shortcode
 
 
 @pytest.fixture(scope="module")

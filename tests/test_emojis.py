@@ -1,4 +1,4 @@
-from assistant.emojis import canonical, find_emojis, is_emoji
+from assistant.core.emojis import canonical, find_emojis, is_emoji
 
 
 def test_variation_selector_and_skin_tone_forms_are_one_label():

@@ -9,7 +9,7 @@ pytest.importorskip("matplotlib")
 
 from tests.factory import LABELS, tiny_model_dir  # noqa: E402
 from tests.test_training import write_shared_layout  # noqa: E402
-from training.plots import emoji_name, expected_calibration_error, head_weights  # noqa: E402
+from training.lib.plots import emoji_name, expected_calibration_error, head_weights  # noqa: E402
 
 
 def test_ece_is_the_gap_between_confidence_and_accuracy():

@@ -4,8 +4,8 @@ import pytest
 
 from assistant import Assistant
 from assistant.cli import main
-from assistant.explain import READING_KINDS
-from assistant.sentiment import sentiment
+from assistant.core.explain import READING_KINDS
+from assistant.core.sentiment import sentiment
 
 
 @pytest.fixture(scope="module")
@@ -69,8 +69,8 @@ def test_shipped_decoder_reads_rebus_and_puns():
 
 
 def test_the_explain_model_folder_is_found_by_its_variable_or_its_older_name(tmp_path, monkeypatch):
-    from assistant.assistant import resolve_decoder_dir
-    from assistant.errors import ModelError
+    from assistant.core.assistant import resolve_decoder_dir
+    from assistant.core.errors import ModelError
 
     predictor, explain_dir, older = tmp_path / "emoji-predictor", tmp_path / "mine", tmp_path / "emoji-decoder"
     for folder in (predictor, explain_dir, older):
@@ -85,5 +85,5 @@ def test_the_explain_model_folder_is_found_by_its_variable_or_its_older_name(tmp
     monkeypatch.setenv("EMOJI_ASSISTANT_DECODER", str(explain_dir))  # the older variable still works
     assert resolve_decoder_dir(predictor) == explain_dir
     monkeypatch.setenv("EMOJI_ASSISTANT_EXPLAIN_MODEL", str(tmp_path / "missing"))  # and the new one wins
-    with pytest.raises(ModelError, match="training.explain.export"):
+    with pytest.raises(ModelError, match="training.explain.export_ranker"):
         resolve_decoder_dir(predictor)

@@ -8,8 +8,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from assistant.emojis import find_emojis
-from assistant.explain import KINDS
+from assistant.core.emojis import find_emojis
+from assistant.core.explain import KINDS
 from tests.test_decoder import TABLE
 from training.explain.community import COMMUNITY
 from training.explain.synthesize import (EVALUATION_CASES, Substitutions, SynthConfig, read_cases, split_of,
@@ -185,7 +185,7 @@ def test_kind_prior_shift_moves_scores_towards_the_real_mix():
 
 
 def test_fitted_shift_favours_the_kinds_that_read_real_cases_right():
-    from assistant.explain import KINDS
+    from assistant.core.explain import KINDS
     from training.explain.kind_prior import fit_shift
 
     onehot = np.eye(len(KINDS))
@@ -201,8 +201,8 @@ def test_fitted_shift_favours_the_kinds_that_read_real_cases_right():
 
 
 def test_a_hand_written_answer_takes_the_kind_of_the_first_candidate_that_reads_it():
-    from assistant.explain import CandidateTable
-    from assistant.lexicon import Lexicon
+    from assistant.core.explain import CandidateTable
+    from assistant.core.lexicon import Lexicon
     from training.explain.kind_prior import case_answer_kind
 
     table, lexicon = CandidateTable(TABLE), Lexicon.load()
@@ -231,7 +231,7 @@ def test_config_checks_name_the_bad_value():
 
 
 def test_kind_balance_evens_out_the_weight_of_each_kind():
-    from training.explain.train import kind_weights
+    from training.explain.train_ranker import kind_weights
 
     kinds = ["homophone"] * 6 + ["literal"] * 3 + ["slang"]
     np.testing.assert_allclose(kind_weights(kinds, 0.0), 1.0)
@@ -261,19 +261,19 @@ def _examples_and_table(tmp_path):
 
 def test_ranker_trains_with_context_exports_and_binds_to_its_predictor(tmp_path, tiny_model, capsys):
     pytest.importorskip("torch")
-    from assistant.assistant import Assistant
-    from assistant.explain import Decoder
-    from assistant.explain import explain
-    from assistant.lexicon import Lexicon
-    from training.explain import export, train
+    from assistant.core.assistant import Assistant
+    from assistant.core.explain import Decoder
+    from assistant.core.explain import explain
+    from assistant.core.lexicon import Lexicon
+    from training.explain import export_ranker, train_ranker
 
     examples, out = _examples_and_table(tmp_path)
-    train.main(["--examples", str(examples), "--table", str(out / "candidates.json.gz"),
+    train_ranker.main(["--examples", str(examples), "--table", str(out / "candidates.json.gz"),
                         "--predictor", str(tiny_model), "--epochs", "2", "--kind-balance", "0.5",
                         "--out", str(tmp_path / "ranker.pt")])
     with pytest.raises(SystemExit, match="--predictor"):  # the prior is fitted with the ranker's own predictor
-        export.main(["--checkpoint", str(tmp_path / "ranker.pt"), "--out", str(out)])
-    export.main(["--checkpoint", str(tmp_path / "ranker.pt"), "--out", str(out), "--predictor", str(tiny_model)])
+        export_ranker.main(["--checkpoint", str(tmp_path / "ranker.pt"), "--out", str(out)])
+    export_ranker.main(["--checkpoint", str(tmp_path / "ranker.pt"), "--out", str(out), "--predictor", str(tiny_model)])
     manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
     assert "context.npz" in manifest["files"] and manifest["context"]["rank"] == 64
     prior = manifest["kind_prior"]  # the development set's answers by default
@@ -308,12 +308,12 @@ def test_ranker_trains_without_context_keeps_its_best_epoch_and_drops_an_old_con
 
     import torch
 
-    from assistant.explain import Decoder
-    from training.explain import export, train
+    from assistant.core.explain import Decoder
+    from training.explain import export_ranker, train_ranker
 
     examples, out = _examples_and_table(tmp_path)
     (out / "context.npz").write_bytes(b"stale")
-    train.main(["--examples", str(examples), "--table", str(out / "candidates.json.gz"), "--no-context",
+    train_ranker.main(["--examples", str(examples), "--table", str(out / "candidates.json.gz"), "--no-context",
                         "--epochs", "4", "--out", str(tmp_path / "ranker.pt")])
     log = capsys.readouterr().out
     per_epoch = [float(v) for v in re.findall(r"mean over kinds (\d\.\d+) \(", log)]
@@ -321,7 +321,7 @@ def test_ranker_trains_without_context_keeps_its_best_epoch_and_drops_an_old_con
     best = per_epoch.index(max(per_epoch)) + 1
     assert f"kept epoch {best} " in log
     assert torch.load(tmp_path / "ranker.pt", weights_only=False)["kept_epoch"] == best
-    export.main(["--checkpoint", str(tmp_path / "ranker.pt"), "--out", str(out), "--kind-prior", ""])
+    export_ranker.main(["--checkpoint", str(tmp_path / "ranker.pt"), "--out", str(out), "--kind-prior", ""])
     assert not (out / "context.npz").exists()
     decoder = Decoder.load(out)
     assert decoder.ranker.session is not None and "has no context model" in decoder.describe()
@@ -333,12 +333,16 @@ def test_ranker_trains_without_context_keeps_its_best_epoch_and_drops_an_old_con
 def test_hand_written_case_files_are_well_formed(path):
     cases = read_cases(ROOT / path)
     kinds = {"homophone", "rebus", "slang", "literal", "decorative"}
+    groups = {"glued", "close_sound", "short_phrase"}  # the kinds of message the reader was extended for
     for case in cases:
-        assert set(case) == {"text", "lang", "emoji", "kind", "answers"}, case
+        assert set(case) - {"group"} == {"text", "lang", "emoji", "kind", "answers"}, case
+        assert case.get("group", "glued") in groups, case
         assert case["emoji"] in case["text"] and case["kind"] in kinds and case["answers"], case
         assert (case["answers"] == [""]) == (case["kind"] == "decorative"), case
     per_lang = Counter(case["lang"] for case in cases)
     assert all(per_lang[lang] >= 20 for lang in ("en", "es", "de", "fr", "ru", "zh")), per_lang
+    per_group = Counter((case["lang"], case["group"]) for case in cases if "group" in case)
+    assert all(per_group[lang, group] >= 2 for lang in ("en", "es", "de", "fr", "ru", "zh") for group in groups), per_group
 
 
 def test_development_and_test_cases_do_not_share_a_message():
@@ -347,9 +351,9 @@ def test_development_and_test_cases_do_not_share_a_message():
 
 
 def test_downstream_pools_its_obfuscation_draws_and_credits_a_decoder_that_restores_words(tmp_path):
-    from assistant.lexicon import Lexicon
+    from assistant.core.lexicon import Lexicon
     from tests.test_decoder import make_decoder
-    from training.explain.evaluation import DownstreamCheck
+    from training.explain.evaluate_readings import DownstreamCheck
 
     tweets = [("we hold on together", 1), ("hold the line friends", 1), ("just hold on", 1), ("hold tight and smile", 1),
               ("i am dead tired", 0), ("feeling dead inside", 0), ("dead again today", 0), ("totally dead now", 0)]
@@ -369,9 +373,9 @@ def test_downstream_pools_its_obfuscation_draws_and_credits_a_decoder_that_resto
 
 
 def test_synthetic_recovery_reports_split_puns_on_their_own(tmp_path):
-    from assistant.lexicon import Lexicon
+    from assistant.core.lexicon import Lexicon
     from tests.test_decoder import make_decoder
-    from training.explain.evaluation import synthetic
+    from training.explain.evaluate_readings import synthetic
 
     rows = [{"text": "I 🐝 leaf in you", "lang": "en", "split": "test",
              "targets": [{"offset": 2, "emoji": "🐝 leaf", "kind": "homophone", "answer": "believe"}]},
@@ -389,9 +393,9 @@ def test_synthetic_recovery_reports_split_puns_on_their_own(tmp_path):
 def test_context_pairs_count_training_sentences_and_a_training_site_does_not_see_its_own(tmp_path):
     import math
 
-    from assistant.explain import CandidateTable
+    from assistant.core.explain import CandidateTable
     from training.explain.pairs import count_pairs, sentence_pairs
-    from training.explain.train import WithoutOwnPairs
+    from training.explain.train_ranker import WithoutOwnPairs
 
     rows = [{"source_text": "i believe in you", "lang": "en", "split": "train"},
             {"source_text": "we believe in magic", "lang": "en", "split": "train"},

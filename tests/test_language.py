@@ -2,11 +2,11 @@ import json
 
 import pytest
 
-from assistant import language
 from assistant.cli import main
-from assistant.emojis import strip_emojis
-from assistant.errors import InputError
-from assistant.language import DEFAULT_LANG, check_language, detect_language, hint_languages, script_language
+from assistant.core import language
+from assistant.core.emojis import strip_emojis
+from assistant.core.errors import InputError
+from assistant.core.language import DEFAULT_LANG, check_language, detect_language, hint_languages, script_language
 
 
 @pytest.mark.parametrize("text, lang", [

@@ -5,8 +5,8 @@ import time
 
 import pytest
 
-from assistant.errors import InputError
-from assistant.lexicon import Lexicon
+from assistant.core.errors import InputError
+from assistant.core.lexicon import Lexicon
 from training import build_lexicon
 
 

@@ -4,7 +4,7 @@ import shutil
 import pytest
 
 from assistant import Assistant, ModelError
-from assistant.manifest import load_manifest
+from assistant.core.manifest import load_manifest
 
 
 @pytest.fixture
@@ -58,7 +58,7 @@ def test_broken_json(model_copy):
 
 def test_foreign_onnx_file_with_matching_hash_is_refused(model_copy):
     """A file that is not ONNX at all (hash updated to match) fails at session creation, one line."""
-    from training.manifest import write_manifest
+    from training.lib.manifest_writer import write_manifest
 
     (model_copy / "model.onnx").write_bytes(b"this is not an onnx model")
     data = json.loads((model_copy / "manifest.json").read_text())
@@ -79,7 +79,7 @@ def test_label_count_mismatch(model_copy):
 
 
 def _explain_folder(path):
-    from assistant.manifest import ExplainManifest, sha256_file
+    from assistant.core.manifest import ExplainManifest, sha256_file
 
     path.mkdir()
     (path / "candidates.json.gz").write_bytes(b"a candidate table")
@@ -92,7 +92,7 @@ def _explain_folder(path):
 
 
 def test_the_explain_model_folder_is_read_and_hash_checked_by_the_same_code(tmp_path):
-    from assistant.manifest import ExplainManifest
+    from assistant.core.manifest import ExplainManifest
 
     folder = _explain_folder(tmp_path / "explain")
     manifest = load_manifest(folder, kind=ExplainManifest)
@@ -103,7 +103,7 @@ def test_the_explain_model_folder_is_read_and_hash_checked_by_the_same_code(tmp_
 
 
 def test_a_folder_is_read_only_as_its_own_kind_of_model(model_copy, tmp_path):
-    from assistant.manifest import ExplainManifest
+    from assistant.core.manifest import ExplainManifest
 
     with pytest.raises(ModelError, match="task 'emoji-prediction', expected 'implicit-emoji-decoding'"):
         load_manifest(model_copy, kind=ExplainManifest)
@@ -113,9 +113,9 @@ def test_a_folder_is_read_only_as_its_own_kind_of_model(model_copy, tmp_path):
 
 @pytest.mark.model
 def test_the_shipped_explain_model_belongs_to_the_shipped_predictor():
-    from assistant.explain import FEATURES
-    from assistant.manifest import ExplainManifest
-    from assistant.paths import default_model_dir
+    from assistant.core.explain import FEATURES
+    from assistant.core.manifest import ExplainManifest
+    from assistant.core.paths import default_model_dir
 
     predictor = load_manifest(default_model_dir())
     explain = load_manifest(default_model_dir().parent / "emoji-explain", kind=ExplainManifest)

@@ -1,4 +1,4 @@
-from assistant.normalize import MAX_CHARS, normalize_text
+from assistant.core.normalize import MAX_CHARS, normalize_text
 
 
 def test_mentions_links_and_spaces_are_normalised():

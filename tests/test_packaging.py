@@ -79,9 +79,17 @@ def test_non_editable_install_carries_the_default_model(tmp_path):
     assert proc.returncode == 0, proc.stderr
     result = json.loads(proc.stdout)
     assert len(result["suggestions"]) == 5
-    location = subprocess.run([python, "-c", "import assistant.paths as p; print(p.default_model_dir())"],
+    location = subprocess.run([python, "-c", "import assistant.core.paths as p; print(p.default_model_dir())"],
                               cwd=elsewhere, capture_output=True, text=True, timeout=60, env=env)
     assert str(env_dir) in location.stdout  # loaded from the installed package, not the checkout
+    data = subprocess.run([python, "-c", "from importlib.resources import files; from assistant.core.paths import data_file; "
+                           "print(all(f.is_file() for f in [data_file('lexicon.json.gz'), data_file('popularity.json'), "
+                           "data_file('words', 'en.txt.gz'), files('assistant.web') / 'page.html']))"],
+                          cwd=elsewhere, capture_output=True, text=True, timeout=60, env=env)
+    assert data.stdout.strip() == "True", data.stderr  # the runtime's data files and the web page
+    commands = subprocess.run([bin_dir / "emoji-assistant", "--help"], cwd=elsewhere, capture_output=True, text=True,
+                              timeout=60, env={"PATH": str(bin_dir)})
+    assert "{suggest,eval,bench,info,explain,web,logs,desktop}" in commands.stdout, commands.stderr  # entry points
     autostart = subprocess.run([python, "-c", "from assistant.desktop.autostart import autostart_files as f; "
                                 "print(f('darwin')[0].text); print(f('linux')[0].text)"],
                                cwd=elsewhere, capture_output=True, text=True, timeout=60, env=env)

@@ -4,7 +4,7 @@ import platformdirs.macos
 import platformdirs.windows
 import pytest
 
-from assistant.paths import user_config_dir, user_data_dir
+from assistant.core.paths import user_config_dir, user_data_dir
 
 XDG = ("XDG_CONFIG_HOME", "XDG_DATA_HOME")
 

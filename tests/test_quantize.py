@@ -1,4 +1,4 @@
-"""training.quantize: smoothing, per-row embeddings, per-token activations, per-channel weights."""
+"""training.lib.quantize: smoothing, per-row embeddings, per-token activations, per-channel weights."""
 import numpy as np
 import pytest
 
@@ -46,7 +46,7 @@ def _outlier_activations(rng, shape, channel=3, size=60.0):
 def test_smoothing_keeps_the_fp32_function_and_scales_a_shared_input_once(tmp_path):
     import onnx
 
-    from training.quantize import smooth_activations
+    from training.lib.quantize import smooth_activations
 
     rng = np.random.default_rng(2)
     first, second = rng.normal(size=(2, 24, 8)).astype(np.float32)
@@ -60,7 +60,7 @@ def test_smoothing_keeps_the_fp32_function_and_scales_a_shared_input_once(tmp_pa
 
 
 def test_smoothing_lowers_the_int8_error_when_one_channel_is_loud(tmp_path):
-    from training.quantize import quantize_int8
+    from training.lib.quantize import quantize_int8
 
     rng = np.random.default_rng(3)
     weights = rng.normal(size=(64, 16)).astype(np.float32)
@@ -83,7 +83,7 @@ def _run(path, x):
 def test_activations_are_quantized_per_token_so_a_loud_token_costs_its_neighbours_nothing(tmp_path):
     import onnx
 
-    from training.quantize import quantize_int8
+    from training.lib.quantize import quantize_int8
 
     rng = np.random.default_rng(0)
     weights = rng.normal(size=(48, 16)).astype(np.float32)
@@ -102,7 +102,7 @@ def test_activations_are_quantized_per_token_so_a_loud_token_costs_its_neighbour
 
 
 def test_weights_keep_one_scale_per_output_channel(tmp_path):
-    from training.quantize import quantize_int8
+    from training.lib.quantize import quantize_int8
 
     rng = np.random.default_rng(1)
     weights = rng.normal(size=(32, 8)).astype(np.float32)
@@ -119,7 +119,7 @@ def test_embedding_rows_are_quantized_per_row_and_read_back(tmp_path):
     import onnxruntime as ort
     from onnx import TensorProto, helper, numpy_helper
 
-    from training.quantize import embedding_table, quantize_embedding_rows
+    from training.lib.quantize import embedding_table, quantize_embedding_rows
 
     rng = np.random.default_rng(1)
     table = rng.normal(size=(1200, 8)).astype(np.float32)

@@ -3,8 +3,8 @@ agreement, the popularity prior; on hand-made probabilities, no model needed."""
 import numpy as np
 import pytest
 
-from assistant.feelings import CHEERFUL, NEGATIVE, Tone, laughs, tone
-from assistant.rank import RankSettings, fuse
+from assistant.core.feelings import CHEERFUL, NEGATIVE, Tone, laughs, tone
+from assistant.core.rank import RankSettings, fuse
 
 LABELS = ["😂", "❤️", "😢", "😡", "👍"]
 

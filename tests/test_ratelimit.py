@@ -1,7 +1,7 @@
 """The one rate limiter, used by the web demo (per address) and the bots (per user)."""
 import pytest
 
-from assistant.ratelimit import RateLimit, TokenBuckets
+from assistant.core.ratelimit import RateLimit, TokenBuckets
 
 
 class FakeClock:

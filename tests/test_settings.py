@@ -1,13 +1,13 @@
-"""assistant.settings: one way to read a settings file and the environment, for every surface."""
+"""assistant.core.settings: one way to read a settings file and the environment, for every surface."""
 from dataclasses import dataclass, field
 
 import pytest
 
-from assistant.desktop.config import DesktopConfig
-from assistant.errors import InputError
-from assistant.settings import SettingsError, load
-from assistant.web_settings import WebSettings
-from bots.config import BotConfig
+from assistant.core.errors import InputError
+from assistant.core.settings import SettingsError, load
+from assistant.desktop.desktop_settings import DesktopConfig
+from assistant.web.web_settings import WebSettings
+from bots.bot_settings import BotConfig
 
 
 @dataclass

@@ -2,7 +2,7 @@
 import pytest
 
 from assistant import Assistant
-from assistant.paths import default_model_dir
+from assistant.core.paths import default_model_dir
 
 pytestmark = pytest.mark.model
 

@@ -4,8 +4,8 @@ import json
 import pytest
 
 from training import prepare
-from training.emotion_map import EmotionMap, check, read_table, shipped_table
-from training.sources import Example, read_goemotions, read_telegram_ru, read_xed
+from training.lib.emotion_table import EmotionMap, check, read_table, shipped_table
+from training.lib.sources import Example, read_goemotions, read_telegram_ru, read_xed
 
 TABLE = EmotionMap({
     ("goemotions", "grief"): {"😢": 0.5, "💔": 0.5},

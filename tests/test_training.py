@@ -78,7 +78,7 @@ def test_train_resumes_from_checkpoint(trained_run, capsys):
 
 
 def test_config_rejects_bad_values():
-    from training.config import TrainConfig
+    from training.lib.train_config import TrainConfig
 
     with pytest.raises(ValueError, match="max_length"):
         TrainConfig(max_length=2)
@@ -106,7 +106,8 @@ def test_export_makes_a_loadable_int8_model_with_parity(trained_run, tmp_path):
 def test_int8_sensitivity_ranks_each_matmul_group_and_export_keeps_the_chosen_ones_in_fp32(trained_run, tmp_path):
     import onnx
 
-    from training import export, int8_sensitivity
+    from training import export
+    from training.analysis import int8_sensitivity
 
     run, _ = trained_run
     out = tmp_path / "model"
@@ -154,7 +155,7 @@ def test_vocabulary_pruning_keeps_the_budget_and_the_training_pieces(tmp_path):
     from tokenizers import Tokenizer
 
     from tests.factory import CORPUS, tiny_tokenizer_file
-    from training.prune_vocab import prune
+    from training.lib.prune_vocab import prune
 
     path = tiny_tokenizer_file(tmp_path / "tokenizer.json")
     kept, pruned = prune(path, CORPUS * 2, max_pieces=120)

@@ -11,7 +11,7 @@ import pytest
 torch = pytest.importorskip("torch")
 
 from tests.factory import tiny_encoder_dir, tiny_examples  # noqa: E402
-from training.losses import class_weights, emoji_loss  # noqa: E402
+from training.lib.losses import class_weights, emoji_loss  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -63,7 +63,7 @@ def test_focal_loss_matches_its_formula_and_down_weights_easy_examples():
 
 
 def test_config_checks_the_new_options():
-    from training.config import TrainConfig
+    from training.lib.train_config import TrainConfig
 
     assert TrainConfig(loss="FOCAL").loss == "focal"
     with pytest.raises(ValueError, match="loss must be one of"):
@@ -89,7 +89,7 @@ def common_args(encoder, examples, out):
 
 def test_chain_thaw_updates_only_the_stage_in_training(tiny_data):
     from training import train
-    from training.model import EmojiClassifier, chain_thaw_stages, load_encoder
+    from training.lib.model import EmojiClassifier, chain_thaw_stages, load_encoder
 
     encoder, examples, root = tiny_data
     # 2 steps per stage: head (0-1), embeddings (2-3), layer 0 (4-5), layer 1 (6-7), all (8-9)
@@ -113,7 +113,7 @@ def test_chain_thaw_updates_only_the_stage_in_training(tiny_data):
 def test_lora_trains_adapters_and_saves_a_plain_model_that_exports(tiny_data, tmp_path):
     pytest.importorskip("peft")
     from training import export, train
-    from training.export import load_trained
+    from training.lib.model import load_trained
 
     encoder, examples, root = tiny_data
     run = root / "lora"
@@ -121,7 +121,7 @@ def test_lora_trains_adapters_and_saves_a_plain_model_that_exports(tiny_data, tm
     state = torch.load(run / "model.pt", weights_only=False)["state_dict"]
     assert not any("lora" in k for k in state)  # merged before saving
     model, _ = load_trained(run)  # loads into a plain EmojiClassifier
-    from training.model import EmojiClassifier, load_encoder
+    from training.lib.model import EmojiClassifier, load_encoder
 
     start = EmojiClassifier(load_encoder(str(encoder), 2), 8).state_dict()
     query = "encoder.encoder.layer.0.attention.self.query.weight"
@@ -140,7 +140,7 @@ def free_port() -> int:
 
 
 def test_two_process_distributed_run_on_gloo_trains_one_model(tiny_data, tmp_path):
-    from training.export import load_trained
+    from training.lib.model import load_trained
 
     encoder, examples, _ = tiny_data
     run = tmp_path / "ddp"
@@ -174,10 +174,10 @@ def test_bf16_autocast_and_focal_loss_train_on_cpu(tiny_data):
 def test_every_step_of_emoji_train_resolves_to_a_module_with_main(capsys):
     import importlib
 
-    from training.__main__ import STEPS, main
+    from training.__main__ import ANALYSIS, COMMANDS, STEPS, main
 
-    assert {"train", "evaluate", "baselines", "transfer", "speed"} <= set(STEPS)
-    for module, _ in STEPS.values():
+    assert {"train", "evaluate", "open-set"} <= set(STEPS) and {"baselines", "transfer", "speed"} <= set(ANALYSIS)
+    for module, _ in COMMANDS.values():
         assert callable(importlib.import_module(module).main)
     assert main([]) == 0 and "transfer" in capsys.readouterr().out
     assert main(["no-such-step"]) == 2

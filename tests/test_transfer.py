@@ -1,4 +1,4 @@
-"""training.transfer on tiny synthetic benchmarks in DeepMoji's file format."""
+"""training.analysis.transfer on tiny synthetic benchmarks in DeepMoji's file format."""
 import json
 
 import numpy as np
@@ -7,7 +7,7 @@ import pytest
 pytest.importorskip("torch")
 
 from tests.factory import CORPUS, tiny_encoder_dir  # noqa: E402
-from training.transfer import class_average_f1, read_benchmark  # noqa: E402
+from training.analysis.transfer import class_average_f1, read_benchmark  # noqa: E402
 
 
 def write_benchmark(path, label_of):
@@ -39,7 +39,7 @@ def test_labels_are_read_as_single_or_multi_label(tmp_path):
 
 @pytest.mark.parametrize("method", ["full", "chain_thaw"])
 def test_transfer_writes_the_table_beside_deepmoji(tmp_path, method):
-    from training import transfer
+    from training.analysis import transfer
 
     data = tmp_path / "benchmarks"
     data.mkdir()
@@ -58,7 +58,8 @@ def test_transfer_writes_the_table_beside_deepmoji(tmp_path, method):
 
 
 def test_transfer_starts_from_a_training_run(tmp_path):
-    from training import train, transfer
+    from training import train
+    from training.analysis import transfer
     from tests.factory import tiny_examples
 
     encoder = tiny_encoder_dir(tmp_path / "encoder")
@@ -74,7 +75,7 @@ def test_transfer_starts_from_a_training_run(tmp_path):
 
 
 def test_thresholds_are_fitted_per_class_on_validation():
-    from training.transfer import fit_thresholds
+    from training.analysis.transfer import fit_thresholds
 
     probs = np.array([[0.9, 0.2], [0.7, 0.35], [0.3, 0.1], [0.1, 0.4]])
     gold = np.array([[1, 0], [1, 1], [0, 0], [0, 1]], dtype=np.float32)
@@ -84,7 +85,7 @@ def test_thresholds_are_fitted_per_class_on_validation():
 
 
 def test_a_two_class_f1_set_scores_its_positive_class_only(tmp_path):
-    from training.transfer import score
+    from training.analysis.transfer import score
 
     bench = read_benchmark(write_benchmark(tmp_path / "SCv1.jsonl", lambda i: i % 2))
     gold = bench.targets["test"]
@@ -96,7 +97,7 @@ def test_a_two_class_f1_set_scores_its_positive_class_only(tmp_path):
 
 
 def test_training_stops_once_validation_stops_improving(tmp_path):
-    from training import transfer
+    from training.analysis import transfer
 
     data = tmp_path / "benchmarks"
     data.mkdir()
@@ -110,7 +111,7 @@ def test_training_stops_once_validation_stops_improving(tmp_path):
 
 
 def test_the_table_goes_into_the_manifest_and_the_model_card(tmp_path):
-    from training import transfer
+    from training.analysis import transfer
 
     model = tmp_path / "model"
     model.mkdir()

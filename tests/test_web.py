@@ -7,8 +7,8 @@ import pytest
 from starlette.testclient import TestClient
 
 from assistant import Assistant
-from assistant.ratelimit import RateLimit
-from assistant.web import WARM_LANGUAGES, create_app
+from assistant.core.ratelimit import RateLimit
+from assistant.web.server import WARM_LANGUAGES, create_app
 
 HUNDRED_KB = "word " * 20_000
 

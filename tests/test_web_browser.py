@@ -17,7 +17,7 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import WebDriverWait
 
 from assistant import Assistant
-from assistant.web import create_app
+from assistant.web.server import create_app
 
 pytestmark = [pytest.mark.browser, pytest.mark.needs("chromium", "chromedriver")]
 

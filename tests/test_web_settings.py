@@ -3,7 +3,7 @@ import pytest
 import uvicorn
 
 from assistant.cli import main
-from assistant.web_settings import WebSettings
+from assistant.web.web_settings import WebSettings
 
 
 def test_web_help_shows_every_default(capsys):

@@ -1,7 +1,9 @@
 """`python -m training STEP [args]` / `emoji-train STEP [args]`: one entry point for every step.
 
-Steps, in pipeline order: convert, prepare, train, export, int8-sensitivity, evaluate, baselines, transfer,
-speed, lexicon.
+Pipeline steps (training/<step>.py), in pipeline order: convert, prepare, train, export, evaluate,
+open-set; the runtime's data files: lexicon, wordlists, popularity, emotion-map.
+Analysis tools (training/analysis/): int8-sensitivity, baselines, transfer, speed.
+The explain model's steps are `python -m training.explain.<step>` (docs/explain.md).
 """
 from __future__ import annotations
 
@@ -13,25 +15,35 @@ STEPS = {
     "prepare": ("training.prepare", "raw data → deduplicated examples.jsonl"),
     "train": ("training.train", "fine-tune the encoder and emoji head"),
     "export": ("training.export", "calibrate, prune, ONNX, int8, manifest"),
-    "int8-sensitivity": ("training.int8_sensitivity", "which MatMuls cost the most fp32/int8 agreement"),
     "evaluate": ("training.evaluation", "metrics, calibration, figures (and baselines) into the manifest"),
-    "baselines": ("training.baselines", "TF-IDF + logistic regression and frozen-encoder baselines"),
-    "transfer": ("training.transfer", "fine-tune the encoder on DeepMoji's benchmarks, table beside DeepMoji"),
-    "speed": ("training.speed", "p50/p95 latency: PyTorch fp32 vs the shipped int8 ONNX, one run"),
-    "lexicon": ("training.build_lexicon", "CLDR annotations → assistant/data/lexicon.json.gz"),
+    "open-set": ("training.open_set", "what a person sees: the suggestion lists scored open-set"),
+    "lexicon": ("training.build_lexicon", "CLDR annotations → assistant/core/data/lexicon.json.gz"),
+    "wordlists": ("training.build_wordlists", "wordfreq's commonest words → assistant/core/data/words/"),
+    "popularity": ("training.build_popularity", "real emoji usage → assistant/core/data/popularity.json"),
+    "emotion-map": ("training.emotion_map", "the emotion → emoji table, checked against the sentiment ranking"),
 }
+ANALYSIS = {
+    "int8-sensitivity": ("training.analysis.int8_sensitivity", "which MatMuls cost the most fp32/int8 agreement"),
+    "baselines": ("training.analysis.baselines", "TF-IDF + logistic regression and frozen-encoder baselines"),
+    "transfer": ("training.analysis.transfer", "fine-tune the encoder on DeepMoji's benchmarks, table beside DeepMoji"),
+    "speed": ("training.analysis.model_speed", "p50/p95 latency: PyTorch fp32 vs the shipped int8 ONNX, one run"),
+}
+COMMANDS = {**STEPS, **ANALYSIS}
 
 
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
-    if not argv or argv[0] not in STEPS:
+    if not argv or argv[0] not in COMMANDS:
         print("usage: emoji-train STEP [options]\n\nsteps:")
         for name, (_, what) in STEPS.items():
             print(f"  {name:16s} {what}")
+        print("\nanalysis tools:")
+        for name, (_, what) in ANALYSIS.items():
+            print(f"  {name:16s} {what}")
         return 0 if not argv or argv[0] in ("-h", "--help") else 2
-    module = importlib.import_module(STEPS[argv[0]][0])
-    module.main(argv[1:])
-    return 0
+    module = importlib.import_module(COMMANDS[argv[0]][0])
+    result = module.main(argv[1:])
+    return result if isinstance(result, int) else 0  # a check's exit status (emotion-map --check)
 
 
 if __name__ == "__main__":

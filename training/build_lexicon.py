@@ -1,11 +1,11 @@
-"""CLDR emoji annotations → assistant/data/lexicon.json.gz (localized emoji names and keywords).
+"""CLDR emoji annotations → assistant/core/data/lexicon.json.gz (localized emoji names and keywords).
 
 Reads the Unicode CLDR annotations from npm (`cldr-annotations-full` for single emojis,
 `cldr-annotations-derived-full` for sequences: flags, keycaps, ZWJ families and jobs),
 keys every entry by `canonical()` so "❤" and "❤️" are one emoji, and writes one
 deterministic gzip JSON: the same packages always give the same bytes.
 
-    python -m training.build_lexicon [--npm-dir build/cldr] [--out assistant/data/lexicon.json.gz]
+    python -m training.build_lexicon [--npm-dir build/cldr] [--out assistant/core/data/lexicon.json.gz]
 
 Output format 1:
     {"format": 1, "cldr_version": "48.2.0", "source": "...", "languages": ["en", ...],
@@ -31,8 +31,9 @@ import subprocess
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from assistant import text
-from assistant.emojis import SKIN_TONES, canonical, is_emoji
+from assistant.core import text
+from assistant.core.emojis import SKIN_TONES, canonical, is_emoji
+from training.lib.defaults import BUILD, RUNTIME_DATA
 
 FORMAT = 1
 PACKAGES = {"cldr-annotations-full": "annotations", "cldr-annotations-derived-full": "annotationsDerived"}
@@ -165,8 +166,8 @@ STOP_WORDS = {
 
 @dataclass
 class BuildConfig:
-    npm_dir: Path = Path("build/cldr")  # where `npm install --prefix` puts node_modules/
-    out: Path = Path("assistant/data/lexicon.json.gz")
+    npm_dir: Path = BUILD / "cldr"  # where `npm install --prefix` puts node_modules/
+    out: Path = RUNTIME_DATA / "lexicon.json.gz"
     languages: list[str] = field(default_factory=lambda: list(DEFAULT_LANGUAGES))  # CLDR locale ids
 
     def __post_init__(self):

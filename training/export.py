@@ -13,14 +13,15 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from assistant.lexicon import Lexicon
-from assistant.tokenizer import TextEncoder
-from training.calibrate import fit_logit_adjustment, fit_temperature
-from training.manifest import command_line, write_manifest
-from training.model import EmojiClassifier, load_encoder
-from training.prune_vocab import prune
-from training.quantize import SMOOTH_ALPHA, onnx_logits, quantize_int8, top1_agreement
-from training.train import label_weights, read_examples, tokenizer_file
+from assistant.core.lexicon import Lexicon
+from assistant.core.tokenizer import TextEncoder
+from training.lib.calibrate import fit_logit_adjustment, fit_temperature
+from training.lib.defaults import E5_DIR, EXAMPLES, MODEL_DIR, RUN_DIR, SHARED_DATA
+from training.lib.manifest_writer import command_line, write_manifest
+from training.lib.examples import label_weights, read_examples
+from training.lib.model import EmojiClassifier, load_trained, tokenizer_file
+from training.lib.prune_vocab import prune
+from training.lib.quantize import SMOOTH_ALPHA, onnx_logits, quantize_int8, top1_agreement
 
 # Validation rows whose labels are the writer's own emoji: calibration is fitted on these
 # (an emotion corpus's heaviest emoji is a mapping, not a choice someone made).
@@ -45,14 +46,6 @@ def data_summary(train: list[dict]) -> dict:
     }
     counts = Counter(r.get("source", "") for r in train)
     return {source: {"examples": n, "what": described.get(source, "extra file")} for source, n in counts.most_common()}
-
-
-def load_trained(run: Path) -> tuple[EmojiClassifier, dict]:
-    saved = torch.load(run / "model.pt", weights_only=False)
-    cfg = saved["config"]
-    model = EmojiClassifier(load_encoder(cfg["base_model"], cfg["num_layers"]), len(saved["labels"]), cfg["dropout"])
-    model.load_state_dict(saved["state_dict"])
-    return model.eval(), saved
 
 
 def shrink_embeddings(model: EmojiClassifier, kept: list[int]) -> None:
@@ -106,8 +99,8 @@ def calibration_feeds(encoder: TextEncoder, train: list[dict]) -> list[dict]:
 
 def main(argv: list[str] | None = None) -> Path:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--run", type=Path, default=Path("build/run"), help="training output folder")
-    parser.add_argument("--out", type=Path, default=Path("models/emoji-predictor"))
+    parser.add_argument("--run", type=Path, default=RUN_DIR, help="training output folder")
+    parser.add_argument("--out", type=Path, default=MODEL_DIR)
     parser.add_argument("--name", default="emoji-predictor")
     parser.add_argument("--version", default="0.1.0")
     parser.add_argument("--max-pieces", type=int, default=64_000,
@@ -116,7 +109,7 @@ def main(argv: list[str] | None = None) -> Path:
     parser.add_argument("--max-tau", type=float, default=1.5,
                         help="largest logit adjustment tried: higher favours rare emojis (macro-F1) over popular ones")
     parser.add_argument("--keep-fp32", nargs="*", default=[], metavar="NODE",
-                        help="MatMul nodes to leave in fp32 (python -m training.int8_sensitivity ranks them)")
+                        help="MatMul nodes to leave in fp32 (python -m training.analysis.int8_sensitivity ranks them)")
     args = parser.parse_args(argv)
 
     model, saved = load_trained(args.run)
@@ -178,8 +171,8 @@ def main(argv: list[str] | None = None) -> Path:
                                  "fitted_on": "validation split", "validation_macro_f1": round(val_f1, 2)},
         created_by={
             "commands": [
-                "python -m training.convert_e5 --out build/e5-small",
-                "python -m training.prepare --data ../shared/data --out build/examples.jsonl",
+                f"python -m training.convert_e5 --out {E5_DIR}",
+                f"python -m training.prepare --data {SHARED_DATA} --out {EXAMPLES}",
                 saved.get("command", "python -m training.train"),  # same settings as the run below
                 *([f"# as run: {saved['command_as_run']}"] if "command_as_run" in saved else []),
                 command_line("training.export", argv),

@@ -28,11 +28,13 @@ from pathlib import Path
 import numpy as np
 from tqdm.auto import tqdm
 
-from assistant import Assistant
-from assistant.emojis import canonical
-from assistant.feelings import CHEERFUL
-from assistant.normalize import normalize_text
-from assistant.popularity import popularity
+from assistant.core import Assistant
+from assistant.core.emojis import canonical
+from assistant.core.feelings import CHEERFUL
+from assistant.core.normalize import normalize_text
+from assistant.core.popularity import popularity
+from training.lib.defaults import BUILD, EXAMPLES, MODEL_DIR
+from training.lib.model_card import open_set_table
 
 CHAT_SETS = {  # name → (sources in examples.jsonl, split)
     "telegram_ru_heldout": (("telegram_ru",), "test"),
@@ -125,21 +127,8 @@ def release_rankings(ref: str, case_set: CaseSet, workdir: Path) -> list[list[st
     return out
 
 
-def markdown(report: dict) -> str:
-    systems = [s for s in ("previous", "shipped", "model_alone", "constant") if any(s in r for r in report.values())]
-    lines = ["| set | n | " + " | ".join(f"{s} top-1 / top-5" for s in systems) + " | cheerful first (non-upbeat) |",
-             "|---|---|" + "---|" * (len(systems) + 1)]
-    for name, result in report.items():
-        cells = [f"{result[s]['top1']} / {result[s]['top5']}" if s in result else "" for s in systems]
-        cheer = " / ".join(f"{s} {result[s]['cheerful_first']} of {result[s]['non_upbeat']}"
-                           for s in systems if s in result and "cheerful_first" in result[s])
-        n = next(iter(result.values()))["n"]
-        lines.append(f"| {name} | {n} | " + " | ".join(cells) + f" | {cheer} |")
-    return "\n".join(lines)
-
-
 def plot(report: dict, path: Path) -> Path:
-    from training.plots import _pyplot
+    from training.lib.plots import _pyplot
 
     plt = _pyplot()
     systems = [s for s in ("previous", "shipped", "model_alone", "constant") if any(s in r for r in report.values())]
@@ -168,12 +157,12 @@ def plot(report: dict, path: Path) -> Path:
 
 def main(argv: list[str] | None = None) -> dict:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--model", type=Path, default=Path("models/emoji-predictor"))
-    parser.add_argument("--examples", type=Path, default=Path("build/examples.jsonl"))
+    parser.add_argument("--model", type=Path, default=MODEL_DIR)
+    parser.add_argument("--examples", type=Path, default=EXAMPLES)
     parser.add_argument("--feelings", type=Path, nargs="*", default=[], help="hand-written suites (JSON Lines)")
     parser.add_argument("--previous", metavar="REF", help="git ref of an earlier release to score beside this one")
     parser.add_argument("--limit", type=int, default=0, help="messages per chat set (0 = all)")
-    parser.add_argument("--out", type=Path, default=Path("build/open_set.json"))
+    parser.add_argument("--out", type=Path, default=BUILD / "open_set.json")
     parser.add_argument("--figure", type=Path, help="PNG of the scores (default <model>/figures/open_set.png)")
     parser.add_argument("--write-manifest", action="store_true", help="record the figures in the model's manifest")
     args = parser.parse_args(argv)
@@ -187,16 +176,16 @@ def main(argv: list[str] | None = None) -> dict:
     for case_set in sets:
         rankings = current_rankings(assistant, case_set)
         if args.previous:
-            rankings["previous"] = release_rankings(args.previous, case_set, Path("build/releases"))
+            rankings["previous"] = release_rankings(args.previous, case_set, BUILD / "releases")
         report[case_set.name] = {system: score(r, case_set) for system, r in rankings.items()}
         print(f"{case_set.name}: " + "  ".join(f"{s} {m['top1']}/{m['top5']}" for s, m in report[case_set.name].items()))
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(report, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
-    print(markdown(report))
+    print(open_set_table(report))
     figure = plot(report, args.figure or args.model / "figures" / "open_set.png")
     print(f"wrote {args.out} and {figure}")
     if args.write_manifest:
-        from training.manifest import update_metrics
+        from training.lib.manifest_writer import update_metrics
 
         update_metrics(args.model, "open_set", {"sets": report, "previous_release": args.previous,
                                                 "command": f"python -m training.open_set {' '.join(argv or sys.argv[1:])}"})

@@ -2,7 +2,7 @@
 
 Reads, from a folder laid out like `../shared/data` (each corpus only if its folder is there):
 the English and Spanish emoji tweets, the Russian Telegram comments, GoEmotions and XED
-(see training/sources.py), plus any TSV (`text<TAB>emoji`) or JSON Lines (`{"text",
+(see training/lib/sources.py), plus any TSV (`text<TAB>emoji`) or JSON Lines (`{"text",
 "emoji"}`) file given with --extra. Each example's targets are weighted emojis; emotion
 labels become emojis through training/data/emotion_emojis.tsv.
 
@@ -23,10 +23,11 @@ from collections import Counter
 from dataclasses import asdict
 from pathlib import Path
 
-from assistant.emojis import canonical, is_emoji
-from assistant.normalize import normalize_text
-from training.emotion_map import shipped_table
-from training.sources import (Example, read_goemotions, read_telegram_ru, read_tweets, read_xed, single)
+from assistant.core.emojis import canonical, is_emoji
+from assistant.core.normalize import normalize_text
+from training.lib.emotion_table import shipped_table
+from training.lib.sources import (Example, read_goemotions, read_telegram_ru, read_tweets, read_xed, single)
+from training.lib.defaults import EXAMPLES
 
 SPLIT_ORDER = {"test": 0, "val": 1, "train": 2}  # on a duplicate, the evaluation copy wins
 
@@ -134,7 +135,7 @@ def main(argv: list[str] | None = None) -> None:
                         help="lines kept per projected XED language (noisy; English and Finnish are kept whole)")
     parser.add_argument("--min-chat-count", type=int, default=20,
                         help="a chat emoji becomes a label from this many training uses")
-    parser.add_argument("--out", type=Path, default=Path("build/examples.jsonl"))
+    parser.add_argument("--out", type=Path, default=EXAMPLES)
     args = parser.parse_args(argv)
 
     sources = read_sources(args)

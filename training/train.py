@@ -1,7 +1,7 @@
 """Fine-tune a multilingual encoder to predict the emoji of a message.
 
 Reads top to bottom: settings, processes, data, model, optimiser, loop, save. Defaults are
-the cheap CPU recipe (see training/config.py); the GPU recipe is configs/gpu.toml.
+the cheap CPU recipe (see training/lib/train_config.py); the GPU recipe is configs/gpu.toml.
 
     python -m training.train                              # CPU recipe
     python -m training.train --config training/configs/gpu.toml
@@ -20,54 +20,22 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import json
 import os
 import random
 import time
-from collections import Counter
 from pathlib import Path
 
 import numpy as np
 import torch
 from tqdm.auto import tqdm
 
-from assistant.tokenizer import TextEncoder
-from training.config import TrainConfig
-from training.losses import class_weights, emoji_loss
-from training.manifest import command_line
-from training.model import EmojiClassifier, add_lora, chain_thaw_stages, load_encoder, merge_lora
-
-
-def tokenizer_file(base_model: str) -> Path:
-    local = Path(base_model) / "tokenizer.json"
-    if local.exists():
-        return local
-    from huggingface_hub import hf_hub_download  # a hub id: fetched once, then cached
-
-    return Path(hf_hub_download(base_model, "tokenizer.json"))
-
-
-def read_examples(path: str) -> dict[str, list[dict]]:
-    splits: dict[str, list[dict]] = {"train": [], "val": [], "test": []}
-    with open(path, encoding="utf-8") as f:
-        for line in f:
-            row = json.loads(line)
-            splits[row["split"]].append(row)
-    return splits
-
-
-def label_weights(rows: list[dict]) -> Counter:
-    """Training weight per emoji: each example's targets summed (one-hot rows count 1)."""
-    counts: Counter = Counter()
-    for row in rows:
-        for emoji, weight in targets_of(row).items():
-            counts[emoji] += weight
-    return counts
-
-
-def targets_of(row: dict) -> dict[str, float]:
-    """An example's weighted emojis; files without `targets` (older or user-made) have one emoji."""
-    return row.get("targets") or {row["emoji"]: 1.0}
+from assistant.core.tokenizer import TextEncoder
+from training.lib.losses import class_weights, emoji_loss
+from training.lib.manifest_writer import command_line
+from training.lib.examples import label_weights, read_examples, targets_of
+from training.lib.model import (EmojiClassifier, add_lora, chain_thaw_stages, load_encoder, merge_lora, predict_logits,
+                                tokenizer_file)
+from training.lib.train_config import TrainConfig
 
 
 def target_matrix(rows: list[dict], label_id: dict[str, int]) -> torch.Tensor:
@@ -110,21 +78,6 @@ def lr_factor(step: int, cfg: TrainConfig) -> float:
     if step < warmup:
         return (step + 1) / warmup
     return max(0.0, (cfg.max_steps - step) / max(1, cfg.max_steps - warmup))
-
-
-@torch.no_grad()
-def predict_logits(model, encoder: TextEncoder, ids: list[list[int]], batch_size: int = 128) -> np.ndarray:
-    model.eval()
-    device = next(model.parameters()).device
-    order = sorted(range(len(ids)), key=lambda i: len(ids[i]))
-    out = np.zeros((len(ids), model.head.out_features), dtype=np.float32)
-    for start in range(0, len(order), batch_size):
-        idx = order[start:start + batch_size]
-        input_ids, mask = encoder.pad([ids[i] for i in idx])
-        logits = model(torch.from_numpy(input_ids).to(device), torch.from_numpy(mask).to(device))
-        out[idx] = logits.float().cpu().numpy()
-    model.train()
-    return out
 
 
 def start_processes() -> tuple[int, int, torch.device]:

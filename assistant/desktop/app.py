@@ -9,14 +9,14 @@ import os
 import queue
 import signal
 
-from ..errors import AssistantError
-from .config import DesktopConfig
+from assistant.core import AssistantError
+
+from .desktop_settings import DesktopConfig
 from .control import on_remote_control, single_instance_lock
 from .helper import DesktopHelper
 from .keys import Event, KeyTranslator
 from .output import KeyboardTypist
 from .picks import PickHistory
-from .shortcodes import ShortcodeIndex
 from .window import best_window_probe
 
 log = logging.getLogger("emoji_assistant.desktop")
@@ -70,8 +70,8 @@ class HelperApp:
 
     def __init__(self, config: DesktopConfig):
         tkinter, self._keyboard, self._mouse = load_gui()
-        from ..assistant import Assistant
-        from ..lexicon import Lexicon
+        from assistant.core import Assistant
+
         from .popup import Popup
 
         self.events = event_queue()
@@ -88,7 +88,7 @@ class HelperApp:
         self.helper = DesktopHelper(
             suggester(assistant, config.languages), config, popup=popup, typist=KeyboardTypist(),
             translator=self.translator, window=best_window_probe(),
-            shortcodes=ShortcodeIndex(Lexicon.load(), languages) if config.shortcodes else None,
+            shortcodes=assistant.shortcodes(languages) if config.shortcodes else None,
             picks=PickHistory() if config.remember_picks else None)
         self._listeners = []
 

@@ -28,7 +28,7 @@ class AutostartFile:
 
 def template(name: str) -> str:
     try:
-        return (resources.files("assistant.installers") / "desktop" / name).read_text(encoding="utf-8")
+        return (resources.files("assistant.desktop.installers") / "desktop" / name).read_text(encoding="utf-8")
     except ModuleNotFoundError:  # a source tree that was never installed
         return (Path(__file__).resolve().parents[2] / "installers" / "desktop" / name).read_text(encoding="utf-8")
 

@@ -13,8 +13,8 @@ import signal
 import sys
 from pathlib import Path
 
-from ..errors import AssistantError
-from ..paths import user_data_dir
+from assistant.core import AssistantError
+from assistant.core.paths import user_data_dir
 
 SIGNALS = {"pause": "SIGUSR1", "resume": "SIGUSR2"}
 

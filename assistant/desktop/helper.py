@@ -9,12 +9,14 @@ import logging
 import time
 from typing import Callable, Protocol
 
+from assistant.core import ShortcodeIndex
+
 from .buffer import TypingBuffer
-from .config import DesktopConfig
+from .desktop_settings import DesktopConfig
 from .keys import Event, KeyTranslator
 from .output import Typist
 from .picks import PickHistory
-from .shortcodes import ShortcodeIndex, find_shortcode
+from .shortcode_trigger import find_shortcode
 from .window import NoWindowProbe, WindowProbe
 
 log = logging.getLogger("emoji_assistant.desktop")

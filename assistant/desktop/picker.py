@@ -13,7 +13,7 @@ import shutil
 import subprocess
 import tkinter as tk
 
-from .shortcodes import ShortcodeIndex
+from assistant.core import ShortcodeIndex
 
 SEARCH_DELAY_MS = 120
 SERVE_CLIPBOARD_S = 120  # how long the hidden window keeps the X11 clipboard alive
@@ -78,14 +78,14 @@ class Picker:
 
 def run_picker(config) -> str | None:
     """Show the picker until a pick or Escape; returns the emoji picked, if any."""
-    from ..assistant import Assistant
-    from ..lexicon import Lexicon
+    from assistant.core import Assistant
+
     from .app import load_gui, suggester
 
     load_gui()
     root = tk.Tk(className="emoji-assistant-picker")
-    languages = config.user_languages()
-    picker = Picker(root, suggester(Assistant(config.model), config.languages), ShortcodeIndex(Lexicon.load(), languages),
+    assistant = Assistant(config.model)
+    picker = Picker(root, suggester(assistant, config.languages), assistant.shortcodes(config.user_languages()),
                     top_k=config.top_k)
     root.mainloop()
     return picker.picked

@@ -10,7 +10,7 @@ import sqlite3
 import time
 from pathlib import Path
 
-from ..paths import user_data_dir
+from assistant.core.paths import user_data_dir
 
 BOOST = 1.0  # ten picks multiply a score by about 3.4: a favourite overtakes a suggestion up to 3x stronger
 

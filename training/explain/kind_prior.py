@@ -3,7 +3,7 @@
 The synthetic training data is over half sound-alikes (IER-SMCEM's recipe replaces 40% of
 the words that have one), while real messages use emojis mostly for their names and for
 community meanings, so the ranker's scores are shifted per candidate kind
-(assistant.explain.Ranker adds `features[KIND_COLUMNS] @ shift`). Two steps, both on
+(assistant.core.explain.Ranker adds `features[KIND_COLUMNS] @ shift`). Two steps, both on
 hand-written cases (by default the development set):
 
 1. count: log(share among the cases' answers / share among the ranker's weighted training
@@ -14,7 +14,7 @@ hand-written cases (by default the development set):
    The fit sees which kinds compete at each emoji: 💀 offers the name "skull" and the slang
    "dead", 🐝 a name and many sound-alikes.
 
-training.explain.export runs both steps. This module's command checks them out of sample: estimate
+training.explain.export_ranker runs both steps. This module's command checks them out of sample: estimate
 on one part of the development cases, score the rest through the runtime, then swap.
 
     python -m training.explain.kind_prior --checkpoint build/explain/ranker.pt --split 124
@@ -26,14 +26,15 @@ from pathlib import Path
 
 import numpy as np
 
-from assistant.emojis import find_emojis
-from assistant.explain import (KIND_COLUMNS, KINDS, PUBLIC_KIND, CandidateTable, candidate_groups, feature_rows,
+from assistant.core.emojis import find_emojis
+from assistant.core.explain import (KIND_COLUMNS, KINDS, PUBLIC_KIND, CandidateTable, candidate_groups, feature_rows,
                                site_fits)
-from assistant.lexicon import Lexicon
-from assistant.text import fold
+from assistant.core.lexicon import Lexicon
+from assistant.core.text import fold
+from training.lib.defaults import EXPLAIN_MODEL_DIR, RANKER_CHECKPOINT
 
 from .synthesize import read_cases
-from .train import reads
+from .train_ranker import reads
 
 FIT_L2 = 1e-3  # pull towards the counted shifts; chosen by fitting on one half of the development set, scoring the other
 
@@ -147,7 +148,7 @@ def kind_prior(ckpt: dict, cases_path: str, table: CandidateTable, ranker, conte
 def cross_check(ckpt: dict, decoder, cases: list[dict], split: int, l2s: tuple[float, ...]) -> list[dict]:
     """The prior estimated on cases[:split] and scored on cases[split:] through the runtime,
     then the other way round: counted, and fitted with each L2 weight in `l2s`."""
-    from .evaluation import handwritten
+    from .evaluate_readings import handwritten
 
     lexicon, halves = Lexicon.load(), (cases[:split], cases[split:])
     rows = []
@@ -166,15 +167,15 @@ def main(argv: list[str] | None = None) -> None:
 
     import torch
 
-    from assistant.assistant import Assistant
-    from assistant.explain import Decoder
+    from assistant.core.assistant import Assistant
+    from assistant.core.explain import Decoder
 
     from .synthesize import EVALUATION_CASES
 
     parser = argparse.ArgumentParser(description="Cross-check the explain model's kind prior: estimate it on one part of "
                                                  "the hand-written cases, score the rest, and the other way round.")
-    parser.add_argument("--checkpoint", default="build/explain/ranker.pt")
-    parser.add_argument("--decoder", default="models/emoji-explain", help="the exported explain model of that checkpoint")
+    parser.add_argument("--checkpoint", default=str(RANKER_CHECKPOINT))
+    parser.add_argument("--decoder", default=str(EXPLAIN_MODEL_DIR), help="the exported explain model of that checkpoint")
     parser.add_argument("--predictor", default=None, help="the emoji predictor it was trained with (default: shipped)")
     parser.add_argument("--cases", default=EVALUATION_CASES[1], help="hand-written cases (default: the development set)")
     parser.add_argument("--split", type=int, default=0, help="the first part is cases[:SPLIT] (default: half)")

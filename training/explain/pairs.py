@@ -3,7 +3,7 @@
 For every training-split source sentence, count (word before, word) and (word, word after)
 for words an emoji can stand for; the runtime looks up (word before the emoji, candidate)
 and (candidate, word after). Chinese and Japanese use the neighbouring character, because
-the runtime does not segment words. Only the train split is counted, and training.explain.train
+the runtime does not segment words. Only the train split is counted, and training.explain.train_ranker
 takes each training message's own sentence back out of the counts it sees (leave-one-out).
 
     python -m training.explain.pairs --examples build/explain/examples.jsonl --table models/emoji-explain/candidates.json.gz
@@ -15,8 +15,9 @@ import gzip
 import json
 from collections import Counter, defaultdict
 
-from assistant.explain import neighbours
-from assistant.text import fold
+from assistant.core.explain import neighbours
+from assistant.core.text import fold
+from training.lib.defaults import EXPLAIN_EXAMPLES, EXPLAIN_TABLE
 
 from .words import words_of
 
@@ -62,8 +63,8 @@ def count_pairs(examples: str, wanted: dict[str, set[str]], min_count: int = 1) 
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--examples", default="build/explain/examples.jsonl")
-    parser.add_argument("--table", default="models/emoji-explain/candidates.json.gz")
+    parser.add_argument("--examples", default=str(EXPLAIN_EXAMPLES))
+    parser.add_argument("--table", default=str(EXPLAIN_TABLE))
     parser.add_argument("--min-count", type=int, default=1)
     args = parser.parse_args(argv)
     with gzip.open(args.table, "rt", encoding="utf-8") as f:

@@ -23,7 +23,8 @@ from collections import defaultdict
 
 import numpy as np
 
-from assistant.text import fold
+from assistant.core.text import fold
+from training.lib.defaults import EXPLAIN_TABLE
 
 from .pronounce import pronounce
 from .words import UNSPACED_LANGS, vocabulary
@@ -97,7 +98,7 @@ def split_puns(partword: dict, neighbours: list[str], lang: str, *, min_similari
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--table", default="models/emoji-explain/candidates.json.gz")
+    parser.add_argument("--table", default=str(EXPLAIN_TABLE))
     parser.add_argument("--per-word", type=int, default=PER_WORD)
     parser.add_argument("--per-emoji", type=int, default=PER_EMOJI)
     parser.add_argument("--similarity", type=float, default=SIMILARITY,

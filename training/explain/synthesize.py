@@ -30,7 +30,8 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass
 from pathlib import Path
 
-from assistant.text import fold, is_cjk, letters_pattern
+from assistant.core.text import fold, is_cjk, letters_pattern
+from training.lib.defaults import EXPLAIN_EXAMPLES, EXPLAIN_TABLE
 
 from .sentences import templated
 from .words import UNSPACED_LANGS, words_of, zipf
@@ -71,7 +72,7 @@ def long_enough(line: str, lang: str) -> bool:
 
 
 def split_of(sentence: str, cfg: SynthConfig) -> str:
-    # casefold, not assistant.text.fold: the hash keeps every sentence in the split it has always had
+    # casefold, not assistant.core.text.fold: the hash keeps every sentence in the split it has always had
     h = int(hashlib.sha1(sentence.strip().casefold().encode()).hexdigest()[:8], 16) / 0xFFFFFFFF
     return "test" if h < cfg.test_share else "val" if h < cfg.test_share + cfg.val_share else "train"
 
@@ -213,7 +214,7 @@ def synthesize(sentence: str, lang: str, subs: Substitutions, rng: random.Random
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--table", default="models/emoji-explain/candidates.json.gz")
+    parser.add_argument("--table", default=str(EXPLAIN_TABLE))
     parser.add_argument("--text", action="append", default=[], metavar="LANG:FILE",
                         help="a text file in LANG, one message per line (repeatable)")
     parser.add_argument("--langs", nargs="+", default=None, help="languages (default: the table's)")
@@ -225,7 +226,7 @@ def main(argv: list[str] | None = None) -> None:
                         help="evaluation cases (JSON Lines: text, lang, emoji, answers) that no source sentence "
                              "may contain (default: the hand-written test and development sets); '' or no FILE "
                              "to keep every sentence")
-    parser.add_argument("--out", default="build/explain/examples.jsonl")
+    parser.add_argument("--out", default=str(EXPLAIN_EXAMPLES))
     args = parser.parse_args(argv)
     cfg = SynthConfig(replace_ratio=args.replace_ratio, max_sentences=args.max_sentences,
                       literal_zipf=args.literal_zipf)

@@ -1,21 +1,21 @@
 """Words of a language: the frequent ones (wordfreq) and how a sentence splits into them.
 
 Shared by the candidate tables, the split puns, the synthetic data and the word-pair counts.
-A word is assistant.text's (letters and combining marks); Chinese and Japanese, written
+A word is assistant.core.text's (letters and combining marks); Chinese and Japanese, written
 without spaces, are cut into words by jieba.
 """
 from __future__ import annotations
 
 from functools import lru_cache
 
-from assistant.explain import word_spans
-from assistant.text import letters_pattern
+from assistant.core.explain import word_spans
+from assistant.core.text import letters_pattern
 
 UNSPACED_LANGS = ("zh", "ja")  # written without spaces between words: lengths count characters
 
 
 def vocabulary(lang: str, n: int) -> list[str]:
-    """The `n` most frequent words of `lang` (wordfreq) that are words by assistant.text, most
+    """The `n` most frequent words of `lang` (wordfreq) that are words by assistant.core.text, most
     frequent first; single characters only in Chinese and Japanese."""
     from wordfreq import top_n_list  # pip install wordfreq
 
@@ -33,7 +33,7 @@ def zipf(word: str, lang: str) -> float:
 
 def words_of(sentence: str, lang: str) -> list[tuple[int, int, str]]:
     """(start, end, word) for every word of `sentence`, in order: the words the runtime sees
-    around an emoji (assistant.explain.word_spans)."""
+    around an emoji (assistant.core.explain.word_spans)."""
     if lang in UNSPACED_LANGS:
         import jieba  # pip install jieba (wordfreq's Chinese tokenizer)
 

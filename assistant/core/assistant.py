@@ -1,0 +1,203 @@
+"""Assistant: text in, ranked emojis out. Normalise, detect language, score, rank."""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field, asdict
+from pathlib import Path
+
+import numpy as np
+
+from .errors import InputError, ModelError
+from .explain import Explanation, explain
+from .emojis import is_emoji_only
+from .language import Hint, check_language, detect_language
+from .lexicon import Lexicon
+from .manifest import Manifest, load_manifest
+from .normalize import normalize_text
+from .paths import default_model_dir
+from .feelings import tone
+from .popularity import popularity
+from .rank import DEFAULT as DEFAULT_RANKING, RankSettings, fuse, softmax
+from .session import OnnxSession
+from .shortcodes import ShortcodeIndex
+from .tokenizer import TextEncoder
+
+MODEL_ENV = "EMOJI_ASSISTANT_MODEL"
+BATCH_SIZE = 32  # messages per model call in batch mode
+
+
+@dataclass
+class Suggestion:
+    emoji: str
+    score: float  # fused score in [0, 1]; the suggestions of one message sum to at most 1
+    name: str  # in the message's language, English where the lexicon has no entry
+
+
+@dataclass
+class Result:
+    text: str
+    lang: str
+    suggestions: list[Suggestion] = field(default_factory=list)
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+def resolve_decoder_dir(model_dir: Path, decoder: str | Path | None = None) -> Path | None:
+    """The explain model folder: `decoder`, else $EMOJI_ASSISTANT_EXPLAIN_MODEL (or its older name
+    $EMOJI_ASSISTANT_DECODER), else `emoji-explain` (or the older `emoji-decoder`) beside the
+    model folder; None (literal readings only) if there is none."""
+    from .explain.folder import FOLDER_NAMES, MODEL_ENV, MODEL_ENV_ALIAS
+
+    chosen = decoder or os.environ.get(MODEL_ENV) or os.environ.get(MODEL_ENV_ALIAS)
+    if chosen:
+        path = Path(chosen).expanduser()
+        if not (path / "manifest.json").is_file():
+            raise ModelError(f"explain model folder {path} has no manifest.json; pass a folder made by "
+                             "`python -m training.explain.export_ranker`")
+        return path
+    for name in FOLDER_NAMES:
+        sibling = Path(model_dir).parent / name
+        if (sibling / "manifest.json").is_file():
+            return sibling
+    return None
+
+
+def resolve_model_dir(model: str | Path | None = None) -> Path:
+    """--model PATH, else $EMOJI_ASSISTANT_MODEL, else the shipped default."""
+    chosen = model or os.environ.get(MODEL_ENV) or default_model_dir()
+    return Path(chosen).expanduser()
+
+
+class Assistant:
+    """Suggests emojis for messages in any of the lexicon's languages.
+
+    Args:
+        model: model folder; default $EMOJI_ASSISTANT_MODEL or the shipped model.
+        threads: onnxruntime threads per call (1 keeps a bot or helper light).
+
+    Raises:
+        ModelError: the model folder is missing, damaged or of another format.
+
+    >>> a = Assistant()
+    >>> [s.emoji for s in a.suggest("I love pizza", k=3)][0]
+    '🍕'
+    """
+
+    def __init__(self, model: str | Path | None = None, *, threads: int = 1, decoder: str | Path | None = None,
+                 ranking: RankSettings = DEFAULT_RANKING):
+        self.model_dir = resolve_model_dir(model)
+        self._decoder_dir = resolve_decoder_dir(self.model_dir, decoder)
+        self._decoder = None  # loaded on the first explain()
+        self._threads = threads
+        self.manifest: Manifest = load_manifest(self.model_dir)
+        self.encoder = TextEncoder(self.model_dir / "tokenizer.json", max_length=self.manifest.max_length)
+        self.session = OnnxSession(self.model_dir / "model.onnx", threads=threads)
+        if isinstance(self.session.num_labels, int) and self.session.num_labels != len(self.manifest.labels):
+            raise ModelError(f"{self.model_dir}: model.onnx has {self.session.num_labels} outputs but the manifest "
+                             f"lists {len(self.manifest.labels)} labels; re-export the model")
+        self.labels = self.manifest.labels
+        self.lexicon = Lexicon.load()
+        self.ranking = ranking
+
+    def suggest(self, text: str, k: int = 5, lang: str | None = None, *, hint: Hint = None) -> list[Suggestion]:
+        """Top-`k` emojis for one message (empty list for an empty message).
+
+        Args:
+            lang: the message's language, if known (else it is detected).
+            hint: the languages the caller expects (a Telegram user's language_code, the
+                desktop's configured languages, a browser's Accept-Language), most likely
+                first; detection leans towards them when the message is short or unclear.
+        """
+        return self.suggest_batch([text], k=k, lang=lang, hint=hint)[0].suggestions
+
+    def suggest_batch(self, texts: list[str], k: int = 5, lang: str | None = None, *,
+                      hint: Hint = None) -> list[Result]:
+        """One Result per text, in input order; messages are batched by length for speed."""
+        if k < 1:
+            raise InputError(f"k must be at least 1, got {k}")
+        forced = check_language(lang) if lang else None
+        clean = [normalize_text(t) for t in texts]
+        langs = [forced or detect_language(t, hint=hint) for t in clean]
+        probs = self.probabilities(clean)
+        results = []
+        for text, message, lang_code, p in zip(texts, clean, langs, probs):
+            if not message:
+                results.append(Result(text, lang_code))
+                continue
+            ranked = self.rank(message, lang_code, p, k)
+            results.append(Result(text, lang_code, [
+                Suggestion(e, round(s, 4), self.lexicon.name(e, lang_code)) for e, s in ranked]))
+        return results
+
+    def rank(self, message: str, lang: str, probs: np.ndarray, k: int) -> list[tuple[str, float]]:
+        """The top-k (emoji, score) for a normalised message from its model probabilities:
+        keyword matches in `lang`, the message's tone and the language's popularity prior
+        (the rules are in assistant.core.rank)."""
+        return fuse(self.labels, probs, self.lexicon.match(message, lang), k,
+                    tone=tone(message, self.labels, probs), prior=popularity(lang), settings=self.ranking)
+
+    def detect_language(self, text: str, *, hint: Hint = None) -> str:
+        """The message's language code, offline; `hint` as in suggest(). Runs no model.
+
+        >>> Assistant().detect_language("Gute 🌙")
+        'de'
+        """
+        return detect_language(normalize_text(text), hint=hint)
+
+    @staticmethod
+    def is_emoji_only(text: str) -> bool:
+        """Whether the message is emojis alone (explain it rather than suggest for it).
+
+        >>> Assistant.is_emoji_only("💎🙌"), Assistant.is_emoji_only("hold 💎🙌")
+        (True, False)
+        """
+        return is_emoji_only(text)
+
+    def shortcodes(self, languages: list[str] | None = None) -> ShortcodeIndex:
+        """An index of shortcode terms → emojis over the localized names and keywords of
+        `languages` (English always included), for ":pizza:"-style typing and name search.
+        Building takes about 60 ms per language.
+
+        >>> Assistant().shortcodes(["ru"]).lookup("пицца")
+        '🍕'
+        """
+        return ShortcodeIndex(self.lexicon, languages)
+
+    def explain(self, text: str, lang: str | None = None, *, hint: Hint = None) -> Explanation:
+        """What each emoji in `text` stands for, readings best first; `rewritten` spells it out.
+
+        Uses the implicit-emoji decoder found beside the model (models/emoji-decoder), else
+        literal readings only.
+
+        >>> out = Assistant().explain("Gute 🌙", lang="de")
+        >>> out.emojis[0].name["en"], out.rewritten
+        ('crescent moon', 'Gute Nacht')
+        """
+        clean = normalize_text(text)
+        lang_code = check_language(lang) if lang else detect_language(clean, hint=hint)
+        if self._decoder is None and self._decoder_dir is not None:
+            from .explain import Decoder
+
+            self._decoder = Decoder.load(self._decoder_dir, threads=self._threads, token_states=self.token_states())
+        return explain(clean, lang_code, self.lexicon, self._decoder)
+
+    def token_states(self):
+        """The predictor's token states (assistant.core.explain.TokenStates), or None for a model
+        exported without them."""
+        if not self.session.has_token_states:
+            return None
+        from .explain import TokenStates
+
+        return TokenStates(self.session, self.encoder, self.manifest.files.get("model.onnx", ""))
+
+    def probabilities(self, clean_texts: list[str]) -> np.ndarray:
+        """[n, labels] calibrated model probabilities for already normalised texts."""
+        ids = self.encoder.token_ids(clean_texts)
+        out = np.zeros((len(ids), len(self.labels)), dtype=np.float32)
+        order = sorted(range(len(ids)), key=lambda i: len(ids[i]))  # little padding per batch
+        for start in range(0, len(order), BATCH_SIZE):
+            idx = order[start:start + BATCH_SIZE]
+            input_ids, mask = self.encoder.pad([ids[i] for i in idx])
+            out[idx] = softmax(self.session.logits(input_ids, mask), self.manifest.temperature)
+        return out

@@ -1,0 +1,109 @@
+"""The emoji predictor: a pretrained encoder, mean pooling over real tokens, a linear head;
+loading a base encoder, its tokenizer and a training run's model.pt, and its logits for many texts."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import torch
+from torch import nn
+
+from assistant.core.tokenizer import TextEncoder
+
+
+class EmojiClassifier(nn.Module):
+    def __init__(self, encoder: nn.Module, num_labels: int, dropout: float = 0.1):
+        super().__init__()
+        self.encoder = encoder
+        self.dropout = nn.Dropout(dropout)
+        self.head = nn.Linear(encoder.config.hidden_size, num_labels)
+
+    def forward(self, input_ids: torch.Tensor, attention_mask: torch.Tensor) -> torch.Tensor:
+        hidden = self.encoder(input_ids=input_ids, attention_mask=attention_mask).last_hidden_state
+        return self.classify(hidden, attention_mask)
+
+    def classify(self, hidden: torch.Tensor, attention_mask: torch.Tensor) -> torch.Tensor:
+        """[batch, seq, hidden] token states → [batch, labels] logits."""
+        mask = attention_mask.unsqueeze(-1).to(hidden.dtype)  # [batch, seq, 1]
+        pooled = (hidden * mask).sum(1) / mask.sum(1).clamp(min=1.0)  # [batch, hidden]
+        return self.head(self.dropout(pooled))  # [batch, labels] logits
+
+
+def load_encoder(base_model: str, num_layers: int = 0):
+    """AutoModel from an id or folder, keeping only the bottom `num_layers` layers."""
+    from transformers import AutoConfig, AutoModel
+
+    from transformers.utils import logging
+
+    config = AutoConfig.from_pretrained(base_model)
+    if not (num_layers and num_layers < config.num_hidden_layers):
+        return AutoModel.from_pretrained(base_model, config=config, add_pooling_layer=False)
+    config.num_hidden_layers = num_layers
+    verbosity = logging.get_verbosity()
+    logging.set_verbosity_error()  # the dropped layers' weights go unused on purpose: no warning listing them
+    try:
+        return AutoModel.from_pretrained(base_model, config=config, add_pooling_layer=False)
+    finally:
+        logging.set_verbosity(verbosity)
+
+
+def chain_thaw_stages(model: EmojiClassifier) -> list[list[nn.Parameter]]:
+    """DeepMoji's chain-thaw (Felbo et al., 2017) as parameter lists, one per stage: the new head
+    alone, then each encoder block on its own in network order (embeddings first, as DeepMoji's
+    code walks its layers), then everything. Frozen weights (requires_grad False) stay frozen."""
+    encoder = model.encoder
+    blocks = [encoder.embeddings, *encoder.encoder.layer]
+    stages = [list(model.head.parameters())]
+    stages += [[p for p in block.parameters() if p.requires_grad] for block in blocks]
+    stages.append([p for p in model.parameters() if p.requires_grad])
+    return [stage for stage in stages if stage]
+
+
+def add_lora(model: EmojiClassifier, *, r: int, alpha: int, dropout: float) -> None:
+    """LoRA adapters (Hu et al., 2021) on the attention query and value projections."""
+    try:
+        from peft import LoraConfig, get_peft_model
+    except ImportError as err:
+        raise ImportError("lora_r > 0 needs peft: pip install 'emoji-assistant[train]'") from err
+    config = LoraConfig(r=r, lora_alpha=alpha, lora_dropout=dropout, target_modules=["query", "value"])
+    model.encoder = get_peft_model(model.encoder, config)
+
+
+def merge_lora(model: EmojiClassifier) -> None:
+    """Fold the adapters into the base weights; the encoder is a plain transformers model again."""
+    model.encoder = model.encoder.merge_and_unload()
+
+
+def tokenizer_file(base_model: str) -> Path:
+    """The tokenizer.json of a base model: in its folder, else fetched once from the Hugging Face hub."""
+    local = Path(base_model) / "tokenizer.json"
+    if local.exists():
+        return local
+    from huggingface_hub import hf_hub_download  # a hub id: fetched once, then cached
+
+    return Path(hf_hub_download(base_model, "tokenizer.json"))
+
+
+def load_trained(run: Path) -> tuple[EmojiClassifier, dict]:
+    """A training run's model.pt → (the EmojiClassifier in eval mode, everything saved with it)."""
+    saved = torch.load(run / "model.pt", weights_only=False)
+    cfg = saved["config"]
+    model = EmojiClassifier(load_encoder(cfg["base_model"], cfg["num_layers"]), len(saved["labels"]), cfg["dropout"])
+    model.load_state_dict(saved["state_dict"])
+    return model.eval(), saved
+
+
+@torch.no_grad()
+def predict_logits(model, encoder: TextEncoder, ids: list[list[int]], batch_size: int = 128) -> np.ndarray:
+    """[n, labels] logits for token ids, batched by length; the model is back in train mode after."""
+    model.eval()
+    device = next(model.parameters()).device
+    order = sorted(range(len(ids)), key=lambda i: len(ids[i]))
+    out = np.zeros((len(ids), model.head.out_features), dtype=np.float32)
+    for start in range(0, len(order), batch_size):
+        idx = order[start:start + batch_size]
+        input_ids, mask = encoder.pad([ids[i] for i in idx])
+        logits = model(torch.from_numpy(input_ids).to(device), torch.from_numpy(mask).to(device))
+        out[idx] = logits.float().cpu().numpy()
+    model.train()
+    return out

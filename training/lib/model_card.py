@@ -1,0 +1,213 @@
+"""manifest.json → MODEL_CARD.md beside it: data, languages, measured figures, limits, how to reproduce."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from training.lib.defaults import MODEL_DIR
+
+PUBLISHED = [  # TweetEval emoji test, macro-F1, as published
+    ("SemEval-2018 winner (linear SVM, ~500k tweets)", 35.99),
+    ("twitter-roberta-base-2021", 34.6),
+    ("TimeLMs-2021", 34.0),
+    ("BERTweet", 33.4),
+    ("RoBERTa-base", 30.9),
+    ("SVM (TweetEval)", 29.3),
+    ("FastText (TweetEval)", 25.8),
+    ("LSTM (TweetEval)", 24.7),
+]
+
+
+def _metric_rows(metrics: dict) -> list[str]:
+    rows = ["| evaluation set | language | n | top-1 % | top-5 % | macro-F1 % (95% CI) | ECE % (T=1) |",
+            "|---|---|---|---|---|---|---|"]
+    for name, m in metrics.items():
+        if "macro_f1" not in m:
+            continue
+        ci = m.get("macro_f1_ci95")
+        ci_text = f" ({ci[0]}–{ci[1]})" if ci else ""
+        cal = m.get("calibration")
+        ece = f"{cal['ece']} ({cal['ece_t1']})" if cal else ""
+        rows.append(f"| {name} | {m.get('language', '')} | {m['n']} | {m['top1']} | {m['top5']} | "
+                    f"{m['macro_f1']}{ci_text} | {ece} |")
+    return rows
+
+
+def _baseline_rows(baselines: dict) -> list[str]:
+    if not baselines:
+        return []
+    rows = ["## Baselines",
+            "Trained on the same training split and scored closed-set on the same sets.", "",
+            "| baseline | evaluation set | n | top-1 % | top-5 % | macro-F1 % | training messages |",
+            "|---|---|---|---|---|---|---|"]
+    for name, sets in baselines.items():
+        for set_name, m in sets.items():
+            rows.append(f"| {name} | {set_name} | {m['n']} | {m['top1']} | {m['top5']} | {m['macro_f1']} | "
+                        f"{m.get('train_examples', '')} |")
+    return rows + [""]
+
+
+def _transfer_rows(transfer: dict | None) -> list[str]:
+    if not transfer:
+        return []
+    rows = ["## Transfer to DeepMoji's benchmarks",
+            f"The encoder fine-tuned on each benchmark with DeepMoji's splits and metrics "
+            f"(`{transfer['command']}`); better than DeepMoji (chain-thaw, as published) on "
+            f"{transfer['better_than_deepmoji']} of {transfer['compared']}. Class-average F1 as DeepMoji's code "
+            "computes it: one-vs-rest per class with a threshold fitted on validation; a two-class set scores its "
+            "positive class. Epochs: how many ran before validation stopped improving.", "",
+            "| dataset | metric | ours | DeepMoji | validation | training texts | test texts | epochs |",
+            "|---|---|---|---|---|---|---|---|"]
+    for r in transfer["results"]:
+        deepmoji = "–" if r["DeepMoji"] is None else r["DeepMoji"]
+        rows.append(f"| {r['dataset']} | {r['metric']} | {r['ours']:.3f} | {deepmoji} | {r['val']:.3f} | "
+                    f"{r['train']} | {r['test_n']} | {r['epochs']} |")
+    return rows + [""]
+
+
+def _figure_rows(metrics: dict) -> list[str]:
+    paths = [p for m in metrics.values() if isinstance(m, dict) for p in m.get("figures", [])]
+    if not paths:
+        return []
+    return ["## Figures", "", "![emoji similarity](figures/emoji_similarity.png)", "",
+            *[f"![{Path(p).stem}]({p})" for p in paths], ""]
+
+
+def _data_rows(data) -> list[str]:
+    """The training sources: a table when the manifest lists them, else the recorded sentence."""
+    if not isinstance(data, dict):
+        return [str(data)]
+    rows = ["| source | training examples | what |", "|---|---|---|"]
+    rows += [f"| {source} | {info['examples']:,} | {info['what']} |" for source, info in data.items()]
+    return rows
+
+
+def _emotion_rows(data) -> list[str]:
+    """The emotion → emoji table and its check against the Emoji Sentiment Ranking, when emotion data was used."""
+    if not isinstance(data, dict) or not any(s.startswith(("goemotions", "xed")) for s in data):
+        return []
+    from training.lib.emotion_table import check, shipped_table
+
+    lines, problems = check(shipped_table())
+    return ["### Emotions → emojis", "",
+            "GoEmotions and XED label emotions, not emojis; `training/data/emotion_emojis.tsv` maps each emotion "
+            "to a few weighted emojis (a message with several emotions gets their mean). Checked against the "
+            "Emoji Sentiment Ranking (Kralj Novak et al. 2015; sentiment of the tweets using each emoji, "
+            "n/a for emojis newer than 2015): an emoji of a negative emotion must not be used more positively "
+            "than the average emoji (+0.39), one of a positive emotion not negatively on balance "
+            f"(`python -m training.emotion_map --check`: {len(problems)} disagreements).", "",
+            *lines, ""]
+
+
+def _open_set_rows(open_set: dict | None) -> list[str]:
+    if not open_set:
+        return []
+    return ["## What a person sees",
+            "Open-set scores of the suggestion list as the surfaces show it (`shipped`: model, keyword fusion, "
+            "feeling agreement, popularity prior, language detected), beside the model's own top 5 "
+            "(`model_alone`), a constant list of the set's five commonest emojis (`constant`) and the "
+            f"previous release ({open_set.get('previous_release') or 'not run'}). Top-1: the writer's emoji "
+            "(or, for the hand-written feelings suites, any emoji a person would accept) comes first; top-5: "
+            "it is among the five shown. Cheerful first: non-upbeat messages whose first suggestion is a "
+            "cheerful emoji.", "",
+            open_set_table(open_set["sets"]), "",
+            "![open-set scores](figures/open_set.png)", "",
+            f"`{open_set.get('command', '')}`", ""]
+
+
+def open_set_table(report: dict) -> str:
+    """training.open_set's report (set → system → scores) as a Markdown table."""
+    systems = [s for s in ("previous", "shipped", "model_alone", "constant") if any(s in r for r in report.values())]
+    lines = ["| set | n | " + " | ".join(f"{s} top-1 / top-5" for s in systems) + " | cheerful first (non-upbeat) |",
+             "|---|---|" + "---|" * (len(systems) + 1)]
+    for name, result in report.items():
+        cells = [f"{result[s]['top1']} / {result[s]['top5']}" if s in result else "" for s in systems]
+        cheer = " / ".join(f"{s} {result[s]['cheerful_first']} of {result[s]['non_upbeat']}"
+                           for s in systems if s in result and "cheerful_first" in result[s])
+        n = next(iter(result.values()))["n"]
+        lines.append(f"| {name} | {n} | " + " | ".join(cells) + f" | {cheer} |")
+    return "\n".join(lines)
+
+
+def _limit_rows(manifest: dict) -> list[str]:
+    languages = manifest.get("created_by", {}).get("training_languages", [])
+    return [
+        f"- {len(manifest['labels'])} labels; any other emoji comes from keyword matches in the lexicon at run "
+        "time, and only when a word of the message names it.",
+        f"- Trained on text in {len(languages)} languages ({', '.join(languages)}); emoji-labelled chat exists "
+        "only for English, Spanish and Russian, the rest are emotion-labelled subtitles, so other languages "
+        "lean on the multilingual encoder's aligned (frozen) word embeddings.",
+        "- Emotion corpora are mapped to emojis by a hand-made table, not by how those writers used emojis.",
+        "- Tweets from 2015–2017 and Russian Telegram comments carry their topics and slang.",
+    ]
+
+
+def render(manifest: dict) -> str:
+    created = manifest.get("created_by", {})
+    extra = manifest.get("extra", {})
+    speed = manifest.get("metrics", {}).get("speed_1_thread")
+    lines = [
+        f"# {manifest['name']} {manifest['version']}",
+        "",
+        f"Predicts the emoji that fits a message. Encoder: {manifest['base_model']}, "
+        f"bottom {extra.get('encoder_layers', '?')} layers, fine-tuned; mean pooling and a linear head over "
+        f"{len(manifest['labels'])} emoji labels. Exported to ONNX (opset {extra.get('opset')}), "
+        f"{extra.get('quantization')}, vocabulary pruned to {extra.get('vocabulary_pieces')} pieces.",
+        "",
+        f"Labels: {' '.join(manifest['labels'])}",
+        "",
+        "## Data",
+        *_data_rows(created.get("data", "")),
+        "",
+        *_emotion_rows(created.get("data", "")),
+        f"Trained on {created.get('train_examples')} messages for {created.get('steps')} steps "
+        f"({round((created.get('train_seconds') or 0) / 60)} minutes).",
+        "",
+        "## Measured",
+        "Closed-set scoring as in SemEval-2018 Task 2 (candidates: the gold labels of the set); "
+        "95% intervals from 200 bootstrap resamples.",
+        "",
+        *_metric_rows(manifest.get("metrics", {})),
+        "",
+        *_open_set_rows(manifest.get("metrics", {}).get("open_set")),
+        *_baseline_rows(manifest.get("metrics", {}).get("baselines", {})),
+        *_transfer_rows(manifest.get("metrics", {}).get("deepmoji_transfer")),
+    ]
+    if speed:
+        lines += [f"Speed on one thread: cold start {speed['load_s']} s, single message p50 {speed['single']['p50_ms']} ms, "
+                  f"p95 {speed['single']['p95_ms']} ms; batch {speed['batch']['messages_per_s']} messages/s; "
+                  f"peak RSS {speed['peak_rss_mb']} MB.", ""]
+    lines += ["Published TweetEval emoji macro-F1 for comparison: "
+              + "; ".join(f"{name} {value}" for name, value in PUBLISHED) + ".", ""]
+    parity = extra.get("parity")
+    if parity:
+        lines += ["Parity of the shipped int8 model on held-out validation text (top-1 agreement): "
+                  + ", ".join(f"{k} {v}" for k, v in parity.items() if k != "texts") + f" over {parity['texts']} texts.", ""]
+    cal = manifest.get("calibration", {})
+    lines += [
+        "## Calibration",
+        f"Logit adjustment tau {cal.get('logit_adjustment_tau')} (fitted for validation macro-F1), "
+        f"softmax temperature {cal.get('temperature')} (fitted by validation NLL). ECE: expected calibration "
+        "error of the closed-set top-1 confidence over 15 equal-width bins, at that temperature and at T=1.",
+        "",
+        *_figure_rows(manifest.get("metrics", {})),
+        "## Limits",
+        *_limit_rows(manifest),
+        "- The encoder weights are the 4-bit release of multilingual-e5-small, not the original fp32 weights.",
+        "",
+        "## Reproduce",
+        "```",
+        *created.get("commands", []),
+        f"python -m training.evaluation --model {MODEL_DIR}"
+        + (" --baselines " + " ".join(manifest["metrics"]["baselines"]) if manifest.get("metrics", {}).get("baselines") else ""),
+        "```",
+        "",
+    ]
+    return "\n".join(lines)
+
+
+def write_model_card(model_dir: Path) -> Path:
+    manifest = json.loads((Path(model_dir) / "manifest.json").read_text(encoding="utf-8"))
+    path = Path(model_dir) / "MODEL_CARD.md"
+    path.write_text(render(manifest), encoding="utf-8")
+    return path
