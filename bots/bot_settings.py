@@ -36,7 +36,7 @@ class BotConfig:
     retention_days: float = 180.0  # stored messages and labels older than this are deleted
     rate_limit: int = 20  # model calls per user per minute (a burst of this many is allowed)
     top_k: int = 5  # emojis per suggestion and inline results
-    reload_check_s: float = 30.0  # seconds between checks of the model's manifest.json; 0 = never
+    reload_check_s: float = 30.0  # seconds between checks for a new model (manifest.json or `current`); 0 = never
     telegram_admin_ids: tuple[int, ...] = ()  # Telegram user ids allowed to /reload
     discord_admin_ids: tuple[int, ...] = ()  # Discord user ids allowed to /reload
     discord_sync_commands: bool = True  # publish slash commands at startup (rate-limited by Discord)

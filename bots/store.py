@@ -285,23 +285,49 @@ class ChatLogStore:
         A message gives one example: its text without emojis, labelled with its most used emoji.
         A label gives one: the chosen text (inline) or the labelled message's text (reaction).
         """
+        for row in self._examples():
+            del row["user"]
+            yield row
+
+    def training_rows(self, *, until: float | None = None) -> Iterator[dict]:
+        """examples() as a retrain reads them, each with "user": the pseudonym of whoever wrote the
+        text (a reaction's text is its message author's), so that evaluation can hold users out.
+
+        Only users opted in now count: an opted-out user's rows stay until /forget or the retention
+        limit deletes them, but no retrain reads them; a reaction needs both the reacting user and
+        the message's author opted in. `until` (seconds since the epoch) leaves out rows stored
+        later, so a resumed retrain reads the same snapshot.
+        """
+        yield from self._examples(consented=True, until=until)
+
+    def _examples(self, *, consented: bool = False, until: float | None = None) -> Iterator[dict]:
+        opted_in = "EXISTS (SELECT 1 FROM consent c WHERE c.platform = {0}.platform AND c.user_hash = {0}.user_hash " \
+                   "AND c.opted_in = 1)"
+        messages, labels, params = ["m.emojis != '[]'"], ["1"], {"until": until}
+        if until is not None:
+            messages.append("m.ts <= :until")
+            labels.append("l.ts <= :until")
+        if consented:
+            messages.append(opted_in.format("m"))
+            labels.append(f"{opted_in.format('l')} AND (m.id IS NULL OR {opted_in.format('m')})")
         with self._lock:
-            rows = list(self.db.query("SELECT platform, text, emojis, lang, ts FROM messages "
-                                      "WHERE emojis != '[]' ORDER BY ts"))
-            labels = list(self.db.query(
-                "SELECT l.platform, COALESCE(l.text, m.text) AS text, l.emoji, l.lang, l.ts, l.source "
-                "FROM labels l LEFT JOIN messages m ON m.id = l.message_id ORDER BY l.ts"))
+            rows = list(self.db.query("SELECT m.platform, m.user_hash AS user, m.text, m.emojis, m.lang, m.ts "
+                                      f"FROM messages m WHERE {' AND '.join(messages)} ORDER BY m.ts", params))
+            labelled = list(self.db.query(
+                "SELECT l.platform, COALESCE(m.user_hash, l.user_hash) AS user, COALESCE(l.text, m.text) AS text, "
+                "l.emoji, l.lang, l.ts, l.source FROM labels l LEFT JOIN messages m ON m.id = l.message_id "
+                f"WHERE {' AND '.join(labels)} ORDER BY l.ts", params))
         for r in rows:
             text = strip_emojis(r["text"])
             if text:
                 emoji = Counter(json.loads(r["emojis"])).most_common(1)[0][0]
                 yield {"text": text, "emoji": emoji, "lang": r["lang"], "platform": r["platform"],
-                       "ts": _iso(r["ts"]), "source": "message"}
-        for r in labels:
+                       "ts": _iso(r["ts"]), "source": "message", "user": r["user"]}
+        for r in labelled:
             text = strip_emojis(r["text"] or "")
             if text:
                 yield {"text": text, "emoji": r["emoji"], "lang": r["lang"], "platform": r["platform"],
-                       "ts": _iso(r["ts"]), "source": r["source"]}
+                       "ts": _iso(r["ts"]), "source": r["source"], "user": r["user"]}
 
     def stats(self) -> dict:
         """Counts for `emoji-assistant logs stats`; no text and no ids."""

@@ -106,7 +106,7 @@ def test_the_commands_come_from_entry_points_in_the_readmes_order():
     declared = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]["entry-points"]
     assert [entry.name for entry in registered_commands()] == list(HELP_ORDER)
     assert set(declared[ENTRY_POINT_GROUP]) == set(HELP_ORDER)
-    assert "{suggest,eval,bench,info,explain,web,logs,desktop}" in build_parser().format_usage()
+    assert "{suggest,eval,bench,info,explain,web,logs,desktop,models}" in build_parser().format_usage()
 
 
 def test_a_source_tree_that_was_never_installed_reads_its_commands_from_pyproject(monkeypatch, capsys):

@@ -89,7 +89,7 @@ def test_non_editable_install_carries_the_default_model(tmp_path):
     assert data.stdout.strip() == "True", data.stderr  # the runtime's data files and the web page
     commands = subprocess.run([bin_dir / "emoji-assistant", "--help"], cwd=elsewhere, capture_output=True, text=True,
                               timeout=60, env={"PATH": str(bin_dir)})
-    assert "{suggest,eval,bench,info,explain,web,logs,desktop}" in commands.stdout, commands.stderr  # entry points
+    assert "{suggest,eval,bench,info,explain,web,logs,desktop,models}" in commands.stdout, commands.stderr  # entry points
     autostart = subprocess.run([python, "-c", "from assistant.desktop.autostart import autostart_files as f; "
                                 "print(f('darwin')[0].text); print(f('linux')[0].text)"],
                                cwd=elsewhere, capture_output=True, text=True, timeout=60, env=env)

@@ -205,3 +205,33 @@ def test_two_processes_writing_at_once_lose_nothing(tmp_path):
     store = ChatLogStore(path, salt=SALT)
     assert store.db["messages"].count == 2000
     assert len(store.user_data("telegram", 1)["messages"]) == len(store.user_data("telegram", 2)["messages"]) == 1000
+
+
+def test_training_rows_name_each_texts_writer_and_read_only_users_opted_in_now(tmp_path):
+    clock = Clock()
+    store = ChatLogStore(tmp_path / "logs.db", salt=SALT, clock=clock)
+    for user in (1, 2, 3):
+        store.set_consent("telegram", user, True)
+    store.set_chat_collection("telegram", 10, True)
+    add(store, user=1, chat=10, message=100, text="I love pizza 🍕", private=False)
+    add(store, user=2, chat=10, message=101, text="so funny 😂", private=False)
+    store.add_reaction("telegram", user_id=3, chat_id=10, message_id=100, emoji="😋", private=False)
+    clock.now += 60
+    add(store, user=1, chat=10, message=102, text="later 🔥", private=False)
+    author = store.pseudonym("telegram", "user", 1)
+
+    rows = list(store.training_rows(until=clock.now - 30))  # the last message is after the cutoff
+    assert [(r["text"], r["emoji"], r["user"], r["source"]) for r in rows] == [
+        ("I love pizza", "🍕", author, "message"), ("so funny", "😂", store.pseudonym("telegram", "user", 2), "message"),
+        ("I love pizza", "😋", author, "reaction")]  # a reaction's text is its author's
+    assert len(list(store.training_rows())) == 4
+    assert all("user" not in e for e in store.examples())  # the export format is unchanged
+
+    store.set_consent("telegram", 3, False)  # the reacting user opts out: their reaction is no longer read
+    store.set_consent("telegram", 2, False)
+    assert [(r["text"], r["emoji"]) for r in store.training_rows()] == [("I love pizza", "🍕"), ("later", "🔥")]
+    assert len(list(store.examples())) == 4  # still stored until /forget or the retention limit
+    store.set_consent("telegram", 3, True)
+    store.set_consent("telegram", 1, False)  # the author opts out: their messages and reactions to them go
+    assert list(store.training_rows()) == []
+    store.close()

@@ -1,8 +1,9 @@
 """`python -m training STEP [args]` / `emoji-train STEP [args]`: one entry point for every step.
 
 Pipeline steps (training/<step>.py), in pipeline order: convert, prepare, train, export, evaluate,
-open-set; the runtime's data files: lexicon, wordlists, popularity, emotion-map.
-Analysis tools (training/analysis/): int8-sensitivity, baselines, transfer, speed.
+open-set; retraining on the bots' chat logs: retrain, gate; the runtime's data files: lexicon,
+wordlists, popularity, emotion-map.
+Analysis tools (training/analysis/): int8-sensitivity, baselines, transfer, speed, synthetic-logs.
 The explain model's steps are `python -m training.explain.<step>` (docs/explain.md).
 """
 from __future__ import annotations
@@ -17,6 +18,8 @@ STEPS = {
     "export": ("training.export", "calibrate, prune, ONNX, int8, manifest"),
     "evaluate": ("training.evaluation", "metrics, calibration, figures (and baselines) into the manifest"),
     "open-set": ("training.open_set", "what a person sees: the suggestion lists scored open-set"),
+    "retrain": ("training.retrain", "a model retrained on the bots' chat logs, gated, promoted"),
+    "gate": ("training.gate", "a candidate model against the current one: promote only if no worse"),
     "lexicon": ("training.build_lexicon", "CLDR annotations → assistant/core/data/lexicon.json.gz"),
     "wordlists": ("training.build_wordlists", "wordfreq's commonest words → assistant/core/data/words/"),
     "popularity": ("training.build_popularity", "real emoji usage → assistant/core/data/popularity.json"),
@@ -27,6 +30,7 @@ ANALYSIS = {
     "baselines": ("training.analysis.baselines", "TF-IDF + logistic regression and frozen-encoder baselines"),
     "transfer": ("training.analysis.transfer", "fine-tune the encoder on DeepMoji's benchmarks, table beside DeepMoji"),
     "speed": ("training.analysis.model_speed", "p50/p95 latency: PyTorch fp32 vs the shipped int8 ONNX, one run"),
+    "synthetic-logs": ("training.analysis.synthetic_logs", "a synthetic chat-log store, made through the store's API"),
 }
 COMMANDS = {**STEPS, **ANALYSIS}
 

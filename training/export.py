@@ -25,7 +25,7 @@ from training.lib.quantize import SMOOTH_ALPHA, onnx_logits, quantize_int8, top1
 
 # Validation rows whose labels are the writer's own emoji: calibration is fitted on these
 # (an emotion corpus's heaviest emoji is a mapping, not a choice someone made).
-CHAT_SOURCES = ("tweeteval", "semeval_us_trial", "semeval_es_trial", "telegram_ru")
+CHAT_SOURCES = ("tweeteval", "semeval_us_trial", "semeval_es_trial", "telegram_ru", "chat_logs")
 
 OPSET = 17
 EXPORT_MAX_LENGTH = 128  # the runtime reads longer messages than training did
@@ -43,6 +43,7 @@ def data_summary(train: list[dict]) -> dict:
         "xed_en": "XED English annotations (subtitles; emotions → emojis)",
         "xed_fi": "XED Finnish annotations (subtitles; emotions → emojis)",
         "xed_projected": "XED projections onto 30+ languages, 1,500 lines each (emotions → emojis)",
+        "chat_logs": "the bots' consented chat logs (emoji-train retrain; the writer's emoji)",
     }
     counts = Counter(r.get("source", "") for r in train)
     return {source: {"examples": n, "what": described.get(source, "extra file")} for source, n in counts.most_common()}
@@ -123,7 +124,9 @@ def main(argv: list[str] | None = None) -> Path:
     if not chat.any():  # a run on other data (a retrain, a test): every validation row counts
         chat = np.ones(len(groups), dtype=bool)
     counts = label_weights(splits["train"])
-    log_prior = np.log(np.array([counts[e] for e in labels], dtype=np.float64) / sum(counts[e] for e in labels))
+    # a label without training weight (a retrain's base label its base data lacks) counts as one example
+    weights = np.array([max(counts[e], 1.0) for e in labels], dtype=np.float64)
+    log_prior = np.log(weights / weights.sum())
     tau, val_f1 = fit_logit_adjustment(val["logits"][chat], val["labels"][chat], groups[chat], log_prior,
                                        taus=np.linspace(-0.5, args.max_tau, 41))
     temperature = fit_temperature(val["logits"][chat] - tau * log_prior, val["labels"][chat])
@@ -171,12 +174,15 @@ def main(argv: list[str] | None = None) -> Path:
                                  "fitted_on": "validation split", "validation_macro_f1": round(val_f1, 2)},
         created_by={
             "commands": [
-                f"python -m training.convert_e5 --out {E5_DIR}",
-                f"python -m training.prepare --data {SHARED_DATA} --out {EXAMPLES}",
-                saved.get("command", "python -m training.train"),  # same settings as the run below
-                *([f"# as run: {saved['command_as_run']}"] if "command_as_run" in saved else []),
+                # a run that records its own lineage (training.retrain: the base model's commands, then its own)
+                *(saved.get("commands") or [
+                    f"python -m training.convert_e5 --out {E5_DIR}",
+                    f"python -m training.prepare --data {SHARED_DATA} --out {EXAMPLES}",
+                    saved.get("command", "python -m training.train"),  # same settings as the run below
+                    *([f"# as run: {saved['command_as_run']}"] if "command_as_run" in saved else [])]),
                 command_line("training.export", argv),
             ],
+            **({"retrain": saved["retrain"]} if "retrain" in saved else {}),  # counts and a data hash, no text
             "data": data_summary(splits["train"]),
             "training_languages": langs, "train_examples": saved.get("train_examples"),
             "steps": saved.get("steps"), "train_seconds": round(saved.get("train_seconds", 0)),

@@ -1,7 +1,8 @@
 """The `emoji-assistant` command line.
 
-    dispatch.py  the parser, the commands found through entry points, the dispatch
-    commands.py  the runtime's commands: suggest, explain, eval, bench, info
+    dispatch.py        the parser, the commands found through entry points, the dispatch
+    commands.py        the runtime's commands: suggest, explain, eval, bench, info
+    models_command.py  `models`: the versions of a versioned model root (assistant.core.versions)
 
     emoji-assistant suggest TEXT|- [--top K] [--lang L] [--json] [--model PATH]
     emoji-assistant eval --data FILE [--json] [--model PATH]
@@ -11,6 +12,7 @@
     emoji-assistant web ...      (assistant.web)
     emoji-assistant logs ...     (bots)
     emoji-assistant desktop ...  (assistant.desktop)
+    emoji-assistant models list|add DIR|promote VERSION|rollback [VERSION] [--root PATH]
 """
 from .dispatch import build_parser, main
 

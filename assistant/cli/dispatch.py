@@ -19,7 +19,7 @@ from assistant.core import AssistantError
 
 ENTRY_POINT_GROUP = "emoji_assistant.commands"
 # --help lists the commands in this order (the README's); a command not named here comes after, by name.
-HELP_ORDER = ("suggest", "eval", "bench", "info", "explain", "web", "logs", "desktop")
+HELP_ORDER = ("suggest", "eval", "bench", "info", "explain", "web", "logs", "desktop", "models")
 
 
 class OneLineParser(argparse.ArgumentParser):

@@ -10,6 +10,8 @@ assistant.desktop, bots) import it and these public modules, never the modules b
     ratelimit.py      per-caller token buckets
     closed_set.py     closed-set top-1 / top-5 / macro-F1 of a labelled file (`emoji-assistant eval`)
     suggest_bench.py  cold start, latency and throughput of suggest() (`emoji-assistant bench`)
+    versions.py       versioned model folders: versions/, an atomically switched `current`, history
+    holder.py         ModelHolder: the Assistant of the current model, swapped when a new one appears
 
 Behind the API, in the order a message goes through them:
     normalize.py   text → normalized text

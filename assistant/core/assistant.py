@@ -14,15 +14,15 @@ from .language import Hint, check_language, detect_language
 from .lexicon import Lexicon
 from .manifest import Manifest, load_manifest
 from .normalize import normalize_text
-from .paths import default_model_dir
+from .paths import default_model_dir, models_dir
 from .feelings import tone
 from .popularity import popularity
 from .rank import DEFAULT as DEFAULT_RANKING, RankSettings, fuse, softmax
 from .session import OnnxSession
 from .shortcodes import ShortcodeIndex
 from .tokenizer import TextEncoder
+from .versions import MODEL_ENV, ModelVersions, is_versioned_root, versioned_root
 
-MODEL_ENV = "EMOJI_ASSISTANT_MODEL"
 BATCH_SIZE = 32  # messages per model call in batch mode
 
 
@@ -56,24 +56,31 @@ def resolve_decoder_dir(model_dir: Path, decoder: str | Path | None = None) -> P
             raise ModelError(f"explain model folder {path} has no manifest.json; pass a folder made by "
                              "`python -m training.explain.export_ranker`")
         return path
-    for name in FOLDER_NAMES:
-        sibling = Path(model_dir).parent / name
-        if (sibling / "manifest.json").is_file():
-            return sibling
+    root = versioned_root(model_dir)
+    # A version of a versioned root looks beside the root, then (the per-user root holds no explain
+    # model) among the shipped models; the explain model drops its context features for a predictor
+    # it was not trained with, so a retrained version keeps the rest of its readings.
+    places = [root.parent, models_dir()] if root else [Path(model_dir).parent]
+    for place in places:
+        for name in FOLDER_NAMES:
+            if (place / name / "manifest.json").is_file():
+                return place / name
     return None
 
 
 def resolve_model_dir(model: str | Path | None = None) -> Path:
-    """--model PATH, else $EMOJI_ASSISTANT_MODEL, else the shipped default."""
-    chosen = model or os.environ.get(MODEL_ENV) or default_model_dir()
-    return Path(chosen).expanduser()
+    """--model PATH, else $EMOJI_ASSISTANT_MODEL, else the shipped default; a versioned root
+    (assistant.core.versions) gives its current version's folder."""
+    chosen = Path(model or os.environ.get(MODEL_ENV) or default_model_dir()).expanduser()
+    return ModelVersions(chosen).current_dir() if is_versioned_root(chosen) else chosen
 
 
 class Assistant:
     """Suggests emojis for messages in any of the lexicon's languages.
 
     Args:
-        model: model folder; default $EMOJI_ASSISTANT_MODEL or the shipped model.
+        model: model folder or versioned root (its current version is loaded); default
+            $EMOJI_ASSISTANT_MODEL or the shipped model.
         threads: onnxruntime threads per call (1 keeps a bot or helper light).
 
     Raises:
@@ -167,19 +174,20 @@ class Assistant:
     def explain(self, text: str, lang: str | None = None, *, hint: Hint = None) -> Explanation:
         """What each emoji in `text` stands for, readings best first; `rewritten` spells it out.
 
-        Uses the implicit-emoji decoder found beside the model (models/emoji-decoder), else
-        literal readings only.
+        Uses the explain model found beside the predictor (models/emoji-explain), else literal
+        readings only. Without `lang`, close calls go to a language the explain model reads.
 
         >>> out = Assistant().explain("Gute 🌙", lang="de")
         >>> out.emojis[0].name["en"], out.rewritten
         ('crescent moon', 'Gute Nacht')
         """
         clean = normalize_text(text)
-        lang_code = check_language(lang) if lang else detect_language(clean, hint=hint)
         if self._decoder is None and self._decoder_dir is not None:
             from .explain import Decoder
 
             self._decoder = Decoder.load(self._decoder_dir, threads=self._threads, token_states=self.token_states())
+        readable = self._decoder.languages if self._decoder is not None else ()
+        lang_code = check_language(lang) if lang else detect_language(clean, hint=hint, prefer=readable)
         return explain(clean, lang_code, self.lexicon, self._decoder)
 
     def token_states(self):

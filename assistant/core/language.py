@@ -39,6 +39,7 @@ class DetectSettings:
     word_weight: float = 2.0  # per Zipf point of the mean word frequency, in log-score units
     unlisted_zipf: float = 2.0  # mean word frequency assumed for a language without a word list
     hint_bonus: float = 1.0  # log-score units added to hinted languages
+    prefer_bonus: float = 1.0  # ... and to the languages a caller prefers (explain: those it reads puns in)
     min_score: float = 0.3  # a best guess below this detector score and ...
     min_zipf: float = 2.0  # ... this mean word frequency is not trusted: the hint or DEFAULT_LANG
 
@@ -57,9 +58,10 @@ def _detector():
     return detect
 
 
-def detect_language(text: str, *, hint: Hint = None) -> str:
+def detect_language(text: str, *, hint: Hint = None, prefer: Sequence[str] = ()) -> str:
     """Code of the message's language (ISO 639, "zh-Hant" for Traditional Chinese), or the
-    first hinted language, or DEFAULT_LANG, when unsure.
+    first hinted language, or DEFAULT_LANG, when unsure. `prefer`: languages that win close
+    calls (explain prefers those it reads sound-alikes in: "Feliz 🎄" is Spanish before Portuguese).
 
     >>> detect_language("Me encanta la paella")
     'es'
@@ -68,10 +70,10 @@ def detect_language(text: str, *, hint: Hint = None) -> str:
     >>> detect_language("Hola 🌙", hint="es")  # Catalan says "hola" too
     'es'
     """
-    return _detect(text, hint_languages(hint), SETTINGS)
+    return _detect(text, hint_languages(hint), SETTINGS, prefer=frozenset(prefer))
 
 
-def _detect(text: str, hints: list[str], settings: DetectSettings) -> str:
+def _detect(text: str, hints: list[str], settings: DetectSettings, *, prefer: frozenset[str] = frozenset()) -> str:
     fallback = hints[0] if hints else DEFAULT_LANG
     text = " ".join(text.split())[:500]  # the model reads one line
     words = strip_emojis(text, gap=" ")
@@ -104,7 +106,7 @@ def _detect(text: str, hints: list[str], settings: DetectSettings) -> str:
 
     def total(code: str) -> float:
         return (math.log(candidates[code] + 1e-3) + settings.word_weight * evidence(code)
-                + settings.hint_bonus * (code in hinted))
+                + settings.hint_bonus * (code in hinted) + settings.prefer_bonus * (base_language(code) in prefer))
 
     best = max(candidates, key=total)
     if candidates[best] < settings.min_score and evidence(best) < settings.min_zipf and best not in hinted:

@@ -1,6 +1,7 @@
 """`emoji-assistant desktop run`: wires the listener, the helper and the popup, then runs Tk.
 
     listener thread ──Event──▶ queue ──▶ Tk main loop: helper.process / helper.poll ──▶ popup, typist
+    model watcher thread ──▶ ModelHolder.current (a promoted model, loaded and warmed off the Tk loop)
 """
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ import queue
 import signal
 
 from assistant.core import AssistantError
+from assistant.core.holder import ModelHolder
 
 from .desktop_settings import DesktopConfig
 from .control import on_remote_control, single_instance_lock
@@ -42,18 +44,36 @@ def load_gui():
     return tkinter, keyboard, mouse
 
 
-def suggester(assistant, languages: list[str]):
+def suggester(model, languages: list[str]):
     """suggest(sentence, k) in the detected language, kept to the user's languages when set.
 
-    The configured languages are the detector's hint, so a short or unclear sentence is read
+    `model` is an Assistant, or a ModelHolder: then each sentence goes to the model current at that
+    moment. The configured languages are the detector's hint, so a short or unclear sentence is read
     as one of them; a sentence detected as another language is read as the first.
     """
     def suggest(sentence: str, k: int) -> list:
+        assistant = model.current if isinstance(model, ModelHolder) else model
         if not languages:
             return assistant.suggest(sentence, k=k)
         lang = assistant.detect_language(sentence, hint=languages)
         return assistant.suggest(sentence, k=k, lang=lang if lang in languages else languages[0])
     return suggest
+
+
+def model_holder(config: DesktopConfig) -> ModelHolder:
+    """The helper's model, loaded now and again whenever it changes on disk (see watch_in_thread)."""
+    from assistant.core import Assistant
+
+    languages = config.user_languages()
+
+    def load():
+        assistant = Assistant(config.model)
+        for lang in languages:  # build each language's keyword index now, not on the first keystroke (~100 ms)
+            assistant.suggest("ok", k=1, lang=lang)
+        assistant.detect_language("ok")  # and load the language detector (~250 ms)
+        return assistant
+
+    return ModelHolder(load)
 
 
 def event_queue() -> queue.SimpleQueue:
@@ -70,8 +90,6 @@ class HelperApp:
 
     def __init__(self, config: DesktopConfig):
         tkinter, self._keyboard, self._mouse = load_gui()
-        from assistant.core import Assistant
-
         from .popup import Popup
 
         self.events = event_queue()
@@ -80,17 +98,16 @@ class HelperApp:
         self.root = tkinter.Tk(className="emoji-assistant")
         self.root.withdraw()
         popup = Popup(self.root, on_pick=lambda n: self.helper.pick(n), hotkey_label=config.pick_modifier.capitalize())
-        languages = config.user_languages()
-        assistant = Assistant(config.model)
-        for lang in languages:  # build each language's keyword index now, not on the first keystroke (~100 ms)
-            assistant.suggest("ok", k=1, lang=lang)
-        assistant.detect_language("ok")  # and load the language detector (~250 ms)
+        self.model = model_holder(config)
+        self.reload_check_s = config.reload_check_s
         self.helper = DesktopHelper(
-            suggester(assistant, config.languages), config, popup=popup, typist=KeyboardTypist(),
+            suggester(self.model, config.languages), config, popup=popup, typist=KeyboardTypist(),
             translator=self.translator, window=best_window_probe(),
-            shortcodes=assistant.shortcodes(languages) if config.shortcodes else None,
+            # names and keywords come from the lexicon, which a new model version does not change
+            shortcodes=self.model.current.shortcodes(config.user_languages()) if config.shortcodes else None,
             picks=PickHistory() if config.remember_picks else None)
         self._listeners = []
+        self._stop_watching = None
 
     def start(self) -> None:
         keys = self._keyboard.Listener(on_press=self.translator.on_press, on_release=self.translator.on_release)
@@ -99,6 +116,8 @@ class HelperApp:
         for listener in self._listeners:
             listener.start()
         keys.wait()
+        if self.reload_check_s > 0:
+            self._stop_watching = self.model.watch_in_thread(self.reload_check_s)
         self.root.after(ACTIVE_POLL_MS, self._drain)
 
     def remote(self, action: str) -> None:
@@ -107,6 +126,8 @@ class HelperApp:
         self.events.put_nowait(Event("pause", "on" if action == "pause" else "off"))
 
     def stop(self) -> None:
+        if self._stop_watching is not None:
+            self._stop_watching.set()
         for listener in self._listeners:
             listener.stop()
         self.root.quit()

@@ -29,7 +29,8 @@ class DesktopConfig:
     shortcode_trigger: str = ":"         # ":" (":pizza:"), "tab" or "space"
     blocklist: list[str] = field(default_factory=lambda: list(DEFAULT_BLOCKLIST))
     remember_picks: bool = False         # opt-in: count accepted emojis (never text) to rank favourites up
-    model: str | None = None             # model folder; default: the shipped one
+    model: str | None = None             # model folder or versioned root; default: the shipped one
+    reload_check_s: float = 30.0         # seconds between checks for a new model (a promotion); 0 = never
 
     def __post_init__(self):
         if not 1 <= self.top_k <= 9:
@@ -38,6 +39,8 @@ class DesktopConfig:
             raise ValueError(f"debounce_ms must be 0 to 5000, got {self.debounce_ms}")
         if self.min_chars < 1:
             raise ValueError(f"min_chars must be at least 1, got {self.min_chars}")
+        if self.reload_check_s < 0:
+            raise ValueError(f"reload_check_s must be 0 (never) or more seconds, got {self.reload_check_s}")
         if self.popup_timeout_s <= 0:
             raise ValueError(f"popup_timeout_s must be positive, got {self.popup_timeout_s}")
         if self.pick_modifier not in ("alt", "ctrl", "cmd", "super"):

@@ -11,9 +11,15 @@ Accept-Language header to the Assistant as its language hint.
 
 Startup (the app's lifespan) warms everything a first request would otherwise wait for,
 and uvicorn opens the port only after it: the first suggestion is as quick as the rest.
+
+The model follows its folder without a restart: a ModelHolder (assistant.core.holder) checks
+every `reload_check_s` seconds (EMOJI_ASSISTANT_RELOAD_CHECK_S, default 30) for a new
+manifest.json or, for a versioned root, a promotion or rollback; it loads and warms the new
+model in a worker thread, and each request uses the model current when it starts.
 """
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 import math
@@ -31,6 +37,7 @@ from starlette.responses import HTMLResponse, JSONResponse
 from starlette.routing import Route
 
 from assistant.core import Assistant
+from assistant.core.holder import ModelHolder
 from assistant.core.ratelimit import RateLimit, TokenBuckets
 
 from .web_settings import WebSettings
@@ -52,13 +59,14 @@ class Refusal(Exception):
         self.status, self.message, self.headers = status, message, headers or {}
 
 
-def create_app(assistant: Assistant, *, log_texts: bool = False, max_chars: int = MAX_CHARS,
+def create_app(model: Assistant | ModelHolder, *, log_texts: bool = False, max_chars: int = MAX_CHARS,
                rate: RateLimit | None = None, allowed_hosts: list[str] | None = None,
-               warm_languages: list[str] = WARM_LANGUAGES) -> Starlette:
+               warm_languages: list[str] = WARM_LANGUAGES, reload_check_s: float = 0) -> Starlette:
     """The demo app around one loaded Assistant (shared by all requests).
 
     Args:
-        assistant: the loaded model; its calls run in worker threads, off the event loop.
+        model: the loaded model, or a ModelHolder whose current model each request uses; its
+            calls run in worker threads, off the event loop.
         log_texts: also log the typed texts (off: only lengths, languages and timings).
         max_chars: longest message accepted; longer ones get a 413 with a friendly message.
         rate: per-client request limit (default RateLimit()); over it, a 429.
@@ -66,21 +74,28 @@ def create_app(assistant: Assistant, *, log_texts: bool = False, max_chars: int 
             with ["127.0.0.1", "localhost"] stops other web sites reaching the API by DNS rebinding.
         warm_languages: languages whose keyword indexes are built at startup (see warm_up);
             a visitor writing another language waits ~50 ms once for its index.
+        reload_check_s: seconds between checks for a new model (0: never), while the app runs.
 
     Returns:
         A Starlette app, e.g. for `uvicorn.run(app)` or `with TestClient(app)` (which runs the warm-up).
     """
     if max_chars < 1:
         raise ValueError(f"max_chars must be at least 1, got {max_chars}")
+    holder = model if isinstance(model, ModelHolder) else ModelHolder(lambda: model)
     buckets = TokenBuckets(rate or RateLimit())
     max_body = max_chars * 4 + BODY_OVERHEAD  # UTF-8 needs at most 4 bytes a character
     page = files("assistant.web").joinpath("page.html").read_text(encoding="utf-8")
 
     @asynccontextmanager
     async def lifespan(app: Starlette):
-        seconds = await run_in_threadpool(warm_up, assistant, warm_languages)
+        seconds = await run_in_threadpool(warm_up, holder.current, warm_languages)
         log.info("warmed up in %.1f s; ready", seconds)
-        yield
+        watcher = asyncio.create_task(holder.watch(reload_check_s)) if reload_check_s > 0 else None
+        try:
+            yield
+        finally:
+            if watcher is not None:
+                watcher.cancel()
 
     async def index(request: Request):
         """The page, with a fresh nonce so only its own inline script and style run."""
@@ -93,7 +108,7 @@ def create_app(assistant: Assistant, *, log_texts: bool = False, max_chars: int 
     async def model_info(request: Request):
         """What is loaded: name, version, languages, labels and measured metrics."""
         _admit(request, buckets)
-        m = assistant.manifest
+        m = holder.current.manifest
         return _json({"name": m.name, "version": m.version, "languages": m.languages, "labels": len(m.labels),
                       "metrics": m.metrics, "top_k": TOP_K, "max_chars": max_chars})
 
@@ -101,6 +116,7 @@ def create_app(assistant: Assistant, *, log_texts: bool = False, max_chars: int 
         """The top-5 emojis for a message, and the language it was read as."""
         _admit(request, buckets)
         text = await _read_text(request, max_body=max_body, max_chars=max_chars)
+        assistant = holder.current  # this request's model, even if a new one comes in meanwhile
         started = time.perf_counter()
         result = (await run_in_threadpool(assistant.suggest_batch, [text], k=TOP_K, hint=_hint(request)))[0]
         notice = ""
@@ -118,7 +134,7 @@ def create_app(assistant: Assistant, *, log_texts: bool = False, max_chars: int 
         _admit(request, buckets)
         text = await _read_text(request, max_body=max_body, max_chars=max_chars)
         started = time.perf_counter()
-        explanation = (await run_in_threadpool(assistant.explain, text, hint=_hint(request))).to_dict()
+        explanation = (await run_in_threadpool(holder.current.explain, text, hint=_hint(request))).to_dict()
         explanation["notice"] = "" if explanation["emojis"] else \
             "There are no emojis in this message. Add one, e.g. 🌙, to see what it can stand for."
         _log_call("explain", text, explanation["lang"], started, log_texts)
@@ -145,6 +161,12 @@ def warm_up(assistant: Assistant, languages: list[str] = WARM_LANGUAGES) -> floa
     return time.perf_counter() - started
 
 
+def warm(assistant: Assistant) -> Assistant:
+    """`assistant`, warmed up (see warm_up)."""
+    warm_up(assistant)
+    return assistant
+
+
 def serve(args) -> int:
     """`emoji-assistant web`: load the model, warm it up, then serve until Ctrl+C.
 
@@ -160,12 +182,14 @@ def serve(args) -> int:
     config = WebSettings.load(args.config).with_flags(host=args.host, port=args.port, model=args.model,
                                                       log_texts=args.log_texts or None)
     logging.basicConfig(level=logging.INFO, format="%(levelname)s:  %(message)s")
-    assistant = Assistant(config.model)
+    holder = ModelHolder(lambda: warm(Assistant(config.model)))  # a new version is warm before it serves
+    assistant = holder.current
     loopback = config.host in LOOPBACK_NAMES
     if not loopback:
         log.warning("listening on %s: anyone who can reach this address can use the demo; "
                     "use the default 127.0.0.1 unless you mean it", config.host)
-    app = create_app(assistant, log_texts=config.log_texts, allowed_hosts=LOOPBACK_NAMES if loopback else None)
+    app = create_app(holder, log_texts=config.log_texts, allowed_hosts=LOOPBACK_NAMES if loopback else None,
+                     reload_check_s=config.reload_check_s)
     log.info("model %s %s; warming up, then serving http://%s:%d/", assistant.manifest.name,
              assistant.manifest.version, f"[{config.host}]" if ":" in config.host else config.host, config.port)
     # uvicorn opens the port once the app's lifespan (the warm-up) is done.

@@ -16,6 +16,9 @@ EXAMPLES = BUILD / "examples.jsonl"  # training.prepare → deduplicated example
 RUN_DIR = BUILD / "run"  # training.train → checkpoints and model.pt
 EVAL_DIR = BUILD / "eval"  # training.evaluation → one TSV per evaluation set
 MODEL_DIR = Path("models") / DEFAULT_MODEL  # training.export → the shipped emoji predictor
+RETRAIN_DIR = BUILD / "retrain"  # training.retrain → the recovered base, checkpoints, model/, report/
+FEELINGS_SUITES = (Path("training/data/feelings_dev.jsonl"), Path("training/data/feelings_test.jsonl"))  # hand-written
+RETRAIN_CONFIG = Path("training/configs/retrain.toml")  # the retrain's TrainConfig recipe
 RUNTIME_DATA = Path("assistant/core/data")  # the lexicon, popularity prior and word lists the runtime reads
 
 EXPLAIN_MODEL_DIR = Path("models/emoji-explain")  # the explain model, found by the runtime beside MODEL_DIR

@@ -1,5 +1,6 @@
-"""Evaluation figures as PNG files: confusion matrix, reliability diagram (with ECE), and an
-emoji-similarity map of the head's weight vectors, as the Text2Emoji study drew one.
+"""Evaluation figures as PNG files: confusion matrix, reliability diagram (with ECE), an
+emoji-similarity map of the head's weight vectors, as the Text2Emoji study drew one, and the retrain
+gate's per-class F1 before and after and label-set growth.
 
 matplotlib runs on its Agg backend (no display). Its fonts cannot draw colour emoji, so
 axes are labelled with CLDR short names (`red_heart`) from the `emoji` package.
@@ -152,3 +153,53 @@ def head_weights(model_file: Path) -> np.ndarray:
     if transposed:
         return numpy_helper.to_array(init[transposed[0]]).astype(np.float32).T
     raise ValueError(f"no head.weight initializer in {model_file}; expected an export of training.lib.model.EmojiClassifier")
+
+
+def per_class_f1_png(panels: dict[str, tuple[dict[str, float], dict[str, float]]], path: Path,
+                     title: str = "per-class F1 before and after") -> Path:
+    """One panel per evaluation set: grouped bars of each emoji's F1 (percent) for the current model
+    (before) and the candidate (after); `panels`: set name → (before, after), emoji → F1."""
+    plt = _pyplot()
+    fig, axes = plt.subplots(len(panels), 1, figsize=(12, 3.2 * len(panels) + 0.6), squeeze=False)
+    for ax, (name, (before, after)) in zip(axes[:, 0], panels.items()):
+        emojis = list(dict.fromkeys([*before, *after]))
+        x = np.arange(len(emojis))
+        ax.bar(x - 0.2, [before.get(e, 0.0) for e in emojis], width=0.4, label="current")
+        ax.bar(x + 0.2, [after.get(e, 0.0) for e in emojis], width=0.4, label="candidate")
+        ax.set_xticks(x, [emoji_name(e) for e in emojis], rotation=70, fontsize=7, ha="right")
+        ax.set_ylim(0, 100)
+        ax.set_ylabel("F1 (%)")
+        ax.set_title(name, fontsize=10)
+        ax.legend(fontsize=8, loc="upper right")
+    fig.suptitle(title)
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+    return path
+
+
+def label_growth_png(old: list[str], added: dict[str, int], path: Path, min_count: int) -> Path:
+    """The label set before and after a retrain, and how often the logs used each added emoji
+    (the dashed line is the count a new label needs)."""
+    plt = _pyplot()
+    fig, (left, right) = plt.subplots(1, 2, figsize=(11, 3.6), gridspec_kw={"width_ratios": [1, 3]})
+    left.bar(["current", "candidate"], [len(old), len(old) + len(added)], color=["tab:blue", "tab:orange"])
+    for x, n in enumerate([len(old), len(old) + len(added)]):
+        left.text(x, n, str(n), ha="center", va="bottom")
+    left.set_ylabel("labels")
+    left.set_title("label set")
+    if added:
+        names = [emoji_name(e) for e in added]
+        right.bar(range(len(added)), list(added.values()), color="tab:orange")
+        right.set_xticks(range(len(added)), names, rotation=45, ha="right", fontsize=8)
+        right.axhline(min_count, linestyle="--", color="gray", label=f"--min-count {min_count}")
+        right.legend(fontsize=8)
+    else:
+        right.text(0.5, 0.5, "no emoji reached --min-count", ha="center", va="center", transform=right.transAxes)
+        right.set_xticks([])
+    right.set_ylabel("uses in the training-side logs")
+    right.set_title("new labels")
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+    return path

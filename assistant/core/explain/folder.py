@@ -28,6 +28,11 @@ class Decoder:
         self.table, self.ranker, self.manifest, self.context = table, ranker, manifest, context
         self.no_context = no_context  # why the context features are left out, if they are
 
+    @property
+    def languages(self) -> list[str]:
+        """The languages whose sound-alikes, rebuses and slang it reads (others get literal readings)."""
+        return list(self.table.languages)
+
     @classmethod
     def load(cls, model_dir: Path, *, threads: int = 1, token_states=None) -> Decoder:
         """Raises ModelError when the folder, a file or a hash is wrong (and says which).
