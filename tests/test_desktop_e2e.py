@@ -16,7 +16,7 @@ from assistant.desktop.popup_bench import XTestKeyboard
 
 pytestmark = [pytest.mark.gui, pytest.mark.model, pytest.mark.needs("Xvfb", "xdotool", "Tk")]
 HERE = Path(__file__).resolve().parent
-WAIT_S = 20  # the helper loads the model, the lexicon and the language detector first
+WAIT_S = 60  # the helper loads the model, the lexicon and the language detector first (slow on a busy machine)
 
 
 def wait_for(check, timeout=WAIT_S, what="condition"):

@@ -1,9 +1,11 @@
 """`emoji-assistant models list|add|promote|rollback`: help, the table, one-line errors, the default root."""
 import json
+from pathlib import Path
 
 import pytest
 
 from assistant.cli import main
+from assistant.core.assistant import resolve_model_dir
 from assistant.core.versions import MODEL_ENV, ModelVersions
 from tests.model_versions import second_version, two_versions
 
@@ -81,4 +83,5 @@ def test_the_per_user_root_starts_with_the_shipped_model(tmp_path, capsys, monke
     out, err = capsys.readouterr()
     root = tmp_path / "emoji-assistant" / "models" / "emoji-predictor"
     assert out.splitlines()[0] == str(root) and f"initialised {root} with the shipped model" in err
-    assert out.splitlines()[2].split()[:3] == ["*", "0.2.2", "emoji-predictor"] and "tweeteval_test" in out
+    shipped = json.loads((Path(resolve_model_dir()) / "manifest.json").read_text(encoding="utf-8"))["version"]
+    assert out.splitlines()[2].split()[:3] == ["*", shipped, "emoji-predictor"] and "tweeteval_test" in out

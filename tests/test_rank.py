@@ -22,9 +22,29 @@ def test_without_keywords_the_model_order_stands():
     assert emojis(fuse(LABELS, probs(joy=5, heart=3, cry=1, rage=0.5, ok=0.5), {}, 3)) == ["😂", "❤️", "😢"]
 
 
-def test_a_named_emoji_joins_the_list():
-    ranked = emojis(fuse(LABELS, probs(joy=4, heart=3, cry=1, rage=1, ok=1), {"🍕": 1.0}, 5))
-    assert "🍕" in ranked and ranked[:1] == ["🍕"]
+def test_a_named_emoji_joins_the_list_from_the_second_place():
+    ranked = emojis(fuse(LABELS, probs(joy=4, heart=3, cry=1, rage=1, ok=1), {"🍕": 1.0}, 5,
+                         settings=RankSettings(keyword_weight=0.5)))
+    assert ranked[:2] == ["😂", "🍕"]  # the first suggestion stays the model's
+
+
+def test_an_emoji_only_a_word_brings_needs_a_word_that_names_it_clearly():
+    ranked = emojis(fuse(LABELS, probs(joy=4, heart=3, cry=1, rage=1, ok=1), {"🍕": 0.5}, 5,
+                         settings=RankSettings(keyword_min=0.7)))
+    assert "🍕" not in ranked
+
+
+def test_at_most_keyword_slots_emojis_come_from_words_alone():
+    keywords = {e: 0.9 for e in ["🍕", "🍔", "🌮", "🍟"]}
+    ranked = emojis(fuse(LABELS, probs(joy=4, heart=3, cry=1, rage=1, ok=1), keywords, 5,
+                         settings=RankSettings(keyword_weight=0.5, keyword_slots=2, keyword_min=0.8)))
+    assert len([e for e in ranked if e not in LABELS]) == 2 and ranked[0] == "😂"
+
+
+def test_a_word_that_names_a_label_lifts_it():
+    ranked = emojis(fuse(LABELS, probs(joy=4, heart=3, cry=2, rage=1, ok=1), {"😢": 1.0}, 3,
+                         settings=RankSettings(keyword_weight=0.5)))
+    assert ranked[0] == "😢"
 
 
 def test_keyword_emojis_never_push_out_a_confident_model_choice():
@@ -36,7 +56,8 @@ def test_keyword_emojis_never_push_out_a_confident_model_choice():
 
 def test_popularity_breaks_ties_only():
     keywords = {"🤒": 0.5, "🤢": 0.5}
-    tie = emojis(fuse(LABELS, probs(ok=1), keywords, 3, prior={"🤢": 0.2, "🤒": 0.01}))
+    tie = emojis(fuse(LABELS, probs(ok=1), keywords, 3, prior={"🤢": 0.2, "🤒": 0.01},
+                      settings=RankSettings(keyword_slots=2, keyword_min=0.5)))
     assert tie == ["👍", "🤢", "🤒"]
     unequal = emojis(fuse(LABELS, probs(joy=1, heart=2), {}, 2, prior={"😂": 0.9}))
     assert unequal == ["❤️", "😂"]  # the prior never reorders different scores
@@ -52,7 +73,7 @@ def test_a_sombre_message_gets_no_cheerful_emoji_first():
     sombre = tone("my cat is sick", LABELS, p)
     assert sombre.negative == pytest.approx(0.5) and sombre.sombre
     ranked = emojis(fuse(LABELS, p, {}, 3, tone=sombre))
-    assert ranked[0] not in CHEERFUL and ranked[-1] == "😂"
+    assert ranked == ["😢", "😂", "😡"]  # the laughing emoji is still offered, second
 
 
 def test_laughter_keeps_the_laughing_emoji_first():
@@ -92,6 +113,43 @@ def test_settings_check_themselves():
 
 
 def test_tone_needs_a_clear_majority():
-    assert not Tone(negative=0.2, cheerful=0.1, laughter=False).sombre  # too little negative mass
-    assert not Tone(negative=0.4, cheerful=0.5, laughter=False).sombre  # more cheerful than negative
-    assert Tone(negative=0.5, cheerful=0.2, laughter=False).sombre
+    from assistant.core.feelings import NEGATIVE_MIN, NEGATIVE_RATIO
+
+    assert not Tone(negative=NEGATIVE_MIN - 0.01, cheerful=0.0, laughter=False).sombre  # too little negative mass
+    assert not Tone(negative=0.4, cheerful=0.41 / NEGATIVE_RATIO, laughter=False).sombre  # cheerful outweighs
+    assert Tone(negative=0.5, cheerful=0.4 * NEGATIVE_RATIO, laughter=False).sombre
+    assert not Tone(negative=0.9, cheerful=0.0, laughter=True).sombre
+
+
+def test_a_word_that_names_a_feeling_counts_toward_the_tone():
+    p = probs(joy=5, heart=5)
+    assert not tone("sad", LABELS, p).sombre
+    assert tone("sad", LABELS, p, {"😢": 1.0}).negative > tone("sad", LABELS, p).negative
+
+
+def test_scores_never_rise_along_the_list():
+    p = probs(joy=5, cry=3, rage=2)
+    ranked = fuse(LABELS, p, {}, 3, tone=tone("my cat is sick", LABELS, p))
+    scores = [s for _, s in ranked]
+    assert scores == sorted(scores, reverse=True)
+
+
+def test_a_named_emoji_comes_right_after_the_confident_choices_whatever_its_score():
+    # "I love pizza": a low keyword weight leaves 🍕 the smallest score, yet the word names it
+    p = probs(joy=1, heart=30, cry=10, rage=9, ok=8)  # ❤️ confident, the rest not
+    ranked = emojis(fuse(LABELS, p, {"🍕": 1.0}, 5, settings=RankSettings(keyword_weight=0.05)))
+    assert ranked[:2] == ["❤️", "🍕"] and len(ranked) == 5
+    crowded = probs(joy=1, heart=1, cry=1, rage=1, ok=1)  # nothing confident: still second, never first
+    assert emojis(fuse(LABELS, crowded, {"🍕": 1.0}, 3, settings=RankSettings(keyword_weight=0.05)))[1] == "🍕"
+
+
+def test_a_named_emoji_waits_behind_k_confident_choices():
+    p = probs(joy=5, heart=5, cry=0.1, rage=0.1, ok=0.1)
+    ranked = emojis(fuse(LABELS, p, {"🍕": 1.0}, 2, settings=RankSettings(keyword_weight=0.05, confident=0.4)))
+    assert ranked == ["😂", "❤️"] or ranked == ["❤️", "😂"]
+
+
+def test_a_word_for_sleep_does_not_make_a_message_sombre():
+    cheerful_model = probs(joy=3, heart=3, cry=1, rage=0.5, ok=2)
+    assert not tone("schlaf gut", LABELS, cheerful_model, {"😴": 0.93}).sombre
+    assert tone("I feel so sad", LABELS, cheerful_model, {"😢": 1.0}).negative > 0.5

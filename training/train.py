@@ -67,7 +67,14 @@ def main(argv: list[str] | None = None) -> Path:
 
     # ---- model, then the loop (training/lib/loop.py: optimiser, DDP, checkpoints, resume)
     model = EmojiClassifier(load_encoder(cfg.base_model, cfg.num_layers), len(labels), cfg.dropout)
-    step, seconds = fit(model, cfg, data, encoder_tok, processes=processes, out_dir=out_dir, labels=labels,
+    if cfg.init_from and not args.resume:  # a finished run's weights (same labels) as the starting point
+        start = torch.load(Path(cfg.init_from) / "model.pt", weights_only=False, map_location="cpu")
+        if start["labels"] != labels:
+            raise SystemExit(f"{cfg.init_from}: its run has {len(start['labels'])} labels, this data {len(labels)}; "
+                             "init_from needs the same examples file")
+        model.load_state_dict(start["state_dict"])
+        log(f"starting from {cfg.init_from}/model.pt")
+    fitted = fit(model, cfg, data, encoder_tok, processes=processes, out_dir=out_dir, labels=labels,
                         resume=args.resume)
     stop_processes(processes)
     if not processes.main:
@@ -76,7 +83,8 @@ def main(argv: list[str] | None = None) -> Path:
     # ---- validation logits (for prior correction and calibration) and the final model
     return save_run(model, encoder_tok, val, label_id, out_dir, {
         "config": cfg.to_dict(), "labels": labels, "command": command_line("training.train", argv),
-        "steps": step, "train_seconds": seconds, "train_examples": len(train)})
+        "steps": fitted.steps, "train_seconds": fitted.seconds, "train_examples": len(train),
+        **({"source_priors": fitted.source_priors} if fitted.source_priors else {})})
 
 
 if __name__ == "__main__":

@@ -105,6 +105,7 @@ class Assistant:
                              f"lists {len(self.manifest.labels)} labels; re-export the model")
         self.labels = self.manifest.labels
         self.lexicon = Lexicon.load()
+        self._feeling = self.lexicon.feeling_emojis()
         self.ranking = ranking
 
     def suggest(self, text: str, k: int = 5, lang: str | None = None, *, hint: Hint = None) -> list[Suggestion]:
@@ -126,7 +127,7 @@ class Assistant:
         forced = check_language(lang) if lang else None
         clean = [normalize_text(t) for t in texts]
         langs = [forced or detect_language(t, hint=hint) for t in clean]
-        probs = self.probabilities(clean)
+        probs = self.probabilities(clean, langs)
         results = []
         for text, message, lang_code, p in zip(texts, clean, langs, probs):
             if not message:
@@ -141,8 +142,9 @@ class Assistant:
         """The top-k (emoji, score) for a normalised message from its model probabilities:
         keyword matches in `lang`, the message's tone and the language's popularity prior
         (the rules are in assistant.core.rank)."""
-        return fuse(self.labels, probs, self.lexicon.match(message, lang), k,
-                    tone=tone(message, self.labels, probs), prior=popularity(lang), settings=self.ranking)
+        words = self.lexicon.match(message, lang)
+        return fuse(self.labels, probs, words, k, tone=tone(message, self.labels, probs, words),
+                    prior=popularity(lang), feeling=self._feeling, settings=self.ranking)
 
     def detect_language(self, text: str, *, hint: Hint = None) -> str:
         """The message's language code, offline; `hint` as in suggest(). Runs no model.
@@ -199,13 +201,22 @@ class Assistant:
 
         return TokenStates(self.session, self.encoder, self.manifest.files.get("model.onnx", ""))
 
-    def probabilities(self, clean_texts: list[str]) -> np.ndarray:
-        """[n, labels] calibrated model probabilities for already normalised texts."""
+    def probabilities(self, clean_texts: list[str], langs: list[str] | None = None) -> np.ndarray:
+        """[n, labels] calibrated model probabilities for already normalised texts; a model with
+        language priors (how much each language's chat uses each emoji) shifts each message's
+        logits by its language's (`langs`, else detected)."""
         ids = self.encoder.token_ids(clean_texts)
         out = np.zeros((len(ids), len(self.labels)), dtype=np.float32)
+        if self.manifest.calibration.get("language_priors") and langs is None:
+            langs = [detect_language(t) for t in clean_texts]
+        shift = (np.asarray([self.manifest.language_prior(lang) for lang in langs], dtype=np.float32)
+                 if langs is not None and self.manifest.calibration.get("language_priors") else None)
         order = sorted(range(len(ids)), key=lambda i: len(ids[i]))  # little padding per batch
         for start in range(0, len(order), BATCH_SIZE):
             idx = order[start:start + BATCH_SIZE]
             input_ids, mask = self.encoder.pad([ids[i] for i in idx])
-            out[idx] = softmax(self.session.logits(input_ids, mask), self.manifest.temperature)
+            logits = self.session.logits(input_ids, mask)
+            if shift is not None:
+                logits = logits + shift[idx]
+            out[idx] = softmax(logits, self.manifest.temperature)
         return out

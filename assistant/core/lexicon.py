@@ -309,6 +309,17 @@ class Lexicon:
                 return list(words[1:])
         return []
 
+    def feeling_emojis(self) -> frozenset[str] | None:
+        """The emojis whose keywords name a feeling (KEYWORD_GROUPS: faces, hearts), or None
+        for a lexicon without groups."""
+        if self._groups is None:
+            return None
+        return frozenset(e for e, group in self._groups.items() if group in KEYWORD_GROUPS)
+
+    def stop_words(self, lang: str) -> frozenset[str]:
+        """The language's function words, folded (never matched on their own)."""
+        return self._stop_words.get(self.language(lang) or "", frozenset())
+
     def literal(self, emoji: str, lang: str = ENGLISH) -> list[str]:
         """The localized name, then the keywords: the words an emoji literally stands for
         (the decoder's literal candidates)."""

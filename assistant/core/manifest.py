@@ -54,6 +54,16 @@ class Manifest(ModelManifest):
     def temperature(self) -> float:
         return float(self.calibration.get("temperature", 1.0))
 
+    def language_prior(self, lang: str):
+        """The logit shift for messages in `lang` (how much its chat uses each emoji, learned in
+        training): the language's own, else the one for any language ("*"); None for a model without."""
+        priors = self.calibration.get("language_priors")
+        if not priors:
+            return None
+        from .text import base_language
+
+        return priors.get(base_language(lang)) or priors.get("*")
+
     def problem(self) -> str:
         return "" if self.labels else "the label list is empty"
 

@@ -35,3 +35,30 @@ def fit_temperature(logits: np.ndarray, gold: np.ndarray, grid=np.linspace(0.5, 
         return -np.log(np.clip(p, 1e-12, None)).mean()
 
     return float(min(grid, key=nll))
+
+
+# The corpora whose writers' own emoji choices say which emojis a language's chat uses most.
+LANGUAGE_SOURCES = {"en": ("tweeteval", "semeval_us_trial"), "es": ("semeval_es_trial",), "ru": ("telegram_ru",)}
+ANY_LANGUAGE = "*"
+
+
+def language_priors(source_priors: dict[str, list[float]]) -> dict[str, list[float]]:
+    """A run's learned per-source biases (TrainConfig.source_priors) → the prior the runtime
+    adds per message language: the chat corpora of that language, and for any other language
+    the mean of all chat corpora ("*"). Each is centred (mean 0); {} for a run without them."""
+    by_lang = {}
+    for lang, sources in LANGUAGE_SOURCES.items():
+        rows = [source_priors[s] for s in sources if s in source_priors]
+        if rows:
+            by_lang[lang] = np.mean(rows, axis=0)
+    if not by_lang:
+        return {}
+    by_lang[ANY_LANGUAGE] = np.mean(list(by_lang.values()), axis=0)
+    return {lang: [round(float(v), 4) for v in row - row.mean()] for lang, row in by_lang.items()}
+
+
+def prior_shift(priors: dict[str, list[float]], langs, num_labels: int) -> np.ndarray:
+    """[n, labels]: each row's language prior (the "*" one for other languages), zeros without priors."""
+    if not priors:
+        return np.zeros((len(langs), num_labels), dtype=np.float32)
+    return np.asarray([priors.get(str(lang), priors[ANY_LANGUAGE]) for lang in langs], dtype=np.float32)

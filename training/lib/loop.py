@@ -25,7 +25,8 @@ from tqdm.auto import tqdm
 from assistant.core.tokenizer import TextEncoder
 from training.lib.examples import targets_of
 from training.lib.losses import emoji_loss
-from training.lib.model import EmojiClassifier, add_lora, chain_thaw_stages, merge_lora, predict_logits
+from training.lib.model import (EmojiClassifier, WithSourcePriors, add_lora, chain_thaw_stages, merge_lora,
+                                predict_logits)
 from training.lib.train_config import TrainConfig
 
 
@@ -132,11 +133,18 @@ def out_of_time(started: float, max_minutes: float, world: int, device: torch.de
     return bool(late.item())
 
 
+@dataclass
+class Fitted:
+    steps: int
+    seconds: float
+    source_priors: dict[str, list[float]]  # source → learned bias per label (cfg.source_priors), else {}
+
+
 def fit(model: EmojiClassifier, cfg: TrainConfig, data: TrainingSet, encoder_tok: TextEncoder, *,
-        processes: Processes, out_dir: Path, labels: list[str], resume: bool = False) -> tuple[int, float]:
+        processes: Processes, out_dir: Path, labels: list[str], resume: bool = False) -> Fitted:
     """Train `model` in place for cfg.max_steps (or cfg.max_minutes), checkpointing into
-    `out_dir/checkpoint.pt`; `resume` continues from it. Returns (steps done, seconds).
-    LoRA adapters, when cfg.lora_r asks for them, are merged before returning."""
+    `out_dir/checkpoint.pt`; `resume` continues from it. LoRA adapters, when cfg.lora_r asks
+    for them, are merged before returning."""
     rank, world, device = processes.rank, processes.world, processes.device
     # ---- model and optimiser
     if cfg.freeze_embeddings:
@@ -146,14 +154,17 @@ def fit(model: EmojiClassifier, cfg: TrainConfig, data: TrainingSet, encoder_tok
     model.to(device)
     head_params = list(model.head.parameters())
     encoder_params = [p for p in model.encoder.parameters() if p.requires_grad]
+    priors = WithSourcePriors(model, sorted(set(data.sources))).to(device) if cfg.source_priors else None
+    source_id = {s: i for i, s in enumerate(priors.sources)} if priors else {}
     optimizer = torch.optim.AdamW([
         {"params": encoder_params, "lr": cfg.learning_rate},
-        {"params": head_params, "lr": cfg.head_learning_rate},
+        {"params": head_params + ([priors.bias] if priors else []), "lr": cfg.head_learning_rate},
     ], weight_decay=cfg.weight_decay)
     base_lrs = [g["lr"] for g in optimizer.param_groups]
     class_weight = data.class_weight
     stages = chain_thaw_stages(model) if cfg.chain_thaw else []  # parameter lists, one per stage
-    net = torch.nn.parallel.DistributedDataParallel(model) if world > 1 else model
+    trained = priors or model
+    net = torch.nn.parallel.DistributedDataParallel(trained) if world > 1 else trained
     scaler = torch.amp.GradScaler(device.type, enabled=cfg.precision == "fp16")  # loss scaling for fp16 only
 
     step, epoch, batches = 0, 0, []
@@ -161,6 +172,8 @@ def fit(model: EmojiClassifier, cfg: TrainConfig, data: TrainingSet, encoder_tok
     if resume and checkpoint.exists():  # every rank reads it: out_dir must be shared storage
         state = torch.load(checkpoint, weights_only=False, map_location=device)
         model.load_state_dict(state["model"])
+        if priors is not None and "source_priors" in state:
+            priors.bias.data = torch.tensor([state["source_priors"][s] for s in priors.sources], device=device)
         optimizer.load_state_dict(state["optimizer"])
         step, epoch, batches = state["step"], state["epoch"], state["batches"]
         random.setstate(state["rng"])
@@ -169,6 +182,7 @@ def fit(model: EmojiClassifier, cfg: TrainConfig, data: TrainingSet, encoder_tok
     def save_checkpoint():
         if processes.main:
             torch.save({"model": model.state_dict(), "optimizer": optimizer.state_dict(), "step": step,
+                        **({"source_priors": priors.priors()} if priors else {}),
                         "epoch": epoch, "batches": batches, "rng": random.getstate(),
                         "config": cfg.to_dict(), "labels": labels}, checkpoint)
 
@@ -191,7 +205,10 @@ def fit(model: EmojiClassifier, cfg: TrainConfig, data: TrainingSet, encoder_tok
         for group, base in zip(optimizer.param_groups, base_lrs):
             group["lr"] = base * lr_factor(step, cfg)
         with autocast_for(cfg.precision, device):
-            logits = net(torch.from_numpy(input_ids).to(device), torch.from_numpy(mask).to(device))
+            inputs = [torch.from_numpy(input_ids).to(device), torch.from_numpy(mask).to(device)]
+            if priors is not None:
+                inputs.append(torch.tensor([source_id[data.sources[i]] for i in idx], device=device))
+            logits = net(*inputs)
         loss = emoji_loss(logits.float(), data.targets[idx].to(device), kind=cfg.loss, weight=class_weight,
                           gamma=cfg.focal_gamma, label_smoothing=cfg.label_smoothing)
         optimizer.zero_grad(set_to_none=True)
@@ -219,7 +236,7 @@ def fit(model: EmojiClassifier, cfg: TrainConfig, data: TrainingSet, encoder_tok
     if cfg.lora_r:  # fold the adapters into the weights: model.pt is a plain EmojiClassifier again
         merge_lora(model)
     print(f"rank {rank} head checksum {model.head.weight.double().sum().item():.6f}", flush=True)
-    return step, time.time() - started
+    return Fitted(step, time.time() - started, priors.priors() if priors else {})
 
 
 def save_run(model: EmojiClassifier, encoder_tok: TextEncoder, val: list[dict], label_id: dict[str, int],

@@ -107,3 +107,26 @@ def predict_logits(model, encoder: TextEncoder, ids: list[list[int]], batch_size
         out[idx] = logits.float().cpu().numpy()
     model.train()
     return out
+
+
+class WithSourcePriors(nn.Module):
+    """Training-time wrapper: the classifier's logits plus a learned bias per (source, label).
+
+    Corpora differ in which emojis their writers use (Spanish tweets: 🎶 💕; Russian Telegram
+    comments: 🤣 🙈) and in how an emotion corpus's mapping spreads weight. Without a bias
+    of its own per source, the encoder learns "Spanish → 🎶" from the language itself and
+    a sad Spanish message gets a cheerful emoji. The biases absorb those priors; export
+    keeps them apart (the runtime adds a language's real-usage prior instead).
+    """
+
+    def __init__(self, model: EmojiClassifier, sources: list[str]):
+        super().__init__()
+        self.model = model
+        self.sources = list(sources)
+        self.bias = nn.Parameter(torch.zeros(len(self.sources), model.head.out_features))
+
+    def forward(self, input_ids: torch.Tensor, attention_mask: torch.Tensor, source_ids: torch.Tensor) -> torch.Tensor:
+        return self.model(input_ids, attention_mask) + self.bias[source_ids]
+
+    def priors(self) -> dict[str, list[float]]:
+        return {s: [round(float(v), 4) for v in row] for s, row in zip(self.sources, self.bias.detach().cpu())}

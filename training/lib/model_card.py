@@ -160,8 +160,10 @@ def render(manifest: dict) -> str:
         *_data_rows(created.get("data", "")),
         "",
         *_emotion_rows(created.get("data", "")),
-        f"Trained on {created.get('train_examples')} messages for {created.get('steps')} steps "
-        f"({round((created.get('train_seconds') or 0) / 60)} minutes).",
+        f"Trained on {created.get('train_examples') or 0:,} messages for {created.get('steps') or 0:,} steps "
+        f"({round((created.get('train_seconds') or 0) / 60)} minutes)"
+        + (f", starting from the run in {created['config']['init_from']} (its own stage is in Reproduce below)."
+           if (created.get("config") or {}).get("init_from") else "."),
         "",
         "## Measured",
         "Closed-set scoring as in SemEval-2018 Task 2 (candidates: the gold labels of the set); "

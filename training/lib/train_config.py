@@ -35,6 +35,9 @@ class TrainConfig:
     min_label_count: int = 20  # labels with less training weight (examples, summed over weighted targets) are dropped
     max_class_weight: float = 0.0  # cap on a label's loss weight, relative to the mean of 1 (0 = no cap)
     source_weights: str = ""  # "source:factor,..." e.g. "telegram_ru:3,xed_en:0.5": each epoch's draws per example
+    source_priors: bool = False  # learn a bias per source and label, added to the logits in training only: it
+    # absorbs each corpus's label prior (Spanish tweets → 🎶, Telegram → 🤣), so the head learns from the words
+    init_from: str = ""  # a finished run folder (model.pt) to start from instead of base_model's fresh head
     chain_thaw: bool = False  # DeepMoji: head alone, then one layer at a time from the top, then all
     chain_thaw_steps: int = 100  # steps per chain-thaw stage; the last stage (all layers) runs to max_steps
     lora_r: int = 0  # LoRA rank on the attention query/value (0 = full fine-tuning); merged before saving
