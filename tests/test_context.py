@@ -59,6 +59,16 @@ def test_fit_prefers_the_candidate_whose_pieces_match_the_site():
     assert set(scorer._cache) == {"n", "m", ""}
 
 
+def test_a_full_cache_starts_afresh_without_losing_the_words_of_the_call():
+    pieces = np.eye(26, 2, dtype=np.float32)
+    model = ContextModel(np.eye(2, dtype=np.float32), np.zeros(2, np.float32), pieces)
+    scorer = ContextScorer(model, _Pieces(), cache_size=3)
+    site = np.array([1.0, 0.0], dtype=np.float32)
+    scorer.fit(site, ["a", "b", "c"])
+    fit = scorer.fit(site, ["a", "d"])  # "a" is cached, "d" overflows the cache
+    assert fit.tolist() == pytest.approx([1 / np.sqrt(2), 0.0]) and set(scorer._cache) == {"a", "d"}
+
+
 def test_the_exported_predictor_gives_token_states_that_match_its_logits(tiny_model):
     from assistant.core.assistant import Assistant
 

@@ -193,7 +193,61 @@ def test_the_ranker_reads_features_by_name_in_one_order():
     from assistant.core.explain.features import BASE_FEATURES, CONTEXT, vector
     from assistant.core.explain.ranker import FALLBACK_WEIGHTS
 
-    assert FEATURES == (*BASE_FEATURES, *CONTEXT) and len(set(FEATURES)) == len(FEATURES) == 26
+    assert FEATURES == (*BASE_FEATURES, *CONTEXT) and len(set(FEATURES)) == len(FEATURES) == 28
     assert FALLBACK_WEIGHTS[column("kind_literal")] == 3 and FALLBACK_WEIGHTS[column("rank")] == -0.5
     with pytest.raises(ValueError, match="kind_sarcasm"):
         vector({"kind_sarcasm": 1.0})
+
+
+REPAIR_TABLE = {**TABLE, "vocab": {"en": {"excellent": 4.5, "exactly": 5.0, "country": 5.2, "county": 4.8,
+                                          "cow": 4.0, "eggs": 4.3, "unbearable": 3.5, "believe": 5.0}},
+                "phrase": {"en": {"🌙": [["good", "night", "before", 0]], "🎄": [["merry", "christmas", "before", 0]]},
+                           "zh": {"🌙": [["安", "晚", "after", 0]]}}}
+
+
+def repair_decoder(kind):
+    manifest = ExplainManifest(name="test-explain", version="0", task=ExplainManifest.TASK, languages=TABLE["languages"],
+                               files={}, features=list(FEATURES))
+    return Decoder(CandidateTable(REPAIR_TABLE), PreferKind(kind), manifest)
+
+
+@pytest.mark.parametrize("text, rewritten", [
+    ("🥚cellent work!", "excellent work!"),  # egg + cellent: "eggcellent" is no word, "excellent" two edits away
+    ("best 🐄ntry music", "best country music"),  # cow + ntry → country
+])
+def test_a_glued_pun_is_repaired_to_the_nearest_real_word(text, rewritten, lexicon):
+    out = explain(text, "en", lexicon, repair_decoder("repaired"))
+    assert out.emojis[0].readings[0].kind == "homophone"
+    assert out.rewritten == rewritten
+
+
+def test_a_repair_never_turns_a_real_word_into_another():
+    from assistant.core.explain.repair import Repairer
+
+    repairer = Repairer({"unbearable": 3.5, "unbelievable": 4.0, "country": 5.2})
+    assert repairer.repair("unbearable") == [("unbearable", 1.0)]  # written right: kept as it is
+    assert repairer.repair("cowntry") == [("country", 0.857)]
+    assert repairer.repair("zzzzzzz") == [] and repairer.repair("cat") == []  # nothing near; too short to guess
+
+
+def test_unglued_emojis_and_chinese_get_no_repairs(lexicon):
+    out = explain("🥚 cellent", "en", lexicon, repair_decoder("repaired"))
+    assert all(r.text != "excellent" for r in out.emojis[0].readings)
+    table = CandidateTable(REPAIR_TABLE)
+    assert not [c for c in table.single("🦆", "zh", "", "力", ["鸭子"]) if c.kind == "repaired"]
+
+
+@pytest.mark.parametrize("text, lang, rewritten", [
+    ("Good 🌙 babe", "en", "Good night babe"),
+    ("Merry 🎄 everyone", "en", "Merry christmas everyone"),
+    ("🌙安，宝贝", "zh", "晚安，宝贝"),
+])
+def test_a_ritual_phrase_reads_the_word_it_needs(text, lang, rewritten, lexicon):
+    out = explain(text, lang, lexicon, repair_decoder("phrase"))
+    assert out.rewritten == rewritten and out.emojis[0].readings[0].kind == "literal"
+
+
+def test_a_phrase_needs_its_neighbour():
+    table = CandidateTable(REPAIR_TABLE)
+    assert [c.text for c in table.single("🌙", "en", "", "", ["moon"], near=("good", "")) if c.kind == "phrase"] == ["night"]
+    assert not [c for c in table.single("🌙", "en", "", "", ["moon"], near=("the", "")) if c.kind == "phrase"]

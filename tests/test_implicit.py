@@ -134,7 +134,9 @@ def test_synthesis_drops_source_sentences_that_contain_an_evaluation_case(tmp_pa
                 "--exclude", str(cases), str(dev_cases), "--replace-ratio", "1", "--out", str(out)])
     sources = {json.loads(line)["source_text"] for line in out.read_text(encoding="utf-8").splitlines()}
     assert "I believe you are dead tonight" in sources
-    assert not any("everyone" in s or "tired" in s for s in sources)  # case read with "night"; decorative case
+    # the case read with "night", and the decorative case; ritual messages are dropped the same way
+    assert not any(s.startswith(("Good  Night", "I am so tired")) for s in sources)
+    assert "good night everyone" not in sources and "merry Christmas everyone" in sources
     assert "dropped 2 source sentences" in capsys.readouterr().out
 
     synth.main(["--table", str(tmp_path / "candidates.json.gz"), "--text", f"en:{text}", "--langs", "en",
@@ -279,7 +281,8 @@ def test_ranker_trains_with_context_exports_and_binds_to_its_predictor(tmp_path,
     prior = manifest["kind_prior"]  # the development set's answers by default
     shift = prior["shift"]
     assert set(shift) == set(prior["counted"]) == set(prior["train_answers"]) and prior["fit"]["cases"] > 100
-    assert prior["counted"]["keyword"] > prior["counted"]["homophone"]  # "moon" is a keyword of 🌙 ("crescent moon")
+    sound = [v for k, v in prior["counted"].items() if k in ("homophone", "partword", "split")]
+    assert sound and prior["counted"]["keyword"] > max(sound)  # "moon" is a keyword of 🌙 ("crescent moon")
 
     decoder = Decoder.load(out, token_states=Assistant(tiny_model).token_states())
     assert decoder.context is not None and "without context" not in decoder.describe()

@@ -151,8 +151,7 @@ def cmd_explain(args, out) -> int:
             out.write(json.dumps(explanation.to_dict(), ensure_ascii=False) + "\n")
             continue
         parts = [f"{e.emoji} {' / '.join(dict.fromkeys(e.name.values()))}"
-                 + (f" → {e.readings[0].text!r} {e.readings[0].kind}" if e.readings and e.readings[0].kind
-                    not in ("literal", "decorative") else "")
+                 + (f" → {e.readings[0].text!r} {e.readings[0].kind}" if _reading_worth_showing(e) else "")
                  + (f" (sentiment {e.sentiment:+.2f})" if e.sentiment is not None else "") for e in explanation.emojis]
         out.write(("  ".join(parts) or "(no emojis)") + "\n")
         if explanation.rewritten != explanation.text:
@@ -164,3 +163,11 @@ def _stdin_lines():
     sys.stdin.reconfigure(encoding="utf-8", errors="replace")  # a broken line must not stop the rest
     for line in sys.stdin:
         yield line.rstrip("\n")
+
+
+def _reading_worth_showing(e) -> bool:
+    """The best reading, unless it only repeats the emoji's name ("🍕 pizza") or says it is decoration."""
+    if not e.readings or e.readings[0].kind == "decorative":
+        return False
+    names = {n.casefold() for n in e.name.values()}
+    return e.readings[0].kind != "literal" or e.readings[0].text.casefold() not in names

@@ -24,13 +24,13 @@ import numpy as np
 from assistant.core.emojis import canonical
 from assistant.core.explain import TABLE_FORMAT
 from assistant.core.lexicon import Lexicon
-from assistant.core.text import fold
+from assistant.core.text import fold, is_cjk
 from training.lib.defaults import EXPLAIN_TABLE
 
 from .community import COMMUNITY
 from .pronounce import pronounce
 from .split_puns import MAX_ZIPF, PER_EMOJI, PER_WORD, SIMILARITY, neighbour_words, split_puns
-from .words import vocabulary, zipf
+from .words import UNSPACED_LANGS, vocabulary, zipf
 
 
 @dataclass
@@ -38,8 +38,11 @@ class CandidateConfig:
     langs: tuple[str, ...] = ("en", "es", "de", "fr", "ru", "zh")
     vocab_size: int = 30000  # wordfreq words per language searched for sound-alikes
     fragment_vocab: int = 8000  # words whose prefixes/suffixes are searched for part-word puns and rebuses
-    min_similarity: float = 0.7  # Levenshtein similarity of pronunciations (IER-SMCEM: 0.7)
-    max_homophones: int = 12  # per emoji, best first (similarity, then word frequency)
+    min_similarity: float = 0.5  # Levenshtein similarity of pronunciations to the emoji's name: graded down
+    # to here and weighed by the ranker with the context ("🦉 be there" → I'll, 0.67 to "owl")
+    keyword_similarity: float = 0.7  # ... to one of its keywords (IER-SMCEM's threshold)
+    max_homophones: int = 24  # per emoji, best first (similarity, then word frequency); two thirds for the name
+    repair_vocab: int = 30000  # words per language kept for repairing glued puns (repair.py)
     max_fragments: int = 150  # part-word puns kept per emoji, most frequent words first
     max_rebus: int = 40  # rebus words kept per emoji pair
     split_per_word: int = PER_WORD  # part-word puns written apart ("🐝 leaf"): sound-alike neighbours per word
@@ -58,24 +61,39 @@ class CandidateConfig:
 
 
 def emoji_terms(lexicon: Lexicon, lang: str, max_words: int) -> dict[str, list[tuple[str, str]]]:
-    """emoji → [(term, "name"|"keyword")], the localized name first."""
+    """emoji → [(term, "name"|"keyword")], the localized name first; a keyword that is a word of
+    the name is named "name" too (its sound-alikes are graded as the name's)."""
     out = {}
     for emoji in lexicon.emojis:
         name = lexicon.name(emoji, lang)
         terms = [(name, "name")] if name else []
-        terms += [(k, "keyword") for k in lexicon.keywords(emoji, lang) if k and k != name]
+        name_words = set(fold(name).split())  # a keyword that is a word of the name counts as the name ("leaf" of 🍃)
+        terms += [(k, "name" if fold(k) in name_words else "keyword") for k in lexicon.keywords(emoji, lang)
+                  if k and k != name]
         out[emoji] = [(t, kind) for t, kind in terms if len(t.split()) <= max_words and not t.isdigit()]
     return out
 
 
+def with_characters(terms: dict) -> dict:
+    """Chinese and Japanese: every character of a name or keyword is a sound of its own for
+    whole-word sound-alikes, since puns use one character of a two-character name (青蛙 frog:
+    蛙 wā → 哇 "wow"; 天鹅 swan: 鹅 → 饿). Part-word puns and rebuses keep the whole terms: a single
+    syllable is shared by too many emojis to build words from."""
+    out = {}
+    for emoji, ts in terms.items():
+        chars = [(ch, kind) for t, kind in ts if len(t) >= 2 for ch in t if is_cjk(ch)]
+        out[emoji] = list(dict.fromkeys(ts + chars))
+    return out
+
+
 def sound_keys(terms: dict, lang: str) -> dict[str, list[tuple[str, float]]]:
-    """emoji → [(pronunciation key, weight)], one per name or keyword (weight 1.0)."""
+    """emoji → [(pronunciation key, 1.0 for the name, 0.0 for a keyword)], one per name or keyword."""
     unique = sorted({t for ts in terms.values() for t, _ in ts})
     keys = dict(zip(unique, pronounce(unique, lang)))
     out = defaultdict(list)
     for emoji, ts in terms.items():
-        for term, _ in ts:
-            out[emoji].append((keys[term], 1.0))
+        for term, kind in ts:
+            out[emoji].append((keys[term], 1.0 if kind == "name" else 0.0))
     return {e: list(dict.fromkeys(k)) for e, k in out.items()}
 
 
@@ -94,16 +112,22 @@ def homophones(keys: dict, vocab: list[str], vocab_keys: list[str], lang: str, c
         sims = process.cdist([k.replace(" ", "") for _, k, _ in chunk], plain, scorer=Levenshtein.normalized_similarity,
                              score_cutoff=cfg.min_similarity, dtype=np.float32, workers=2)
         for row, col in zip(*np.nonzero(sims)):
-            emoji, _, weight = chunk[row]
-            word, score = vocab[col], float(sims[row, col]) * weight
-            if score >= cfg.min_similarity and score > out[emoji].get(word, 0.0):
-                out[emoji][word] = score
+            emoji, _, is_name = chunk[row]
+            word, score = vocab[col], float(sims[row, col])
+            if score < (cfg.min_similarity if is_name else cfg.keyword_similarity):
+                continue
+            best = out[emoji].get(word, (0.0, 0.0))
+            if (is_name, score) > (best[1], best[0]):
+                out[emoji][word] = (score, is_name)
     table = {}
     for emoji, words in out.items():
         own = {fold(t) for t in terms_of.get(emoji, [])}  # the emoji's own names are literal, not homophones
-        words = {w: s for w, s in words.items() if fold(w) not in own}
-        best = sorted(words.items(), key=lambda kv: (-kv[1], -zipf(kv[0], lang)))[: cfg.max_homophones]
-        table[emoji] = [[w, round(s, 3)] for w, s in best]
+        words = {w: v for w, v in words.items() if fold(w) not in own}
+        # sound-alikes of the name first (however close), then of the keywords; nearest, then most frequent
+        ranked = sorted(words.items(), key=lambda kv: (-kv[1][0], -zipf(kv[0], lang)))
+        of_name = [kv for kv in ranked if kv[1][1]][: cfg.max_homophones * 2 // 3]
+        of_keywords = [kv for kv in ranked if not kv[1][1]][: cfg.max_homophones - len(of_name)]
+        table[emoji] = [[w, round(v[0], 3)] for w, v in of_name + of_keywords]
     return table
 
 
@@ -142,14 +166,15 @@ def fragments(keys: dict, vocab: list[str], lang: str, cfg: CandidateConfig) -> 
 
 def build(cfg: CandidateConfig, lexicon: Lexicon) -> dict:
     data = {"format": TABLE_FORMAT, "config": asdict(cfg), "languages": list(cfg.langs), "literal": {}, "homophone": {},
-            "partword": {}, "split": {}, "rebus": {}, "slang": {}, "zipf": {}}
+            "partword": {}, "split": {}, "rebus": {}, "slang": {}, "zipf": {}, "vocab": {}}
     for lang in cfg.langs:
         terms = emoji_terms(lexicon, lang, cfg.max_term_words)
         keys = sound_keys(terms, lang)
+        word_keys = sound_keys(with_characters(terms), lang) if lang in UNSPACED_LANGS else keys
         vocab = vocabulary(lang, cfg.vocab_size)
         vocab_keys = pronounce(vocab, lang)
         data["literal"][lang] = {e: [t for t, kind in ts] for e, ts in terms.items() if ts}
-        data["homophone"][lang] = homophones(keys, vocab, vocab_keys, lang, cfg,
+        data["homophone"][lang] = homophones(word_keys, vocab, vocab_keys, lang, cfg,
                                              {e: [t for t, _ in ts] for e, ts in terms.items()})
         data["partword"][lang], data["rebus"][lang] = fragments(keys, vocab, lang, cfg)
         data["split"][lang] = split_puns(data["partword"][lang],
@@ -164,6 +189,8 @@ def build(cfg: CandidateConfig, lexicon: Lexicon) -> dict:
         needed |= {t for ts in data["literal"][lang].values() for t in ts}
         needed |= {m for ms in data["slang"][lang].values() for m in ms}
         data["zipf"][lang] = {w: z for w in sorted(needed) if (z := zipf(w, lang)) > 0}
+        if lang not in ("zh", "ja"):  # glued puns in spaced scripts are repaired against these words
+            data["vocab"][lang] = {w: z for w in vocab[: cfg.repair_vocab] if (z := zipf(w, lang)) > 0}
         print(f"{lang}: {len(data['homophone'][lang])} emojis with homophones, {len(data['partword'][lang])} with "
               f"part-word puns, {len(data['rebus'][lang])} rebus pairs", flush=True)
     return data

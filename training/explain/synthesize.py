@@ -33,6 +33,7 @@ from pathlib import Path
 from assistant.core.text import fold, is_cjk, letters_pattern
 from training.lib.defaults import EXPLAIN_EXAMPLES, EXPLAIN_TABLE
 
+from .rituals import ritual_sentences
 from .sentences import templated
 from .words import UNSPACED_LANGS, words_of, zipf
 
@@ -45,6 +46,7 @@ DECORATIVE = ["😂", "❤️", "😍", "😊", "🙏", "😭", "✨", "💕", "
               "😄", "😆", "😋", "😜", "😏", "🥳", "😇", "🤩", "😬", "🙄", "😤", "😡", "🥺", "💖", "💗", "💞",
               "💙", "💜", "💚", "💛", "🧡", "🖤", "💓", "🎊", "🌟", "💫", "😌", "🤔", "🤭", "😱", "😔"]
 KEYWORD_WEIGHT = 0.25  # literal: how much less often a word is written as an emoji it is only a keyword of
+HOMOPHONES_PER_EMOJI = 10  # sound-alikes of each emoji a word may be replaced by (the table keeps 20)
 
 
 @dataclass
@@ -133,8 +135,10 @@ class Substitutions:
                 self.weights[(fold(term), emoji)] = (1.0 if in_name(fold(term), name) else
                                                      KEYWORD_WEIGHT / named[fold(term)])
         for emoji, rows in table["homophone"].get(lang, {}).items():
-            for word, _ in rows[:6]:
+            for word, similarity in rows[:HOMOPHONES_PER_EMOJI]:
                 self.by_word[fold(word)].append((emoji, "homophone", word))
+                # a writer picks a close sound-alike over a distant one: "I'll" → 🦉 (0.67) seldom
+                self.weights[(fold(word), emoji)] = similarity ** 4
         for emoji, rows in table["partword"].get(lang, {}).items():
             for fragment, word in rows:
                 rest = word[len(fragment):] if word.startswith(fragment) else None
@@ -146,6 +150,10 @@ class Substitutions:
             written = f"{emoji} {neighbour}" if side == "after" else f"{neighbour} {emoji}"
             self.by_word[fold(word)].append((written, "homophone", word))
             self.apart[(fold(word), written)] = 1.0 / per_emoji[(emoji, fold(word))]
+        for emoji, rows in table.get("phrase", {}).get(lang, {}).items():  # "buenas noches": noches → 🌙
+            for _, word, _, _ in rows:
+                if " " not in word and (emoji, "literal", word) not in self.by_word[fold(word)]:
+                    self.by_word[fold(word)].append((emoji, "literal", word))
         for pair, words in table["rebus"].get(lang, {}).items():
             for word in words[:5]:
                 self.by_word[fold(word)].append((pair, "rebus", word))
@@ -174,9 +182,10 @@ class Substitutions:
 
     def pick(self, word: str, options: list[tuple[str, str, str]], rng: random.Random) -> tuple[str, str, str]:
         """One of `options` (all of one kind), literal ones weighted as in `weights` (name over keyword),
-        split puns as in `apart` (each emoji's written-apart forms of a word weigh as one option)."""
-        weights = [self.weights.get((fold(word), o[0]), 1.0) if o[1] == "literal" else
-                   self.apart.get((fold(word), o[0]), 1.0) for o in options]
+        whole-word sound-alikes by how close they sound, split puns as in `apart` (each emoji's
+        written-apart forms of a word weigh as one option)."""
+        weights = [self.apart[(fold(word), o[0])] if (fold(word), o[0]) in self.apart else
+                   self.weights.get((fold(word), o[0]), 1.0) for o in options]
         return rng.choices(options, weights)[0]
 
 
@@ -210,6 +219,23 @@ def synthesize(sentence: str, lang: str, subs: Substitutions, rng: random.Random
         text = text.rstrip() + " " + emoji * rng.choice((1, 1, 2, 3))  # "🎉🎉": repeats are reactions too
         targets.append({"offset": offset, "emoji": emoji, "kind": "decorative", "answer": "", "word": ""})
     return {"text": text, "lang": lang, "source_text": sentence, "targets": targets}
+
+
+RITUAL_TAILS = {"en": ["", "!", " everyone", " guys", " my friend"], "es": ["", "!", " a todos", " amigos", " mamá"],
+                "de": ["", "!", " euch allen", " ihr Lieben", " Mama"], "fr": ["", " !", " à tous", " les amis", " maman"],
+                "ru": ["", "!", " всем", " друзья", " мама"], "zh": ["", "！", "，宝贝", "，大家", "呀"]}
+
+
+def ritual_examples(lang: str, rng: random.Random, cfg: SynthConfig, copies: int = 3) -> list[dict]:
+    """Messages of the ritual phrases (rituals.py) with the emoji in the phrase word's place."""
+    rows = []
+    for sentence, emoji, word in ritual_sentences(lang):
+        at = sentence.find(word)
+        for tail in rng.sample(RITUAL_TAILS.get(lang, [""]), min(copies, len(RITUAL_TAILS.get(lang, [""])))):
+            text = sentence[:at] + emoji + sentence[at + len(word):] + tail
+            rows.append({"text": text, "lang": lang, "source_text": sentence + tail, "split": split_of(sentence + tail, cfg),
+                         "targets": [{"offset": at, "emoji": emoji, "kind": "literal", "answer": word, "word": word}]})
+    return rows
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -255,6 +281,10 @@ def main(argv: list[str] | None = None) -> None:
             kept = [s for s in sentences if not contains_any(s, excluded.get(lang, set()))]
             if len(kept) < len(sentences):
                 print(f"{lang}: dropped {len(sentences) - len(kept)} source sentences that contain an evaluation case")
+            for row in ritual_examples(lang, rng, cfg):
+                if not contains_any(row["source_text"], excluded.get(lang, set())):
+                    out.write(json.dumps(row, ensure_ascii=False) + "\n")
+                    counts[(lang, row["split"], "literal")] += 1
             for sentence in kept:
                 for _ in range(1 if sentence in sources[lang] else 3):  # frames: several substitutions each
                     row = synthesize(sentence, lang, subs, rng, cfg)

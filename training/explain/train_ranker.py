@@ -85,6 +85,13 @@ def reads(candidate, kind: str, answers: set[str]) -> bool:
 
 
 def label_of(target: dict, cands) -> int | None:
+    """The candidate that reads the target right; a glued part-word pun ("🐝lieve", answer "be")
+    is read best as its whole word when the repair offers it ("believe"), as the rewrite shows it."""
+    if target["kind"] == "homophone" and target.get("word"):
+        whole = fold(target["word"])
+        repaired = next((j for j, c in enumerate(cands) if c.kind == "repaired" and fold(c.text) == whole), None)
+        if repaired is not None:
+            return repaired
     answers = {fold(target["answer"])}
     return next((j for j, c in enumerate(cands) if reads(c, target["kind"], answers)), None)
 

@@ -15,11 +15,13 @@ UNSPACED_LANGS = ("zh", "ja")  # written without spaces between words: lengths c
 
 
 def vocabulary(lang: str, n: int) -> list[str]:
-    """The `n` most frequent words of `lang` (wordfreq) that are words by assistant.core.text, most
-    frequent first; single characters only in Chinese and Japanese."""
+    """The `n` most frequent words of `lang` (wordfreq) that are words by assistant.core.text (or
+    two joined by an apostrophe: "i'll", "c'est"), most frequent first; single characters only
+    in Chinese and Japanese."""
     from wordfreq import top_n_list  # pip install wordfreq
 
-    words = [w for w in top_n_list(lang, n) if letters_pattern().fullmatch(w)]
+    words = [w for w in top_n_list(lang, n)
+             if letters_pattern().fullmatch(w) or all(letters_pattern().fullmatch(p) for p in w.split("'", 1))]
     return [w for w in words if len(w) >= (1 if lang in UNSPACED_LANGS else 2)]
 
 

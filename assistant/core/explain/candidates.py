@@ -21,10 +21,11 @@ from ..errors import ModelError
 from ..text import fold, is_cjk
 
 TABLE_FORMAT = 1
-KINDS = ("literal", "keyword", "homophone", "partword", "split", "rebus", "slang", "decorative")
+KINDS = ("literal", "keyword", "phrase", "homophone", "partword", "repaired", "split", "rebus", "slang", "decorative")
 # candidate kind → the reading kind a caller sees (assistant.core.explain.reading.READING_KINDS)
-PUBLIC_KIND = {"literal": "literal", "keyword": "literal", "homophone": "homophone", "partword": "homophone",
-               "split": "homophone", "rebus": "rebus", "slang": "slang", "decorative": "decorative"}
+PUBLIC_KIND = {"literal": "literal", "keyword": "literal", "phrase": "literal", "homophone": "homophone",
+               "partword": "homophone", "repaired": "homophone", "split": "homophone", "rebus": "rebus",
+               "slang": "slang", "decorative": "decorative"}
 
 
 @dataclass
@@ -35,7 +36,8 @@ class Candidate:
     rank: int  # position within its own list (0 = first)
     span: int = 1  # emojis it covers (2 for rebus and two-emoji slang)
     in_name: bool = False  # a keyword that is part of the emoji's name ("rain" in "cloud with rain")
-    swallows: str = ""  # "after"/"before": the reading also replaces that neighbouring word ("🐝 leaf" → believe)
+    swallows: str = ""  # "after"/"before": the reading also replaces that neighbouring word ("🐝 leaf" → believe);
+    # "glued": it replaces the letters glued to the emoji too ("🥚cellent" → excellent)
 
 
 class CandidateTable:
@@ -48,6 +50,7 @@ class CandidateTable:
         self.languages = list(data["languages"])
         self.data = data  # the table as loaded (training reads it whole)
         self._named: dict[str, Counter] = {}  # lang → term → emojis it names, built on first use
+        self._repairers: dict = {}  # lang → repair.Repairer, built on the first glued emoji
 
     @classmethod
     def load(cls, path: Path) -> CandidateTable:
@@ -83,11 +86,26 @@ class CandidateTable:
         count = self._named[lang].get(fold(term), 0)
         return 1.0 / count if count else 0.0
 
+    def repairs(self, lang: str, forms: list[str]) -> list[tuple[str, float]]:
+        """The real words glued forms stand for (repair.py), best first, each word once."""
+        if lang not in self._repairers:
+            from .repair import Repairer
+
+            words = self.data.get("vocab", {}).get(lang) or self.data.get("zipf", {}).get(lang, {})
+            self._repairers[lang] = Repairer(dict(words)) if words else None
+        repairer = self._repairers[lang]
+        found: dict[str, float] = {}
+        for form in forms if repairer else ():
+            for word, similarity in repairer.repair(form):
+                found[word] = max(found.get(word, 0.0), similarity)
+        return sorted(found.items(), key=lambda item: (-item[1], -self.zipf(item[0], lang)))
+
     def single(self, emoji: str, lang: str, left: str, right: str, literal: list[str],
-               apart: tuple[str, str] = ("", "")) -> list[Candidate]:
+               apart: tuple[str, str] = ("", ""), near: tuple[str, str] = ("", "")) -> list[Candidate]:
         """Candidates for one emoji; `literal` = localized name then keywords (from the lexicon);
         `left`/`right` = the letters glued to it; `apart` = the words written one space before
-        and after it, folded (for split puns)."""
+        and after it, folded (for split puns); `near` = the words before and after it, folded
+        (for ritual phrases: "Buenas 🌙" → noches)."""
         name = fold(literal[0] if literal else "")
         out = [Candidate(t, "literal" if i == 0 else "keyword", 1.0, i, in_name=i > 0 and fold(t) in name)
                for i, t in enumerate(literal[:12]) if t]
@@ -101,6 +119,23 @@ class CandidateTable:
                 if completes(word, fragment, left, right) and fragment not in seen:
                     seen.add(fragment)
                     out.append(Candidate(fragment, "partword", 1.0, len(seen) - 1))
+        if (left or right) and not is_cjk((left or right)[0]):  # a glued pun misspelled once the sound is put back
+            from .repair import glued_forms
+
+            sounds_like = [t for t in literal[:6] if t] + [w for w, _ in sounds[:6]]
+            known = {fold(c.text) for c in out}
+            repaired = [(w, s) for w, s in self.repairs(lang, glued_forms(sounds_like, left, right)) if w not in known]
+            out += [Candidate(w, "repaired", s, i, swallows="glued") for i, (w, s) in enumerate(repaired)]
+        if left and is_cjk(left[-1]):  # Chinese and Japanese: the glued character is the neighbour ("🌙安" → 晚)
+            near = (fold(left[-1]), near[1])
+        if right and is_cjk(right[0]):
+            near = (near[0], fold(right[0]))
+        if any(near):  # the word a ritual phrase needs: "Frohe 🎄" → Weihnachten, "Buenas 🌙" → noches
+            seen = set()
+            for neighbour, word, side, _ in self._get("phrase", lang, emoji):
+                if neighbour == (near[0] if side == "before" else near[1]) and word not in seen:
+                    seen.add(word)
+                    out.append(Candidate(word, "phrase", 1.0, len(seen) - 1))
         if any(apart):  # the same pun written apart: "🐝 leaf" → believe, "may 🐝" → maybe
             seen = set()
             for neighbour, word, side, similarity in self._get("split", lang, emoji):

@@ -89,14 +89,16 @@ class ContextScorer:
         return site @ self.model.site_weight + self.model.site_bias
 
     def candidate_vectors(self, texts: list[str]) -> np.ndarray:
+        if not texts:
+            return np.zeros((0, self.model.rank), np.float32)
         missing = [t for t in dict.fromkeys(texts) if t not in self._cache]
-        if missing:
-            if len(self._cache) + len(missing) > self._cache_size:
-                self._cache.clear()
-            for text, ids in zip(missing, self.states.pieces(missing)):
-                self._cache[text] = (self.model.piece_vectors[ids].mean(0) if ids
-                                     else np.zeros(self.model.rank, dtype=np.float32))
-        return np.stack([self._cache[t] for t in texts]) if texts else np.zeros((0, self.model.rank), np.float32)
+        if missing and len(self._cache) + len(missing) > self._cache_size:
+            # start afresh, but keep this call's words: clearing them too lost a word found a line above
+            self._cache = {t: self._cache[t] for t in dict.fromkeys(texts) if t in self._cache}
+        for text, ids in zip(missing, self.states.pieces(missing) if missing else []):
+            self._cache[text] = (self.model.piece_vectors[ids].mean(0) if ids
+                                 else np.zeros(self.model.rank, dtype=np.float32))
+        return np.stack([self._cache[t] for t in texts])
 
     def fit(self, site: np.ndarray, texts: list[str]) -> np.ndarray:
         return self.candidate_vectors(texts) @ self.query(site) / np.sqrt(self.model.rank)

@@ -41,7 +41,7 @@ def candidate_groups(text: str, found: list, lang: str, table: CandidateTable,
     for i, site in enumerate(sites):
         emoji = site.emojis[0]
         cands = table.single(emoji, lang, site.left, site.right, literal(emoji),
-                             (site.apart_before[0], site.apart_after[0]))
+                             (site.apart_before[0], site.apart_after[0]), (site.before, site.after))
         if i + 1 < len(found) and found[i][1] == found[i + 1][0]:
             cands += table.pair(emoji, found[i + 1][2], lang)
         groups.append(cands)
@@ -88,7 +88,11 @@ def decode(text: str, lang: str, table: CandidateTable, ranker: Ranker, literal,
         order = np.argsort(-probs, kind="stable")
         readings = _readings(cands, probs, order)
         start, end, best = found[i][0], found[i][1], cands[order[0]]
-        if best.swallows:  # a split pun's reading replaces its neighbouring word too
+        if best.swallows == "glued":  # a repaired glued pun replaces the letters glued to the emoji
+            site = sites[i]
+            out.append(Decoded(start, end, end + len(site.right), readings, replace_start=start - len(site.left)))
+            i += 1
+        elif best.swallows:  # a split pun's reading replaces its neighbouring word too
             site = sites[i]
             out.append(Decoded(start, end, site.apart_after[1] if best.swallows == "after" else end, readings,
                                replace_start=site.apart_before[1] if best.swallows == "before" else None))
