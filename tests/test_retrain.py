@@ -23,7 +23,7 @@ from assistant.core.versions import ModelVersions  # noqa: E402
 from tests.factory import LABELS, tiny_examples  # noqa: E402
 from tests.model_versions import tree_hashes  # noqa: E402
 from training import gate, retrain  # noqa: E402
-from training.analysis.synthetic_logs import NEW, TEMPLATES, make_logs  # noqa: E402
+from training.analysis.synthetic_logs import NEW, make_logs  # noqa: E402
 from training.lib.chat_logs import open_store, read_logs  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -154,8 +154,7 @@ def test_a_running_bot_answers_with_the_promoted_version_and_rollback_restores_e
 
 
 def sabotaged(candidate: Path, out: Path, label: str) -> Path:
-    """A copy of `candidate` whose head puts `label` first for every message and every emoji the
-    synthetic chats use last (its manifest hash updated): worse by far, whatever the tiny model learned."""
+    """A copy of `candidate` whose head puts `label` first for every message (its manifest hash updated)."""
     import onnx
     from onnx import numpy_helper
 
@@ -167,9 +166,6 @@ def sabotaged(candidate: Path, out: Path, label: str) -> Path:
     bias = next(i for i in model.graph.initializer if i.name == "model.head.bias")
     values = numpy_helper.to_array(bias).copy()
     values[manifest["labels"].index(label)] += 50.0
-    for emoji in TEMPLATES:
-        if emoji in manifest["labels"]:
-            values[manifest["labels"].index(emoji)] -= 50.0
     bias.CopyFrom(numpy_helper.from_array(values, bias.name))
     onnx.save(model, str(out / "model.onnx"))
     manifest["files"]["model.onnx"] = sha256_file(out / "model.onnx")
@@ -182,14 +178,16 @@ def test_a_worse_candidate_is_refused_with_a_report_and_the_current_files_untouc
     d = deployment
     versions = ModelVersions.init(tmp_path / "models", d.out / "model")
     before = tree_hashes(versions.root)
-    worse = sabotaged(d.out / "model", tmp_path / "worse", "📷")  # an emoji no held-out message or feeling wants
+    # 😂 first for every message: sad, angry and sick messages included, which the gate's feelings
+    # suites count (a cheerful emoji first on non-upbeat messages), whatever the tiny model learned
+    worse = sabotaged(d.out / "model", tmp_path / "worse", "😂")
     status = gate.main(["--candidate", str(worse), "--root", str(versions.root), "--promote", "--logs", str(d.logs),
                         "--examples", str(d.examples), "--margin", MARGIN, "--report", str(tmp_path / "report")])
     assert status == gate.REFUSED
     out = capsys.readouterr().out
     assert "gate: REFUSED: " in out and "promoted" not in out
     report = (tmp_path / "report" / "report.md").read_text(encoding="utf-8")
-    assert "**Refused:** " in report and re.search(r"chat_logs_heldout open-set top[15]: [\d.]+ → [\d.]+ \(−", report)
+    assert "**Refused:** " in report and re.search(r"cheerful first on non-upbeat \(%\): [\d.]+ → [\d.]+ \(\+", report)
     assert "| **no** |" in report
     assert tree_hashes(versions.root) == before and len(versions.versions()) == 1  # nothing added, nothing switched
 
