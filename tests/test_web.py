@@ -243,6 +243,10 @@ class Recording:
         self.calls.append(("explain", lang, hint))
         return self.real.explain(text, lang, hint=hint)
 
+    def prepare_explain(self):
+        self.calls.append(("prepare_explain", None, None))
+        return self.real.prepare_explain()
+
 
 def test_startup_warms_everything_before_the_first_request(assistant):
     recording = Recording(assistant)
@@ -252,7 +256,7 @@ def test_startup_warms_everything_before_the_first_request(assistant):
         client.post("/api/suggest", json={"text": "I love pizza"})
     assert "detect_language" in warmed  # the language detector
     assert warmed_langs == set(WARM_LANGUAGES)  # the model session and the likely languages' keyword indexes
-    assert "explain" in warmed  # the explain decoder
+    assert "explain" in warmed and "prepare_explain" in warmed  # the explain decoder and its indexes
     assert len(recording.calls) == len(warmed) + 1  # the request itself found everything loaded
 
 
@@ -280,3 +284,5 @@ def test_the_shipped_models_decoder_is_loaded_before_the_first_request():
     assistant = Assistant()
     with TestClient(create_app(assistant, warm_languages=["en"])):
         assert assistant._decoder is not None  # loaded by the warm-up, not by the first Explain
+        table = assistant._decoder.table
+        assert set(table._repairers) == set(table.languages)  # and its glued-pun indexes built

@@ -184,13 +184,24 @@ class Assistant:
         ('crescent moon', 'Gute Nacht')
         """
         clean = normalize_text(text)
+        self._load_decoder()
+        readable = self._decoder.languages if self._decoder is not None else ()
+        lang_code = check_language(lang) if lang else detect_language(clean, hint=hint, prefer=readable)
+        return explain(clean, lang_code, self.lexicon, self._decoder)
+
+    def prepare_explain(self) -> None:
+        """Load the explain model and build what its first readings in each language would
+        otherwise wait for (the glued-pun word indexes, ~0.8 s per language): for a server's
+        warm-up, so no request pays for it."""
+        self._load_decoder()
+        if self._decoder is not None:
+            self._decoder.prepare()
+
+    def _load_decoder(self) -> None:
         if self._decoder is None and self._decoder_dir is not None:
             from .explain import Decoder
 
             self._decoder = Decoder.load(self._decoder_dir, threads=self._threads, token_states=self.token_states())
-        readable = self._decoder.languages if self._decoder is not None else ()
-        lang_code = check_language(lang) if lang else detect_language(clean, hint=hint, prefer=readable)
-        return explain(clean, lang_code, self.lexicon, self._decoder)
 
     def token_states(self):
         """The predictor's token states (assistant.core.explain.TokenStates), or None for a model

@@ -33,6 +33,11 @@ class Decoder:
         """The languages whose sound-alikes, rebuses and slang it reads (others get literal readings)."""
         return list(self.table.languages)
 
+    def prepare(self) -> None:
+        """Build each language's glued-pun repair index now instead of on its first use."""
+        for lang in self.table.languages:
+            self.table.repairs(lang, [])
+
     @classmethod
     def load(cls, model_dir: Path, *, threads: int = 1, token_states=None) -> Decoder:
         """Raises ModelError when the folder, a file or a hash is wrong (and says which).
