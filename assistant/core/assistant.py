@@ -218,10 +218,10 @@ class Assistant:
         logits by its language's (`langs`, else detected)."""
         ids = self.encoder.token_ids(clean_texts)
         out = np.zeros((len(ids), len(self.labels)), dtype=np.float32)
-        if self.manifest.calibration.get("language_priors") and langs is None:
-            langs = [detect_language(t) for t in clean_texts]
-        shift = (np.asarray([self.manifest.language_prior(lang) for lang in langs], dtype=np.float32)
-                 if langs is not None and self.manifest.calibration.get("language_priors") else None)
+        shift = None
+        if self.manifest.calibration.get("language_priors"):
+            langs = langs if langs is not None else [detect_language(t) for t in clean_texts]
+            shift = np.asarray([self.manifest.language_prior(lang) for lang in langs], dtype=np.float32)
         order = sorted(range(len(ids)), key=lambda i: len(ids[i]))  # little padding per batch
         for start in range(0, len(order), BATCH_SIZE):
             idx = order[start:start + BATCH_SIZE]

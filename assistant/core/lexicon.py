@@ -42,7 +42,7 @@ import emoji as emoji_data
 from .emojis import canonical
 from .errors import InputError
 from .paths import data_file
-from .text import fold as _fold, is_han, words as _words
+from .text import fold as _fold, is_han, same_stem, words as _words
 
 FORMAT = 1  # the data-file format this module reads (training/build_lexicon.py writes it)
 DATA_FILE = "lexicon.json.gz"  # in the package's data/ folder
@@ -92,17 +92,6 @@ def _rarity(df: int, n: int) -> float:
     if df < 1 or n <= 1 or df >= n:
         return 1.0 if df <= 1 else 0.0
     return (math.log(n / df) / math.log(n)) ** 2
-
-
-def _inflected(word: str, term: str) -> bool:
-    """Same word, other ending: callers ensure the first FUZZY_MIN_PREFIX characters agree."""
-    shared = FUZZY_MIN_PREFIX
-    for a, b in zip(word[shared:], term[shared:]):
-        if a != b:
-            break
-        shared += 1
-    return (len(word) - shared <= FUZZY_MAX_EXTRA and len(term) - shared <= FUZZY_MAX_EXTRA
-            and shared >= FUZZY_MIN_SHARE * min(len(word), len(term)))
 
 
 Postings = tuple[tuple[str, float], ...]  # (emoji, quality) pairs of one term
@@ -219,7 +208,8 @@ class _Index:
         """Emojis of the terms that differ from `word` only in the ending, rated as one term."""
         best: dict[str, float] = {}
         for term in self.by_prefix.get(word[:FUZZY_MIN_PREFIX], ()):
-            if _inflected(word, term):
+            if same_stem(word, term, min_prefix=FUZZY_MIN_PREFIX, max_extra=FUZZY_MAX_EXTRA,
+                         min_share=FUZZY_MIN_SHARE):
                 for emoji, quality in self.postings[term]:
                     best[emoji] = max(best.get(emoji, 0.0), quality)
         if not best:

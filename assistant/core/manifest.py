@@ -56,13 +56,8 @@ class Manifest(ModelManifest):
 
     def language_prior(self, lang: str):
         """The logit shift for messages in `lang` (how much its chat uses each emoji, learned in
-        training): the language's own, else the one for any language ("*"); None for a model without."""
-        priors = self.calibration.get("language_priors")
-        if not priors:
-            return None
-        from .text import base_language
-
-        return priors.get(base_language(lang)) or priors.get("*")
+        training): see language_prior(); None for a model without."""
+        return language_prior(self.calibration.get("language_priors") or {}, lang)
 
     def problem(self) -> str:
         return "" if self.labels else "the label list is empty"
@@ -164,3 +159,14 @@ def check_files(model_dir: Path, files: dict[str, str]) -> None:
         if sha256_file(file) != expected:
             raise ModelError(f"{file}: sha256 differs from the manifest: the file is truncated or was replaced; "
                              "reinstall or re-export the model")
+
+
+ANY_LANGUAGE = "*"  # the language_priors entry for a language without its own
+
+
+def language_prior(priors: dict[str, list[float]], lang: str) -> list[float] | None:
+    """A model's language prior for `lang`: the language's own, else the one for any language;
+    None when `priors` is empty. Export (calibration) and the runtime read them through this."""
+    from .text import base_language
+
+    return (priors.get(base_language(lang)) or priors.get(ANY_LANGUAGE)) if priors else None

@@ -55,6 +55,21 @@ def fold(text: str) -> str:
     return unicodedata.normalize("NFC", text).casefold().replace("\u200c", "")
 
 
+def same_stem(word: str, term: str, *, min_prefix: int, max_extra: int = 3, min_share: float = 0.75) -> bool:
+    """Whether `word` is `term` with another ending: they share a prefix of at least `min_prefix`
+    characters that is most (`min_share`) of the shorter one, and neither has more than
+    `max_extra` characters beyond it ("noches" and "noche", not "españa" and "espadas")."""
+    if word == term:
+        return True
+    shared = 0
+    for a, b in zip(word, term):
+        if a != b:
+            break
+        shared += 1
+    return (shared >= min_prefix and len(word) - shared <= max_extra and len(term) - shared <= max_extra
+            and shared >= min_share * min(len(word), len(term)))
+
+
 # ---- scripts
 
 

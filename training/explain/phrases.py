@@ -28,7 +28,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from assistant.core.lexicon import Lexicon
-from assistant.core.text import fold
+from assistant.core.text import fold, same_stem
 
 from .corpora import documents, files_under
 from .rituals import ritual_rows
@@ -53,16 +53,8 @@ def forms_of(word: str, terms: set[str], lang: str) -> str | None:
         return word
     if lang in UNSPACED_LANGS or len(word) < MIN_STEM:
         return None
-    for term in terms:
-        shared = 0
-        for a, b in zip(word, term):
-            if a != b:
-                break
-            shared += 1
-        if (shared >= MIN_STEM and shared >= STEM_SHARE * min(len(word), len(term))
-                and len(word) - shared <= MAX_EXTRA and len(term) - shared <= MAX_EXTRA):
-            return term
-    return None
+    return next((t for t in terms if same_stem(word, t, min_prefix=MIN_STEM, max_extra=MAX_EXTRA,
+                                               min_share=STEM_SHARE)), None)
 
 
 def count_pairs(paths: list[Path], lang: str) -> tuple[Counter, Counter, Counter]:

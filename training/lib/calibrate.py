@@ -11,6 +11,7 @@ from __future__ import annotations
 import numpy as np
 
 from assistant.core.closed_set import closed_set_metrics
+from assistant.core.manifest import ANY_LANGUAGE, language_prior
 from assistant.core.rank import softmax
 
 
@@ -39,7 +40,6 @@ def fit_temperature(logits: np.ndarray, gold: np.ndarray, grid=np.linspace(0.5, 
 
 # The corpora whose writers' own emoji choices say which emojis a language's chat uses most.
 LANGUAGE_SOURCES = {"en": ("tweeteval", "semeval_us_trial"), "es": ("semeval_es_trial",), "ru": ("telegram_ru",)}
-ANY_LANGUAGE = "*"
 
 
 def language_priors(source_priors: dict[str, list[float]]) -> dict[str, list[float]]:
@@ -61,4 +61,4 @@ def prior_shift(priors: dict[str, list[float]], langs, num_labels: int) -> np.nd
     """[n, labels]: each row's language prior (the "*" one for other languages), zeros without priors."""
     if not priors:
         return np.zeros((len(langs), num_labels), dtype=np.float32)
-    return np.asarray([priors.get(str(lang), priors[ANY_LANGUAGE]) for lang in langs], dtype=np.float32)
+    return np.asarray([language_prior(priors, str(lang)) for lang in langs], dtype=np.float32)

@@ -19,6 +19,7 @@ from pathlib import Path
 
 from ..errors import ModelError
 from ..text import fold, is_cjk
+from .repair import Repairer, glued_forms
 
 TABLE_FORMAT = 1
 KINDS = ("literal", "keyword", "phrase", "homophone", "partword", "repaired", "split", "rebus", "slang", "decorative")
@@ -50,7 +51,7 @@ class CandidateTable:
         self.languages = list(data["languages"])
         self.data = data  # the table as loaded (training reads it whole)
         self._named: dict[str, Counter] = {}  # lang → term → emojis it names, built on first use
-        self._repairers: dict = {}  # lang → repair.Repairer, built on the first glued emoji
+        self._repairers: dict[str, Repairer | None] = {}  # lang → its repairer, built on the first glued emoji
 
     @classmethod
     def load(cls, path: Path) -> CandidateTable:
@@ -86,14 +87,16 @@ class CandidateTable:
         count = self._named[lang].get(fold(term), 0)
         return 1.0 / count if count else 0.0
 
-    def repairs(self, lang: str, forms: list[str]) -> list[tuple[str, float]]:
-        """The real words glued forms stand for (repair.py), best first, each word once."""
+    def repairer(self, lang: str) -> Repairer | None:
+        """The language's glued-pun repairer over its word list, built on first use (~0.8 s)."""
         if lang not in self._repairers:
-            from .repair import Repairer
-
             words = self.data.get("vocab", {}).get(lang) or self.data.get("zipf", {}).get(lang, {})
             self._repairers[lang] = Repairer(dict(words)) if words else None
-        repairer = self._repairers[lang]
+        return self._repairers[lang]
+
+    def repairs(self, lang: str, forms: list[str]) -> list[tuple[str, float]]:
+        """The real words glued forms stand for (repair.py), best first, each word once."""
+        repairer = self.repairer(lang)
         found: dict[str, float] = {}
         for form in forms if repairer else ():
             for word, similarity in repairer.repair(form):
@@ -120,8 +123,6 @@ class CandidateTable:
                     seen.add(fragment)
                     out.append(Candidate(fragment, "partword", 1.0, len(seen) - 1))
         if (left or right) and not is_cjk((left or right)[0]):  # a glued pun misspelled once the sound is put back
-            from .repair import glued_forms
-
             sounds_like = [t for t in literal[:6] if t] + [w for w, _ in sounds[:6]]
             known = {fold(c.text) for c in out}
             repaired = [(w, s) for w, s in self.repairs(lang, glued_forms(sounds_like, left, right)) if w not in known]

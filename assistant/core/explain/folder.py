@@ -36,7 +36,7 @@ class Decoder:
     def prepare(self) -> None:
         """Build each language's glued-pun repair index now instead of on its first use."""
         for lang in self.table.languages:
-            self.table.repairs(lang, [])
+            self.table.repairer(lang)
 
     @classmethod
     def load(cls, model_dir: Path, *, threads: int = 1, token_states=None) -> Decoder:
