@@ -41,3 +41,7 @@ def test_every_ritual_is_well_formed():
     sentences = ritual_sentences("fr")
     assert ("joyeux Noël", "🎄", "Noël") in sentences  # proper nouns keep their capital
     assert Counter(lang for lang in RITUALS) and set(RITUALS) == {"en", "es", "de", "fr", "ru", "zh"}
+
+
+def test_a_word_with_two_matching_terms_takes_the_same_one_every_time():
+    assert forms_of("nochez", {"nochey", "nochea", "noches"}, "es") == "nochea"

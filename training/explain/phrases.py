@@ -48,12 +48,13 @@ class PhraseConfig:
 
 
 def forms_of(word: str, terms: set[str], lang: str) -> str | None:
-    """The term `word` is a form of (itself, or with another ending), or None."""
+    """The term `word` is a form of (itself, or with another ending), or None; the first in
+    alphabetical order when several are, so that a rebuild gives the same table every time."""
     if word in terms:
         return word
     if lang in UNSPACED_LANGS or len(word) < MIN_STEM:
         return None
-    return next((t for t in terms if same_stem(word, t, min_prefix=MIN_STEM, max_extra=MAX_EXTRA,
+    return next((t for t in sorted(terms) if same_stem(word, t, min_prefix=MIN_STEM, max_extra=MAX_EXTRA,
                                                min_share=STEM_SHARE)), None)
 
 
