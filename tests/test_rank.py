@@ -153,3 +153,14 @@ def test_a_word_for_sleep_does_not_make_a_message_sombre():
     cheerful_model = probs(joy=3, heart=3, cry=1, rage=0.5, ok=2)
     assert not tone("schlaf gut", LABELS, cheerful_model, {"😴": 0.93}).sombre
     assert tone("I feel so sad", LABELS, cheerful_model, {"😢": 1.0}).negative > 0.5
+
+
+def test_a_word_naming_a_feeling_lets_that_face_lead_but_never_a_cheerful_one():
+    labels = ["😢", "😩", "😂", "❤️"]
+    p = np.array([0.14, 0.05, 0.06, 0.05], dtype=np.float32)
+    feeling = frozenset(labels)
+    tired = {"😩": 0.45}  # "so tired": the word names the weary face
+    assert emojis(fuse(labels, p, tired, 3, feeling=feeling, settings=RankSettings(feeling_weight=0.2)))[0] == "😩"
+    assert emojis(fuse(labels, p, tired, 3, feeling=feeling, settings=RankSettings(feeling_weight=0.0)))[0] == "😢"
+    love = {"❤️": 0.45}  # a cheerful face named gains nothing for first place: the model's choice stands
+    assert emojis(fuse(labels, p, love, 3, feeling=feeling, settings=RankSettings(feeling_weight=0.2)))[0] == "😢"

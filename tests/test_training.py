@@ -1,5 +1,6 @@
 """The training pipeline end to end on tiny random models: prepare → train → resume → export → load."""
 import json
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -167,3 +168,72 @@ def test_vocabulary_pruning_keeps_the_budget_and_the_training_pieces(tmp_path):
     # every training piece was kept, so training text tokenizes to the same pieces
     assert small.encode(text).tokens == full.encode(text).tokens
     assert small.encode("zzzz qqq").ids  # unseen text still tokenizes
+
+
+def test_vocabulary_pruning_spells_every_supported_language_without_unknown_pieces(tmp_path):
+    from tokenizers import Tokenizer
+
+    from tests.factory import CORPUS, tiny_tokenizer_file
+    from training.lib.prune_vocab import SPECIAL_IDS, choose_pieces, piece_counts
+
+    path = tiny_tokenizer_file(tmp_path / "tokenizer.json")
+    tokenizer_json = json.loads(path.read_text(encoding="utf-8"))
+    full = Tokenizer.from_file(str(path))
+    training = CORPUS[:3] * 2  # English only: no Chinese piece is used by the training texts
+    words = {"zh": {"我爱你": 0.01, "海边": 0.002}}
+    budget = len(set(SPECIAL_IDS) | set(piece_counts(full, training)))  # every piece the training texts use ...
+    without = choose_pieces(tokenizer_json, full, training, budget)
+    with_letters = choose_pieces(tokenizer_json, full, training, budget + 5, words)  # ... then the letters
+    vocab = tokenizer_json["model"]["vocab"]
+    letters = {i for i, (piece, _) in enumerate(vocab) if piece in set("我爱你海边")}
+    assert letters and not letters & set(without) and letters <= set(with_letters)
+    assert set(without) <= set(with_letters)  # what fine-tuning saw stays
+
+
+def test_revocab_swaps_in_a_new_vocabulary_and_refuses_trained_embeddings(trained_run, tmp_path):
+    from tests.factory import tiny_examples
+    from training import export, revocab
+
+    run, args = trained_run
+    out = tmp_path / "model"
+    export.main(["--run", str(run), "--out", str(out), "--parity-texts", "20"])
+    encoder = next(a.split("=", 1)[1] for a in args if a.startswith("--base_model="))
+    examples = tiny_examples(tmp_path / "examples.jsonl")
+    common = ["--model", str(out), "--base", encoder, "--examples", str(examples), "--explain", str(tmp_path / "none")]
+    parity = revocab.main([*common, "--max-pieces", "100", "--version", "0.0.2"])
+    manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["version"] == "0.0.2" and manifest["extra"]["vocabulary_pieces"] == 100
+    assert len(json.loads((out / "tokenizer.json").read_text(encoding="utf-8"))["model"]["vocab"]) == 100
+    assert set(parity) == {"test"} and 0 <= parity["test"] <= 1
+    assert Assistant(out).suggest("I love pizza", k=3)  # hashes and shapes agree: it loads and runs
+
+    from safetensors.torch import load_file, save_file
+
+    weights = load_file(f"{encoder}/model.safetensors")
+    name = next(k for k in weights if k.endswith("word_embeddings.weight"))
+    weights[name] = weights[name] + 1.0  # another base: the rows no longer match
+    other = tmp_path / "other"
+    other.mkdir()
+    save_file(weights, str(other / "model.safetensors"))
+    (other / "tokenizer.json").write_bytes(Path(encoder, "tokenizer.json").read_bytes())
+    with pytest.raises(SystemExit, match="differ from the base encoder"):
+        revocab.main([*common[:2], "--base", str(other), *common[4:]])
+
+
+def test_revocab_maps_the_explain_context_onto_the_new_pieces(tmp_path):
+    from assistant.core.explain import ContextModel
+    from training.explain.export_ranker import write_context
+    from training.revocab import rebind_explain
+
+    rng = np.random.default_rng(0)
+    old_rows, new_rows = rng.normal(size=(300, 16)), rng.normal(size=(280, 16))
+    projection = rng.normal(size=(16, 4))
+    write_context(tmp_path / "context.npz", ContextModel(rng.normal(size=(32, 4)), np.zeros(4), old_rows @ projection))
+    manifest = {"context": {"predictor_sha256": "old"}, "files": {"context.npz": "x"}}
+    (tmp_path / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
+    assert "not bound" in rebind_explain(tmp_path, "another", "new", old_rows, new_rows, "p 1")
+    assert "mapped" in rebind_explain(tmp_path, "old", "new", old_rows, new_rows, "p 1")
+    rebound = ContextModel.load(tmp_path / "context.npz")
+    expected = new_rows @ projection
+    assert np.abs(rebound.piece_vectors - expected).max() < 0.02 * np.abs(expected).max()  # int8 rows
+    assert json.loads((tmp_path / "manifest.json").read_text())["context"]["predictor_sha256"] == "new"

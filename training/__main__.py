@@ -1,6 +1,6 @@
 """`python -m training STEP [args]` / `emoji-train STEP [args]`: one entry point for every step.
 
-Pipeline steps (training/<step>.py), in pipeline order: convert, prepare, train, export, evaluate,
+Pipeline steps (training/<step>.py), in pipeline order: convert, prepare, train, export, revocab, evaluate,
 open-set; retraining on the bots' chat logs: retrain, gate; the runtime's data files: lexicon,
 wordlists, popularity, emotion-map.
 Analysis tools (training/analysis/): int8-sensitivity, baselines, transfer, speed, synthetic-logs.
@@ -16,6 +16,7 @@ STEPS = {
     "prepare": ("training.prepare", "raw data → deduplicated examples.jsonl"),
     "train": ("training.train", "fine-tune the encoder and emoji head"),
     "export": ("training.export", "calibrate, prune, ONNX, int8, manifest"),
+    "revocab": ("training.revocab", "re-choose an exported model's vocabulary (frozen embeddings), no retraining"),
     "evaluate": ("training.evaluation", "metrics, calibration, figures (and baselines) into the manifest"),
     "open-set": ("training.open_set", "what a person sees: the suggestion lists scored open-set"),
     "retrain": ("training.retrain", "a model retrained on the bots' chat logs, gated, promoted"),

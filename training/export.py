@@ -20,7 +20,7 @@ from training.lib.defaults import E5_DIR, EXAMPLES, MODEL_DIR, RUN_DIR, SHARED_D
 from training.lib.manifest_writer import command_line, write_manifest
 from training.lib.examples import label_weights, read_examples
 from training.lib.model import EmojiClassifier, load_trained, tokenizer_file
-from training.lib.prune_vocab import prune
+from training.lib.prune_vocab import POLICY, prune
 from training.lib.quantize import SMOOTH_ALPHA, onnx_logits, quantize_int8, top1_agreement
 
 # Validation rows whose labels are the writer's own emoji: calibration is fitted on these
@@ -144,8 +144,9 @@ def main(argv: list[str] | None = None) -> Path:
                                     for i, m in batches(TextEncoder(base_tokenizer, max_length=EXPORT_MAX_LENGTH),
                                                         parity_texts)])
 
-    # 3. vocabulary pruning: emoji pieces, the training texts' pieces, then the most probable ones
-    kept, tokenizer_json = prune(base_tokenizer, [r["text"] for r in splits["train"]], args.max_pieces)
+    # 3. vocabulary pruning: emoji pieces, the training texts' pieces, every supported language's letters, then common words
+    kept, tokenizer_json = prune(base_tokenizer, [r["text"] for r in splits["train"]], args.max_pieces,
+                                 Lexicon.load().languages)
     shrink_embeddings(model, kept)
     args.out.mkdir(parents=True, exist_ok=True)
     (args.out / "tokenizer.json").write_text(json.dumps(tokenizer_json, ensure_ascii=False), encoding="utf-8")
@@ -191,7 +192,8 @@ def main(argv: list[str] | None = None) -> Path:
             "steps": saved.get("steps"), "train_seconds": round(saved.get("train_seconds", 0)),
             "config": cfg,
         },
-        extra={"parity": parity, "vocabulary_pieces": len(kept), "encoder_layers": cfg["num_layers"],
+        extra={"parity": parity, "vocabulary_pieces": len(kept), "vocabulary": {"chosen_by": POLICY},
+               "encoder_layers": cfg["num_layers"],
                "quantization": f"int8: activation outliers moved into the weights (SmoothQuant, alpha {SMOOTH_ALPHA}, "
                                f"{sum(len(f['input_ids']) for f in calibration)} training texts), MatMul weights "
                                "per output channel (onnxruntime dynamic, unsigned 8-bit), activations per token "

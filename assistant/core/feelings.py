@@ -40,7 +40,7 @@ _LAUGHTER = re.compile(
 
 # Fitted with assistant.rank's settings on the development halves (the feelings suite, chat validation sets).
 NEGATIVE_MIN = 0.20  # the mass on negative-feeling emojis from which a message is negative ...
-NEGATIVE_RATIO = 0.5  # ... when it is also at least this multiple of the mass on cheerful ones
+NEGATIVE_RATIO = 0.4  # ... when it is also at least this multiple of the mass on cheerful ones
 WORD_WEIGHT = 0.5  # a word that names a feeling ("sad", "triste", "Angst") adds its match score times this
 
 

@@ -8,7 +8,9 @@ training label covers it. The rules, in order:
 2. keyword emojis the model does not know, named clearly (match ≥ keyword_min), join its
    list right after its confident choices (probability ≥ confident), from the second place
    on and always within the top k, at most keyword_slots of them: the first suggestion is
-   always one of the model's, lifted by the words that name it ("I love pizza": ❤️, then 🍕);
+   always one of the model's, lifted by the words that name it ("I love pizza": ❤️, then 🍕):
+   for first place a face or heart that is not cheerful gains feeling_weight × its match
+   score when a word names it ("so tired" → 😩 😫 😴 contend with the model's 😢);
 3. a clearly negative message gets no cheerful emoji first unless the writer laughs
    (assistant.core.feelings);
 4. the language's popularity prior breaks ties and fills a list the model and the
@@ -20,7 +22,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .feelings import Tone, agree
+from .feelings import CHEERFUL, Tone, agree
 
 
 @dataclass(frozen=True)
@@ -34,6 +36,7 @@ class RankSettings:
     keyword_min: float = 0.9  # ... when a word names them this clearly (1.0: the emoji's name, "pizza" → 🍕)
     confident: float = 0.25  # model choices at least this probable keep their place in the top k
     tie_weight: float = 1e-6  # popularity's weight: orders equal scores, never reorders unequal ones
+    feeling_weight: float = 0.2  # for first place: a face or heart a word names gains this times its match score
 
     def __post_init__(self):
         if not 0 <= self.keyword_weight <= 1:
@@ -77,7 +80,9 @@ def fuse(labels: list[str], probs: np.ndarray, keyword_scores: dict[str, float],
         scores[emoji] = scores.get(emoji, 0.0) + settings.tie_weight * share
     ranked = sorted(scores.items(), key=lambda item: (-item[1], item[0]))
     if feeling is not None and w:  # first place: the best of the model's own and the feelings a word names
-        lead = max(ranked, key=lambda item: (item[1] if item[0] in feeling else (1 - w) * model.get(item[0], 0.0)))
+        named_feeling = {e: s for e, s in best if e in feeling and e not in CHEERFUL}
+        lead = max(ranked, key=lambda item: (1 - w) * model.get(item[0], 0.0)
+                   + settings.feeling_weight * named_feeling.get(item[0], 0.0))
         ranked = [lead] + [item for item in ranked if item is not lead]
     if tone is not None:
         ranked = agree(ranked, tone)

@@ -142,6 +142,20 @@ def _limit_rows(manifest: dict) -> list[str]:
     ]
 
 
+def _vocabulary_rows(vocabulary: dict | None) -> list[str]:
+    if not vocabulary:
+        return []
+    rows = [f"Vocabulary: {vocabulary['chosen_by']}."]
+    swap = vocabulary.get("swapped_in_after_training")
+    if swap:
+        rows.append(f"It was swapped in after training (`training.revocab`: the word embeddings were frozen, so each "
+                    f"row is the base encoder's own): {swap['pieces_added']:,} pieces added, {swap['pieces_dropped']:,} "
+                    "dropped; the first choice is unchanged on validation messages for "
+                    + ", ".join(f"{source} {share:.1%}" for source, share in swap["first_choice_unchanged_on_validation"].items())
+                    + ".")
+    return [*rows, ""]
+
+
 def render(manifest: dict) -> str:
     created = manifest.get("created_by", {})
     extra = manifest.get("extra", {})
@@ -181,6 +195,7 @@ def render(manifest: dict) -> str:
                   f"peak RSS {speed['peak_rss_mb']} MB.", ""]
     lines += ["Published TweetEval emoji macro-F1 for comparison: "
               + "; ".join(f"{name} {value}" for name, value in PUBLISHED) + ".", ""]
+    lines += _vocabulary_rows(extra.get("vocabulary"))
     parity = extra.get("parity")
     if parity:
         lines += ["Parity of the shipped int8 model on held-out validation text (top-1 agreement): "

@@ -1,0 +1,196 @@
+"""Re-choose a shipped predictor's vocabulary, no retraining: swap in the pieces that
+training.lib.prune_vocab keeps today.
+
+A predictor fine-tuned with frozen word embeddings (`freeze_embeddings`, as every shipped
+one) holds the base encoder's own row for each piece it kept. Any other budget of pieces
+is therefore exactly what `training.export` would have written with that budget: this
+rewrites the int8 word-embedding table and tokenizer.json, checks that the kept rows really
+are the base encoder's (it refuses a model whose embeddings were trained), and reports how
+often the model's first choice is unchanged on validation messages, per source.
+
+An explain model bound to the old predictor is bound to the new one too: its context piece
+vectors are a linear map of the word embeddings (training.explain.train_ranker), so the map
+is recovered from the old vectors by least squares and applied to the new embedding rows.
+
+    python -m training.revocab --model models/emoji-predictor --base build/e5-small \
+        --examples build/examples.jsonl --explain models/emoji-explain
+"""
+from __future__ import annotations
+
+import argparse
+import json
+from collections import defaultdict
+from pathlib import Path
+
+import numpy as np
+
+from assistant.core.lexicon import Lexicon
+from assistant.core.manifest import sha256_file
+from assistant.core.tokenizer import TextEncoder
+from training.lib.defaults import E5_DIR, EXAMPLES, EXPLAIN_MODEL_DIR, MODEL_DIR
+from training.lib.examples import read_examples
+from training.lib.manifest_writer import command_line
+from training.lib.prune_vocab import POLICY, prune
+from training.lib.quantize import quantize_rows, top1_agreement
+
+TABLE = "word_embeddings.weight_int8"
+FP32_TABLE = "word_embeddings.weight"
+
+
+
+def base_embeddings(base: Path) -> np.ndarray:
+    """The base encoder's word-embedding matrix [pieces, hidden] (a transformers folder, safetensors)."""
+    from safetensors.numpy import load_file
+
+    weights = load_file(str(base / "model.safetensors"))
+    name = next((k for k in weights if k.endswith("word_embeddings.weight")), None)
+    if name is None:
+        raise SystemExit(f"{base}: no word-embedding matrix in model.safetensors")
+    return weights[name]
+
+
+def piece_ids(tokenizer_json: dict, base_json: dict) -> list[int]:
+    """The base id of each piece of a pruned tokenizer, in its order."""
+    index = {piece: i for i, (piece, _) in enumerate(base_json["model"]["vocab"])}
+    try:
+        return [index[piece] for piece, _ in tokenizer_json["model"]["vocab"]]
+    except KeyError as missing:
+        raise SystemExit(f"piece {missing} is not in the base tokenizer: the model was not pruned from this base")
+
+
+class EmbeddingTable:
+    """The word-embedding table of an exported model.onnx: int8 rows with per-row scales
+    (training.lib.quantize), or an fp32 table (a small model, or one left in fp32)."""
+
+    def __init__(self, graph):
+        from onnx import numpy_helper
+
+        inits = {t.name: t for t in graph.initializer}
+        self.table = next((t for name, t in inits.items() if name.endswith(TABLE)), None)
+        self.scale = inits.get(self.table.name[:-len("_int8")] + "_row_scale") if self.table is not None else None
+        if self.table is None or self.scale is None:
+            self.table, self.scale = next((t for name, t in inits.items() if name.endswith(FP32_TABLE)), None), None
+        if self.table is None:
+            raise SystemExit("model.onnx has no word-embedding table; export it with training.export")
+        rows = numpy_helper.to_array(self.table).astype(np.float32)
+        self.steps = numpy_helper.to_array(self.scale).reshape(-1) if self.scale is not None else None
+        self.rows = rows * self.steps[:, None] if self.steps is not None else rows
+
+    def mismatch(self, base_rows: np.ndarray) -> int:
+        """How many rows differ from `base_rows` by more than rounding (half an int8 step)."""
+        error = np.abs(self.rows - base_rows).max(axis=1)
+        limit = 0.51 * self.steps if self.steps is not None else 1e-5 * (1 + np.abs(base_rows).max(axis=1))
+        return int((error > limit).sum())
+
+    def replace(self, base_rows: np.ndarray) -> np.ndarray:
+        """Put `base_rows` in as the table (int8 again where it was); returns the rows as the model reads them."""
+        from onnx import numpy_helper
+
+        if self.scale is None:
+            self.table.CopyFrom(numpy_helper.from_array(base_rows.astype(np.float32), self.table.name))
+            return base_rows.astype(np.float32)
+        rows, scale = quantize_rows(base_rows)
+        self.table.CopyFrom(numpy_helper.from_array(rows, self.table.name))
+        self.scale.CopyFrom(numpy_helper.from_array(scale.reshape(-1, 1), self.scale.name))
+        return rows.astype(np.float32) * scale[:, None]
+
+
+def logits(model_file: Path, tokenizer: Path, texts: list[str], size: int = 64) -> np.ndarray:
+    from training.export import EXPORT_MAX_LENGTH, batches
+    from training.lib.quantize import onnx_logits
+
+    return onnx_logits(model_file, batches(TextEncoder(tokenizer, max_length=EXPORT_MAX_LENGTH), texts, size))
+
+
+def rebind_explain(explain_dir: Path, old_sha: str, new_sha: str, old_rows: np.ndarray, new_rows: np.ndarray,
+                   predictor: str) -> str:
+    """Map the explain model's context piece vectors onto the new vocabulary; a line saying what was done."""
+    from assistant.core.explain import CONTEXT_FILE, ContextModel
+    from training.explain.export_ranker import write_context
+
+    manifest_path = explain_dir / "manifest.json"
+    manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+    bound = manifest.get("context", {}).get("predictor_sha256")
+    if bound != old_sha:
+        return f"{explain_dir}: not bound to this predictor, left as it is"
+    context = ContextModel.load(explain_dir / CONTEXT_FILE)
+    projection, *_ = np.linalg.lstsq(old_rows, context.piece_vectors, rcond=None)  # [hidden, rank]
+    fit = np.linalg.norm(old_rows @ projection - context.piece_vectors) / np.linalg.norm(context.piece_vectors)
+    write_context(explain_dir / CONTEXT_FILE, ContextModel(context.site_weight, context.site_bias, new_rows @ projection))
+    manifest["context"].update(predictor_sha256=new_sha, predictor=predictor)
+    manifest["files"][CONTEXT_FILE] = sha256_file(explain_dir / CONTEXT_FILE)
+    manifest_path.write_text(json.dumps(manifest, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    return f"{explain_dir}: context piece vectors mapped onto the new vocabulary (least-squares residual {fit:.3f})"
+
+
+def main(argv: list[str] | None = None) -> dict:
+    import onnx
+
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--model", type=Path, default=MODEL_DIR)
+    parser.add_argument("--base", type=Path, default=E5_DIR, help="the base encoder (training.convert_e5)")
+    parser.add_argument("--examples", type=Path, default=EXAMPLES, help="training texts and validation messages")
+    parser.add_argument("--max-pieces", type=int, default=0, help="vocabulary budget (0: as many pieces as now)")
+    parser.add_argument("--explain", type=Path, default=EXPLAIN_MODEL_DIR, help="explain model to rebind, if bound")
+    parser.add_argument("--version", help="the model's new version (default: unchanged)")
+    parser.add_argument("--parity-texts", type=int, default=600, help="validation messages per source")
+    args = parser.parse_args(argv)
+
+    manifest_path = args.model / "manifest.json"
+    manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+    if not manifest.get("created_by", {}).get("config", {}).get("freeze_embeddings"):
+        raise SystemExit(f"{args.model}: trained with its word embeddings free; re-export it from its run instead")
+    base_json = json.loads((args.base / "tokenizer.json").read_text(encoding="utf-8"))
+    old_json = json.loads((args.model / "tokenizer.json").read_text(encoding="utf-8"))
+    base = base_embeddings(args.base)
+
+    model_file = args.model / "model.onnx"
+    model = onnx.load(str(model_file))
+    table = EmbeddingTable(model.graph)
+    old_ids = piece_ids(old_json, base_json)
+    old_rows = table.rows
+    if mismatched := table.mismatch(base[old_ids]):  # these rows were trained, or come from another base
+        raise SystemExit(f"{args.model}: {mismatched} embedding rows differ from the base encoder's")
+
+    splits = read_examples(str(args.examples))
+    budget = args.max_pieces or len(old_ids)
+    new_ids, new_json = prune(args.base / "tokenizer.json", [r["text"] for r in splits["train"]], budget,
+                              Lexicon.load().languages)
+    by_source = defaultdict(list)
+    for row in splits["val"]:
+        if len(by_source[row["source"]]) < args.parity_texts:
+            by_source[row["source"]].append(row["text"])
+    texts = [t for rows in by_source.values() for t in rows]
+    before = logits(model_file, args.model / "tokenizer.json", texts)
+
+    new_rows = table.replace(base[new_ids])
+    old_sha = manifest["files"]["model.onnx"]
+    onnx.save(model, str(model_file))
+    (args.model / "tokenizer.json").write_text(json.dumps(new_json, ensure_ascii=False), encoding="utf-8")
+    after = logits(model_file, args.model / "tokenizer.json", texts)
+
+    parity, start = {}, 0
+    for source, rows_ in by_source.items():
+        parity[source] = round(top1_agreement(before[start:start + len(rows_)], after[start:start + len(rows_)]), 4)
+        start += len(rows_)
+    kept, dropped = len(set(new_ids) - set(old_ids)), len(set(old_ids) - set(new_ids))
+    manifest["files"] = {name: sha256_file(args.model / name) for name in manifest["files"]}
+    manifest["version"] = args.version or manifest["version"]
+    manifest["extra"]["vocabulary_pieces"] = len(new_ids)
+    manifest["extra"]["vocabulary"] = {
+        "chosen_by": POLICY,
+        "swapped_in_after_training": {"pieces_added": kept, "pieces_dropped": dropped,
+                                      "first_choice_unchanged_on_validation": parity},
+    }
+    manifest["created_by"]["commands"].append(command_line("training.revocab", argv))
+    manifest_path.write_text(json.dumps(manifest, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    print(f"{args.model}: {kept} pieces added, {dropped} dropped; first choice unchanged on validation: {parity}")
+
+    if (args.explain / "manifest.json").is_file():
+        predictor = f"{manifest['name']} {manifest['version']}"
+        print(rebind_explain(args.explain, old_sha, manifest["files"]["model.onnx"], old_rows, new_rows, predictor))
+    return parity
+
+
+if __name__ == "__main__":
+    main()
