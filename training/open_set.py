@@ -4,9 +4,9 @@ For each set the writer's own emoji (chat sets) or any emoji a person would acce
 (the hand-written feelings suites) must be first (top-1) or among the five shown
 (top-5), whatever emoji it is: an emoji the model cannot predict counts as a miss. Each
 set is scored for
-- `shipped`: the model with keyword fusion, feeling agreement and the popularity prior
-  (`Assistant.suggest`, the language detected as the surfaces detect it);
-- `model_alone`: the model's own five most probable labels;
+- `shipped`: the model with its language's chat n-grams, keyword fusion, feeling agreement
+  and the popularity prior (`Assistant.suggest`, the language detected as the surfaces detect it);
+- `model_alone`: the encoder's own five most probable labels (no n-grams, no ranking);
 - `constant`: the five emojis commonest in the set's training data, for every message;
 - `previous`: an earlier release run from its own code (`--previous REF`, a git ref).
 The feelings suites also count non-upbeat messages with a cheerful emoji first.
@@ -103,10 +103,11 @@ def current_rankings(assistant: Assistant, case_set: CaseSet, batch: int = 512) 
         texts = case_set.texts[start:start + batch]
         clean = [normalize_text(t) for t in texts]
         langs = [assistant.detect_language(message) for message in clean]
-        probs = assistant.probabilities(clean, langs)
-        for message, p, lang in zip(clean, probs, langs):
+        encoder = assistant.probabilities(clean, langs, chat_habits=False)
+        probs = assistant.with_chat_habits(clean, langs, encoder)
+        for message, p, own, lang in zip(clean, probs, encoder, langs):
             shipped.append([e for e, _ in assistant.rank(message, lang, p, K)] if message else [])
-            alone.append(list(labels[np.argsort(-p, kind="stable")[:K]]))
+            alone.append(list(labels[np.argsort(-own, kind="stable")[:K]]))
     return {"shipped": shipped, "model_alone": alone, "constant": [case_set.constant] * len(case_set)}
 
 

@@ -9,6 +9,7 @@ import numpy as np
 
 from .errors import InputError, ModelError
 from .explain import Explanation, explain
+from .chat_ngrams import chat_ngrams
 from .emojis import is_emoji_only
 from .language import Hint, check_language, detect_language
 from .lexicon import Lexicon
@@ -212,10 +213,12 @@ class Assistant:
 
         return TokenStates(self.session, self.encoder, self.manifest.files.get("model.onnx", ""))
 
-    def probabilities(self, clean_texts: list[str], langs: list[str] | None = None) -> np.ndarray:
+    def probabilities(self, clean_texts: list[str], langs: list[str] | None = None, *,
+                      chat_habits: bool = True) -> np.ndarray:
         """[n, labels] calibrated model probabilities for already normalised texts; a model with
         language priors (how much each language's chat uses each emoji) shifts each message's
-        logits by its language's (`langs`, else detected)."""
+        logits by its language's (`langs`, else detected). `chat_habits`: a language with an
+        n-gram model of its own chat (assistant.core.chat_ngrams) has it fused in."""
         ids = self.encoder.token_ids(clean_texts)
         out = np.zeros((len(ids), len(self.labels)), dtype=np.float32)
         shift = None
@@ -230,4 +233,18 @@ class Assistant:
             if shift is not None:
                 logits = logits + shift[idx]
             out[idx] = softmax(logits, self.manifest.temperature)
+        if chat_habits:
+            langs = langs if langs is not None else [detect_language(t) for t in clean_texts]
+            out = self.with_chat_habits(clean_texts, langs, out)
+        return out
+
+    def with_chat_habits(self, clean_texts: list[str], langs: list[str], probs: np.ndarray) -> np.ndarray:
+        """`probs` (the model's, [n, labels]) with each language's chat n-gram model fused in where it
+        has one, except for messages the model reads as clearly negative: the n-grams know a
+        community's habits (its 😂 and 👍), not how a writer feels, and must not bury a grief."""
+        out = probs.copy()
+        for i, (text, lang) in enumerate(zip(clean_texts, langs)):
+            habits = chat_ngrams(lang)
+            if habits is not None and text and not tone(text, self.labels, probs[i]).sombre:
+                out[i] = habits.fuse(text, self.labels, out[i])
         return out

@@ -103,8 +103,9 @@ def _open_set_rows(open_set: dict | None) -> list[str]:
     if not open_set:
         return []
     return ["## What a person sees",
-            "Open-set scores of the suggestion list as the surfaces show it (`shipped`: model, keyword fusion, "
-            "feeling agreement, popularity prior, language detected), beside the model's own top 5 "
+            "Open-set scores of the suggestion list as the surfaces show it (`shipped`: model, its language's "
+            "chat n-grams where it has them (Russian), keyword fusion, feeling agreement, popularity prior, "
+            "language detected), beside the model's own top 5 "
             "(`model_alone`), a constant list of the set's five commonest emojis (`constant`) and the "
             f"previous release ({open_set.get('previous_release') or 'not run'}). Top-1: the writer's emoji "
             "(or, for the hand-written feelings suites, any emoji a person would accept) comes first; top-5: "

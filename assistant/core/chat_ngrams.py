@@ -1,0 +1,102 @@
+"""How a language's chat uses emojis, read from the message's own characters: a small
+hashed n-gram model per language, fused with the encoder's probabilities.
+
+The encoder reads meaning; writers of one community also have habits a few letters give
+away (a channel's slang, a name, "ахах", "ну"). For a language with emoji-labelled chat of
+its own (the Russian Telegram comments) a logistic regression over hashed character
+n-grams (1–4, within words) and whole words learns them; the runtime multiplies the
+model's probabilities by its probabilities raised to a fitted weight. Emojis it never
+saw in that chat keep the smallest probability it gives any emoji, so nothing is ruled
+out. Data: assistant/core/data/chat_ngrams/<lang>.npz, written by
+`python -m training.build_chat_ngrams`.
+"""
+from __future__ import annotations
+
+import math
+import zlib
+from collections import Counter
+from dataclasses import dataclass
+from functools import lru_cache
+
+import numpy as np
+
+from .paths import data_file
+from .text import base_language
+
+DATA_DIR = "chat_ngrams"
+MAX_N = 4  # character n-grams of 1..MAX_N characters, within words padded with a space each side
+
+
+def ngram_counts(text: str) -> Counter:
+    """Character n-grams within each lowercased word (" кот " → " к", "кот", "от " …) and the words themselves."""
+    counts: Counter = Counter()
+    for word in text.lower().split():
+        padded = f" {word} "
+        for n in range(1, MAX_N + 1):
+            counts.update(padded[i:i + n] for i in range(len(padded) - n + 1))
+        counts["w:" + word] += 1
+    return counts
+
+
+def hashed(text: str, buckets: int, idf: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(bucket ids, values): sublinear counts × idf, L2-normalised; the training features too."""
+    rows: dict[int, float] = {}
+    for gram, n in ngram_counts(text).items():
+        bucket = zlib.crc32(gram.encode("utf-8")) % buckets
+        rows[bucket] = rows.get(bucket, 0.0) + 1.0 + math.log(n)
+    ids = np.fromiter(rows, dtype=np.int64, count=len(rows))
+    values = np.fromiter(rows.values(), dtype=np.float32, count=len(rows)) * idf[ids]
+    norm = float(np.linalg.norm(values))
+    return ids, (values / norm if norm else values)
+
+
+@dataclass(frozen=True)
+class ChatNgrams:
+    lang: str
+    emojis: list[str]
+    idf: np.ndarray  # [buckets] float32
+    weights: np.ndarray  # [buckets, emojis] float32 (int8 × per-emoji scale on disk)
+    bias: np.ndarray  # [emojis]
+    weight: float  # exponent on its probabilities when fused with the encoder's
+
+    @property
+    def buckets(self) -> int:
+        return len(self.idf)
+
+    def probabilities(self, text: str) -> np.ndarray:
+        """[emojis] its own probabilities for a normalised message."""
+        ids, values = hashed(text, self.buckets, self.idf)
+        z = self.bias + values @ self.weights[ids]
+        z = np.exp(z - z.max())
+        return z / z.sum()
+
+    def fuse(self, text: str, labels: list[str], probs: np.ndarray) -> np.ndarray:
+        """The encoder's probabilities over `labels` times this model's raised to `weight`, renormalised."""
+        return fuse(self.probabilities(text)[None, :], self.emojis, labels, probs[None, :], self.weight)[0]
+
+    @classmethod
+    def from_npz(cls, data) -> ChatNgrams:
+        return cls(lang=str(data["lang"]), emojis=[str(e) for e in data["emojis"]],
+                   idf=data["idf"].astype(np.float32),
+                   weights=data["weights_int8"].astype(np.float32) * data["weight_scale"][None, :],
+                   bias=data["bias"].astype(np.float32), weight=float(data["weight"]))
+
+
+def fuse(own: np.ndarray, emojis: list[str], labels: list[str], probs: np.ndarray, weight: float) -> np.ndarray:
+    """[n, labels] encoder probabilities × ([n, emojis] n-gram probabilities ** weight), renormalised;
+    a label the n-gram model never saw gets the smallest probability it gives any emoji."""
+    at = {emoji: j for j, emoji in enumerate(emojis)}
+    floor = own.min(axis=1, keepdims=True)
+    mapped = np.hstack([own[:, [at[label]]] if label in at else floor for label in labels]).astype(np.float64)
+    fused = probs * mapped ** weight
+    return (fused / fused.sum(axis=1, keepdims=True)).astype(np.float32)
+
+
+@lru_cache(maxsize=8)
+def chat_ngrams(lang: str) -> ChatNgrams | None:
+    """The language's n-gram model, or None where it has no chat of its own (or the file is unreadable)."""
+    try:
+        with data_file(DATA_DIR, f"{base_language(lang)}.npz").open("rb") as f, np.load(f) as data:
+            return ChatNgrams.from_npz(data)
+    except (OSError, ValueError, KeyError):  # a missing or damaged file only loses the chat's habits
+        return None

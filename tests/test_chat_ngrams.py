@@ -1,0 +1,103 @@
+"""A language's chat n-grams: features, fusion with the model, the sombre guard, and the builder on
+small data of its own."""
+import json
+
+import numpy as np
+import pytest
+
+from assistant.core import chat_ngrams as ngrams_module
+from assistant.core.chat_ngrams import ChatNgrams, chat_ngrams, fuse, hashed, ngram_counts
+
+
+def test_features_are_character_grams_within_words_and_the_words():
+    counts = ngram_counts("Кот кот")
+    assert counts["w:кот"] == 2 and counts[" ко"] == 2 and counts["от "] == 2
+    assert "т к" not in counts  # no gram crosses a word boundary
+    ids, values = hashed("кот", 64, np.ones(64, dtype=np.float32))
+    assert ids.max() < 64 and abs(float(np.linalg.norm(values)) - 1) < 1e-6
+
+
+def model_favouring(emoji: str, word: str, emojis=("😂", "🐈", "👍"), buckets=256, weight=1.0) -> ChatNgrams:
+    weights = np.zeros((buckets, len(emojis)), dtype=np.float32)
+    ids, _ = hashed(word, buckets, np.ones(buckets, dtype=np.float32))
+    weights[ids, list(emojis).index(emoji)] = 5.0
+    return ChatNgrams("ru", list(emojis), np.ones(buckets, dtype=np.float32), weights,
+                      np.zeros(len(emojis), dtype=np.float32), weight)
+
+
+def test_fusion_lifts_what_the_chat_says_and_keeps_unseen_emojis_possible():
+    labels = ["❤️", "😂", "🐈", "😢"]
+    probs = np.array([0.4, 0.3, 0.1, 0.2], dtype=np.float32)
+    fused = model_favouring("🐈", "кот").fuse("мой кот", labels, probs)
+    assert abs(float(fused.sum()) - 1) < 1e-5
+    assert labels[int(fused.argmax())] == "🐈"
+    assert fused[0] > 0 and fused[3] > 0  # ❤️ and 😢, never seen in that chat, keep the floor
+    weightless = model_favouring("🐈", "кот", weight=0.0).fuse("мой кот", labels, probs)
+    assert np.allclose(weightless, probs, atol=1e-6)
+
+
+def test_vectorised_fusion_matches_one_message_at_a_time():
+    model = model_favouring("👍", "ок")
+    labels = ["👍", "😂", "🐈", "😢"]
+    probs = np.array([[0.25, 0.25, 0.25, 0.25], [0.1, 0.6, 0.2, 0.1]], dtype=np.float32)
+    own = np.stack([model.probabilities(t) for t in ("ок", "кот")])
+    together = fuse(own, model.emojis, labels, probs, model.weight)
+    assert np.allclose(together[0], model.fuse("ок", labels, probs[0]), atol=1e-6)
+    assert np.allclose(together[1], model.fuse("кот", labels, probs[1]), atol=1e-6)
+
+
+def test_a_language_without_chat_of_its_own_has_no_model_and_the_shipped_russian_one_loads():
+    assert chat_ngrams("xx") is None
+    russian = chat_ngrams("ru")
+    assert russian is not None and "😂" in russian.emojis and russian.weight > 0
+
+
+def test_a_clearly_negative_message_keeps_the_models_reading(monkeypatch):
+    from assistant import Assistant
+
+    assistant = Assistant()
+    laughing = model_favouring("😂", "кот", emojis=tuple(assistant.labels[:20]), weight=3.0)
+    monkeypatch.setattr("assistant.core.assistant.chat_ngrams", lambda lang: laughing)
+    labels = assistant.labels
+    sad = np.full(len(labels), 0.001, dtype=np.float32)
+    sad[labels.index("😢")], sad[labels.index("😭")] = 0.5, 0.3
+    cheerful = np.full(len(labels), 0.001, dtype=np.float32)
+    cheerful[labels.index("❤️")] = 0.5
+    probs = np.stack([sad / sad.sum(), cheerful / cheerful.sum()])
+    out = assistant.with_chat_habits(["умер наш кот", "мой кот"], ["ru", "ru"], probs)
+    assert np.allclose(out[0], probs[0])  # sombre: the n-grams stay out
+    assert labels[int(out[1].argmax())] == "😂"  # otherwise the chat's habit counts
+
+
+def test_builder_fits_on_its_own_small_chat_and_writes_a_loadable_model(tmp_path):
+    from training import build_chat_ngrams
+
+    rows = []
+    for i in range(40):
+        for text, emoji in ((f"мой кот {i}", "🐈"), (f"ахаха смешно {i}", "😂"), (f"ок договорились {i}", "👍")):
+            rows.append({"text": text, "emoji": emoji, "lang": "ru", "source": "telegram_ru",
+                         "split": "val" if i % 4 == 0 else "train", "targets": {emoji: 1.0}})
+    examples = tmp_path / "examples.jsonl"
+    examples.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), encoding="utf-8")
+    reports = build_chat_ngrams.main(["--examples", str(examples), "--langs", "ru", "--buckets", "512",
+                                      "--out", str(tmp_path / "out")])
+    report = reports["ru"]
+    assert report["train"] == 90 and report["val"] == 30
+    assert report["val_fused"][1] >= report["val_encoder_alone"][1]  # chosen on validation: never worse there
+    with np.load(tmp_path / "out" / "ru.npz") as data:
+        model = ChatNgrams.from_npz(data)
+    assert sorted(model.emojis) == sorted(["🐈", "😂", "👍"]) and model.buckets == 512
+    assert model.emojis[int(model.probabilities("мой кот").argmax())] == "🐈"
+    with pytest.raises(SystemExit, match="no emoji-labelled chat"):
+        build_chat_ngrams.main(["--examples", str(examples), "--langs", "de", "--out", str(tmp_path / "out")])
+
+
+def test_an_unreadable_file_means_no_model(tmp_path, monkeypatch):
+    (tmp_path / "chat_ngrams").mkdir()
+    (tmp_path / "chat_ngrams" / "zz.npz").write_bytes(b"not an npz")
+    monkeypatch.setattr(ngrams_module, "data_file", lambda *parts: tmp_path.joinpath(*parts))
+    chat_ngrams.cache_clear()
+    try:
+        assert chat_ngrams("zz") is None
+    finally:
+        chat_ngrams.cache_clear()
