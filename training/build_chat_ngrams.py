@@ -19,7 +19,7 @@ import numpy as np
 from tqdm.auto import tqdm
 
 from assistant.core import Assistant
-from assistant.core.chat_ngrams import DATA_DIR, ChatNgrams, fuse, hashed, ngram_counts
+from assistant.core.chat_ngrams import DATA_DIR, ChatNgrams, bucket, fuse, hashed, ngram_counts
 from assistant.core.normalize import normalize_text
 from training.lib.defaults import EXAMPLES, MODEL_DIR, RUNTIME_DATA
 from training.lib.quantize import quantize_rows
@@ -32,11 +32,9 @@ WEIGHT_GRID = (0.0, 0.5, 1.0, 1.5, 2.0, 3.0)  # 0: the n-grams left out, if they
 
 def idf_of(texts: list[str], buckets: int) -> np.ndarray:
     """Smoothed inverse document frequency per bucket, as scikit-learn's TfidfVectorizer computes it."""
-    import zlib
-
     df = np.zeros(buckets, dtype=np.float64)
     for text in texts:
-        df[list({zlib.crc32(g.encode("utf-8")) % buckets for g in ngram_counts(text)})] += 1
+        df[list({bucket(gram, buckets) for gram in ngram_counts(text)})] += 1
     return (np.log((1 + len(texts)) / (1 + df)) + 1).astype(np.float32)
 
 
@@ -67,7 +65,7 @@ def build(lang: str, rows: list[dict], assistant: Assistant, buckets: int) -> tu
     texts = {name: [normalize_text(r["text"]) for r in part] for name, part in split.items()}
     answers = {name: [r["emoji"] for r in part] for name, part in split.items()}
     idf = idf_of(texts["train"], buckets)
-    x_train, x_val = matrix(texts["train"], buckets, idf), matrix(texts["val"], buckets, idf)
+    x_train = matrix(texts["train"], buckets, idf)  # validation messages are scored as the runtime scores them
     encoder = assistant.probabilities(texts["val"], [lang] * len(texts["val"]), chat_habits=False)
     report = {"train": len(texts["train"]), "val": len(texts["val"]),
               "val_encoder_alone": list_scores(encoder, assistant.labels, answers["val"]), "grid": []}

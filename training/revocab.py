@@ -31,10 +31,8 @@ from training.lib.defaults import E5_DIR, EXAMPLES, EXPLAIN_MODEL_DIR, MODEL_DIR
 from training.lib.examples import read_examples
 from training.lib.manifest_writer import command_line
 from training.lib.prune_vocab import POLICY, prune
-from training.lib.quantize import quantize_rows, top1_agreement
+from training.lib.quantize import EmbeddingTable, top1_agreement
 
-TABLE = "word_embeddings.weight_int8"
-FP32_TABLE = "word_embeddings.weight"
 
 
 
@@ -56,43 +54,6 @@ def piece_ids(tokenizer_json: dict, base_json: dict) -> list[int]:
         return [index[piece] for piece, _ in tokenizer_json["model"]["vocab"]]
     except KeyError as missing:
         raise SystemExit(f"piece {missing} is not in the base tokenizer: the model was not pruned from this base")
-
-
-class EmbeddingTable:
-    """The word-embedding table of an exported model.onnx: int8 rows with per-row scales
-    (training.lib.quantize), or an fp32 table (a small model, or one left in fp32)."""
-
-    def __init__(self, graph):
-        from onnx import numpy_helper
-
-        inits = {t.name: t for t in graph.initializer}
-        self.table = next((t for name, t in inits.items() if name.endswith(TABLE)), None)
-        self.scale = inits.get(self.table.name[:-len("_int8")] + "_row_scale") if self.table is not None else None
-        if self.table is None or self.scale is None:
-            self.table, self.scale = next((t for name, t in inits.items() if name.endswith(FP32_TABLE)), None), None
-        if self.table is None:
-            raise SystemExit("model.onnx has no word-embedding table; export it with training.export")
-        rows = numpy_helper.to_array(self.table).astype(np.float32)
-        self.steps = numpy_helper.to_array(self.scale).reshape(-1) if self.scale is not None else None
-        self.rows = rows * self.steps[:, None] if self.steps is not None else rows
-
-    def mismatch(self, base_rows: np.ndarray) -> int:
-        """How many rows differ from `base_rows` by more than rounding (half an int8 step)."""
-        error = np.abs(self.rows - base_rows).max(axis=1)
-        limit = 0.51 * self.steps if self.steps is not None else 1e-5 * (1 + np.abs(base_rows).max(axis=1))
-        return int((error > limit).sum())
-
-    def replace(self, base_rows: np.ndarray) -> np.ndarray:
-        """Put `base_rows` in as the table (int8 again where it was); returns the rows as the model reads them."""
-        from onnx import numpy_helper
-
-        if self.scale is None:
-            self.table.CopyFrom(numpy_helper.from_array(base_rows.astype(np.float32), self.table.name))
-            return base_rows.astype(np.float32)
-        rows, scale = quantize_rows(base_rows)
-        self.table.CopyFrom(numpy_helper.from_array(rows, self.table.name))
-        self.scale.CopyFrom(numpy_helper.from_array(scale.reshape(-1, 1), self.scale.name))
-        return rows.astype(np.float32) * scale[:, None]
 
 
 def logits(model_file: Path, tokenizer: Path, texts: list[str], size: int = 64) -> np.ndarray:
@@ -146,7 +107,10 @@ def main(argv: list[str] | None = None) -> dict:
 
     model_file = args.model / "model.onnx"
     model = onnx.load(str(model_file))
-    table = EmbeddingTable(model.graph)
+    try:
+        table = EmbeddingTable(model.graph)
+    except ValueError as exc:
+        raise SystemExit(f"{model_file}: {exc}; export it with training.export")
     old_ids = piece_ids(old_json, base_json)
     old_rows = table.rows
     if mismatched := table.mismatch(base[old_ids]):  # these rows were trained, or come from another base

@@ -38,12 +38,17 @@ def ngram_counts(text: str) -> Counter:
     return counts
 
 
+def bucket(gram: str, buckets: int) -> int:
+    """A gram's feature column: a hash stable across processes and Python versions (crc32)."""
+    return zlib.crc32(gram.encode("utf-8")) % buckets
+
+
 def hashed(text: str, buckets: int, idf: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """(bucket ids, values): sublinear counts × idf, L2-normalised; the training features too."""
     rows: dict[int, float] = {}
     for gram, n in ngram_counts(text).items():
-        bucket = zlib.crc32(gram.encode("utf-8")) % buckets
-        rows[bucket] = rows.get(bucket, 0.0) + 1.0 + math.log(n)
+        column = bucket(gram, buckets)
+        rows[column] = rows.get(column, 0.0) + 1.0 + math.log(n)
     ids = np.fromiter(rows, dtype=np.int64, count=len(rows))
     values = np.fromiter(rows.values(), dtype=np.float32, count=len(rows)) * idf[ids]
     norm = float(np.linalg.norm(values))

@@ -222,15 +222,49 @@ def quantize_rows(table: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 def embedding_table(model_file: Path) -> np.ndarray:
     """The word-embedding table [pieces, hidden] of an exported model, dequantized to float32."""
     import onnx
-    from onnx import numpy_helper
 
-    inits = {i.name: i for i in onnx.load(str(model_file)).graph.initializer}
-    for name, init in inits.items():
-        if name.endswith("word_embeddings.weight_int8") and f"{name[:-5]}_row_scale" in inits:
-            return numpy_helper.to_array(init).astype(np.float32) * numpy_helper.to_array(inits[f"{name[:-5]}_row_scale"])
-        if name.endswith("word_embeddings.weight") and init.data_type == onnx.TensorProto.FLOAT:
-            return numpy_helper.to_array(init)
-    raise ValueError(f"{model_file}: no word-embedding table (fp32, or int8 with per-row scales) found")
+    try:
+        return EmbeddingTable(onnx.load(str(model_file)).graph).rows
+    except ValueError as exc:
+        raise ValueError(f"{model_file}: {exc}") from None
+
+
+class EmbeddingTable:
+    """The word-embedding table of an exported model.onnx graph: int8 rows with per-row scales
+    (quantize_embedding_rows), or an fp32 table (a small model, or one left in fp32). `rows` is
+    the table as the model reads it; `replace` puts other rows in place (training.revocab)."""
+
+    def __init__(self, graph):
+        from onnx import numpy_helper
+
+        inits = {t.name: t for t in graph.initializer}
+        self.table = next((t for name, t in inits.items() if name.endswith("word_embeddings.weight_int8")), None)
+        self.scale = inits.get(self.table.name[:-len("_int8")] + "_row_scale") if self.table is not None else None
+        if self.table is None or self.scale is None:
+            self.table, self.scale = next((t for name, t in inits.items() if name.endswith("word_embeddings.weight") and t.data_type == 1), None), None
+        if self.table is None:
+            raise ValueError("no word-embedding table (fp32, or int8 with per-row scales) found")
+        rows = numpy_helper.to_array(self.table).astype(np.float32)
+        self.steps = numpy_helper.to_array(self.scale).reshape(-1) if self.scale is not None else None
+        self.rows = rows * self.steps[:, None] if self.steps is not None else rows
+
+    def mismatch(self, base_rows: np.ndarray) -> int:
+        """How many rows differ from `base_rows` by more than rounding (half an int8 step)."""
+        error = np.abs(self.rows - base_rows).max(axis=1)
+        limit = 0.51 * self.steps if self.steps is not None else 1e-5 * (1 + np.abs(base_rows).max(axis=1))
+        return int((error > limit).sum())
+
+    def replace(self, base_rows: np.ndarray) -> np.ndarray:
+        """Put `base_rows` in as the table (int8 again where it was); returns the rows as the model reads them."""
+        from onnx import numpy_helper
+
+        if self.scale is None:
+            self.table.CopyFrom(numpy_helper.from_array(base_rows.astype(np.float32), self.table.name))
+            return base_rows.astype(np.float32)
+        rows, scale = quantize_rows(base_rows)
+        self.table.CopyFrom(numpy_helper.from_array(rows, self.table.name))
+        self.scale.CopyFrom(numpy_helper.from_array(scale.reshape(-1, 1), self.scale.name))
+        return rows.astype(np.float32) * scale[:, None]
 
 
 def onnx_logits(model_file: Path, batches) -> np.ndarray:
