@@ -96,8 +96,16 @@ def test_an_unreadable_file_means_no_model(tmp_path, monkeypatch):
     (tmp_path / "chat_ngrams").mkdir()
     (tmp_path / "chat_ngrams" / "zz.npz").write_bytes(b"not an npz")
     monkeypatch.setattr(ngrams_module, "data_file", lambda *parts: tmp_path.joinpath(*parts))
-    chat_ngrams.cache_clear()
+    ngrams_module._load.cache_clear()
     try:
         assert chat_ngrams("zz") is None
     finally:
-        chat_ngrams.cache_clear()
+        ngrams_module._load.cache_clear()
+
+
+def test_a_stream_of_other_languages_never_evicts_a_loaded_model():
+    russian = chat_ngrams("ru")
+    assert russian is not None
+    for lang in ("en", "es", "de", "fr", "it", "pt", "ja", "zh", "ko", "id", "tr", "pl", "nl", "sv", "ar", "hi"):
+        assert chat_ngrams(lang) is None
+    assert chat_ngrams("ru") is russian and chat_ngrams("ru-RU") is russian  # not read from disk again

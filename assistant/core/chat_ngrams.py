@@ -97,11 +97,17 @@ def fuse(own: np.ndarray, emojis: list[str], labels: list[str], probs: np.ndarra
     return (fused / fused.sum(axis=1, keepdims=True)).astype(np.float32)
 
 
-@lru_cache(maxsize=8)
 def chat_ngrams(lang: str) -> ChatNgrams | None:
     """The language's n-gram model, or None where it has no chat of its own (or the file is unreadable)."""
+    return _load(base_language(lang))
+
+
+# One entry per base language, the many without a model included: a small bounded cache let
+# a stream of other languages' messages evict Russian's and reload its file on every Russian one.
+@lru_cache(maxsize=None)
+def _load(code: str) -> ChatNgrams | None:
     try:
-        with data_file(DATA_DIR, f"{base_language(lang)}.npz").open("rb") as f, np.load(f) as data:
+        with data_file(DATA_DIR, f"{code}.npz").open("rb") as f, np.load(f) as data:
             return ChatNgrams.from_npz(data)
     except (OSError, ValueError, KeyError):  # a missing or damaged file only loses the chat's habits
         return None
