@@ -35,6 +35,13 @@ def _lang(interaction: discord.Interaction) -> str:
     return getattr(interaction.locale, "value", str(interaction.locale))
 
 
+def _guild_lang(guild) -> str | None:
+    """A server's community locale ("it"): the language hint for its members' messages, which,
+    unlike interactions, carry no locale of their writer; None in direct messages."""
+    locale = getattr(guild, "preferred_locale", None)
+    return getattr(locale, "value", locale)
+
+
 def _chat_id(guild_id: int | None, channel_id: int) -> int:
     """Collection is switched per server, so a server message's chat is its guild; a DM's is its channel."""
     return guild_id if guild_id is not None else channel_id
@@ -147,7 +154,8 @@ class EmojiCog(commands.Cog):
         guild_id = message.guild.id if message.guild else None
         await self.core.record_message(PLATFORM, user_id=message.author.id,
                                        chat_id=_chat_id(guild_id, message.channel.id), message_id=message.id,
-                                       text=message.content, private=guild_id is None)
+                                       text=message.content, private=guild_id is None,
+                                       ui_lang=_guild_lang(message.guild))
 
     @commands.Cog.listener()
     async def on_raw_reaction_add(self, payload: discord.RawReactionActionEvent) -> None:

@@ -57,9 +57,9 @@ class FakeInteraction:
         return [s["content"] for s in self.sent]
 
 
-def fake_message(text, *, author=ANA, message_id=500, guild_id=GUILD, bot=False):
+def fake_message(text, *, author=ANA, message_id=500, guild_id=GUILD, bot=False, locale=discord.Locale.american_english):
     return SimpleNamespace(id=message_id, content=text, author=SimpleNamespace(id=author, bot=bot),
-                           guild=SimpleNamespace(id=guild_id) if guild_id else None,
+                           guild=SimpleNamespace(id=guild_id, preferred_locale=locale) if guild_id else None,
                            channel=SimpleNamespace(id=CHANNEL if guild_id else DM))
 
 
@@ -183,6 +183,19 @@ def test_server_admins_switch_collection_and_reactions_become_labels(cog):
     asyncio.run(cog.collect.callback(cog, FakeInteraction(ADMIN, manage_guild=True), False))
     asyncio.run(cog.on_message(fake_message("after switching off 🎉", message_id=3)))
     assert core.store.db["messages"].count == 1
+
+
+def test_a_server_message_is_read_with_the_servers_locale_as_the_language_hint(cog):
+    core = cog.core
+    core.store.set_chat_collection("discord", GUILD, True)
+    asyncio.run(cog.optin.callback(cog, FakeInteraction(ANA)))
+    core.holder.current.hints.clear()
+    asyncio.run(cog.on_message(fake_message("ciao", message_id=20, locale=discord.Locale.italian)))
+    asyncio.run(cog.on_message(fake_message("ciao", message_id=21, locale=discord.Locale.brazil_portuguese)))
+    asyncio.run(cog.on_message(fake_message("ciao", message_id=22, guild_id=None)))  # a DM: no server, no hint
+    assert core.holder.current.hints == [("detect_language", "it"), ("detect_language", "pt-BR"),
+                                         ("detect_language", None)]
+    assert core.store.db["messages"].count == 3
 
 
 def test_nothing_is_stored_for_a_user_who_has_not_opted_in(cog):
