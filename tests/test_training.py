@@ -78,6 +78,29 @@ def test_train_resumes_from_checkpoint(trained_run, capsys):
     assert torch.load(run / "model.pt", weights_only=False)["steps"] == 9
 
 
+def test_train_continues_a_shipped_model_folder_with_its_labels_and_vocabulary(tiny_model, tmp_path):
+    """init_from a model folder: its int8 weights come back in torch, its labels keep their order (the
+    examples' own counts would order them otherwise), and training moves the weights from there."""
+    import torch
+    from training import train
+    from training.lib.dequantize import recover
+
+    examples = tmp_path / "examples.jsonl"
+    rows = [json.loads(line) for line in tiny_examples(tmp_path / "all.jsonl").read_text().splitlines()]
+    examples.write_text("".join(json.dumps({**r, "emoji": "😂"}, ensure_ascii=False) + "\n" for r in rows),
+                        encoding="utf-8")  # one label only: counts alone would give a one-row head
+    run = tmp_path / "run"
+    train.main([f"--init_from={tiny_model}", f"--examples={examples}", f"--out_dir={run}", "--max_steps=3",
+                "--batch_size=8", "--min_label_count=1", "--learning_rate=1e-2"])
+    saved = torch.load(run / "model.pt", weights_only=False)
+    start, labels, _ = recover(tiny_model)
+    assert saved["labels"] == labels and saved["config"]["base_model"] == str(run / "base")
+    assert (run / "base" / "tokenizer.json").read_bytes() == (tiny_model / "tokenizer.json").read_bytes()
+    query = "encoder.encoder.layer.0.attention.self.query.weight"
+    assert saved["state_dict"][query].shape == start.state_dict()[query].shape
+    assert not torch.allclose(saved["state_dict"][query], start.state_dict()[query])
+
+
 def test_config_rejects_bad_values():
     from training.lib.train_config import TrainConfig
 

@@ -6,6 +6,7 @@ CPU recipe (see training/lib/train_config.py); the GPU recipe is configs/gpu.tom
     python -m training.train                              # CPU recipe
     python -m training.train --config training/configs/gpu.toml
     python -m training.train --max_steps=50 --resume      # continue a run
+    python -m training.train --init_from=models/emoji-predictor --out_dir=build/run3   # continue the shipped model
     torchrun --nproc_per_node 4 -m training.train --config training/configs/gpu.toml   # 4 GPUs
 
 The same script runs as one process or as many under `torchrun` / `accelerate launch`
@@ -17,6 +18,7 @@ The loop itself is training/lib/loop.py's `fit`, which training.retrain runs too
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import random
 from pathlib import Path
 
@@ -30,6 +32,27 @@ from training.lib.losses import class_weights
 from training.lib.manifest_writer import command_line
 from training.lib.model import EmojiClassifier, load_encoder, tokenizer_file
 from training.lib.train_config import TrainConfig
+
+
+@dataclasses.dataclass
+class ShippedStart:
+    model: EmojiClassifier
+    labels: list[str]
+    encoder_dir: str  # the recovered encoder as a transformers folder: the run's base_model
+    tokenizer: Path  # its pruned vocabulary (every process reads it; rank 0 alone writes encoder_dir)
+
+
+def continue_from(model_dir: Path, out_dir: Path, main_process: bool) -> ShippedStart:
+    """A shipped model folder (int8 ONNX) as the starting point: the classifier recovered from its
+    weights (training/lib/dequantize.py), its labels in its order, its encoder and pruned vocabulary
+    saved under out_dir/base for the loop and training.export to load like any base model."""
+    from training.lib.dequantize import recover, save_encoder
+
+    model, labels, _ = recover(model_dir)
+    encoder_dir = out_dir / "base"
+    if main_process:
+        save_encoder(model, model_dir / "tokenizer.json", encoder_dir)
+    return ShippedStart(model, list(labels), str(encoder_dir), model_dir / "tokenizer.json")
 
 
 def main(argv: list[str] | None = None) -> Path:
@@ -46,18 +69,27 @@ def main(argv: list[str] | None = None) -> Path:
     processes = start_processes()
     log = processes.log
 
-    # ---- data: labels by training weight, tokenised once up front
+    # ---- a shipped model folder to continue from: its int8 weights back in torch, its labels kept
+    shipped = None
+    if cfg.init_from and (Path(cfg.init_from) / "manifest.json").is_file():
+        shipped = continue_from(Path(cfg.init_from), out_dir, processes.main)
+        cfg = dataclasses.replace(cfg, base_model=shipped.encoder_dir,
+                                  num_layers=shipped.model.encoder.config.num_hidden_layers)
+        log(f"continuing {cfg.init_from} ({len(shipped.labels)} labels, {cfg.num_layers} layers)")
+
+    # ---- data: labels by training weight (or the shipped model's), tokenised once up front
     splits = read_examples(cfg.examples)
     counts = label_weights(splits["train"])
-    labels = [e for e, n in counts.most_common() if n >= cfg.min_label_count]
+    labels = shipped.labels if shipped else [e for e, n in counts.most_common() if n >= cfg.min_label_count]
     label_id = {e: i for i, e in enumerate(labels)}
     train = [r for r in splits["train"] if any(e in label_id for e in targets_of(r))]
     val = [r for r in splits["val"] if r["emoji"] in label_id]
-    encoder_tok = TextEncoder(tokenizer_file(cfg.base_model), max_length=cfg.max_length)
+    encoder_tok = TextEncoder(shipped.tokenizer if shipped else tokenizer_file(cfg.base_model),
+                              max_length=cfg.max_length)
     data = TrainingSet(ids=encoder_tok.token_ids([r["text"] for r in train]),
                        targets=target_matrix(train, label_id),  # [n, labels] weighted targets
                        sources=[r.get("source", "") for r in train],
-                       class_weight=class_weights([counts[e] for e in labels], cfg.class_weight_power,
+                       class_weight=class_weights([max(counts[e], 1.0) for e in labels], cfg.class_weight_power,
                                                   cfg.max_class_weight))
     factors = cfg.source_factors()
     log(f"{len(train)} train / {len(val)} val messages, {len(labels)} labels"
@@ -66,8 +98,12 @@ def main(argv: list[str] | None = None) -> Path:
           f"{cfg.batch_size // processes.world or 1} messages per step", flush=True)
 
     # ---- model, then the loop (training/lib/loop.py: optimiser, DDP, checkpoints, resume)
-    model = EmojiClassifier(load_encoder(cfg.base_model, cfg.num_layers), len(labels), cfg.dropout)
-    if cfg.init_from and not args.resume:  # a finished run's weights (same labels) as the starting point
+    if shipped:
+        model = shipped.model
+        model.dropout.p = cfg.dropout
+    else:
+        model = EmojiClassifier(load_encoder(cfg.base_model, cfg.num_layers), len(labels), cfg.dropout)
+    if cfg.init_from and not shipped and not args.resume:  # a finished run's weights (same labels) as the starting point
         start = torch.load(Path(cfg.init_from) / "model.pt", weights_only=False, map_location="cpu")
         if start["labels"] != labels:
             raise SystemExit(f"{cfg.init_from}: its run has {len(start['labels'])} labels, this data {len(labels)}; "
