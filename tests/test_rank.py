@@ -83,6 +83,15 @@ def test_laughter_keeps_the_laughing_emoji_first():
     assert emojis(fuse(LABELS, p, {}, 3, tone=laughing))[0] == "😂"
 
 
+def test_written_laughter_brings_the_best_laughing_emoji_first_wherever_the_model_put_it():
+    p = probs(cry=5, rage=3, joy=1)  # the model reads the mishap, not the laugh
+    laughing = tone("哈哈哈 我穿着拖鞋就去上班了", LABELS, p)
+    assert laughing.laughter
+    assert emojis(fuse(LABELS, p, {}, 3, tone=laughing)) == ["😂", "😢", "😡"]
+    quiet = tone("我穿着拖鞋就去上班了", LABELS, p)
+    assert emojis(fuse(LABELS, p, {}, 3, tone=quiet)) == ["😢", "😡", "😂"]
+
+
 def test_a_cheerful_message_is_not_reordered():
     p = probs(joy=5, heart=4, cry=0.5)
     assert not tone("best day ever", LABELS, p).sombre
@@ -90,12 +99,14 @@ def test_a_cheerful_message_is_not_reordered():
 
 
 @pytest.mark.parametrize("text", ["lol", "jajaja qué vergüenza", "ахахах", "哈哈哈 我又迟到了", "ㅋㅋㅋ 망했다",
-                                  "555 ลืม", "wkwkwk", "kkkkkk caí", "mdr", "寝坊した www", "I fell 😂"])
+                                  "555 ลืม", "55555.", "wkwkwk", "kkkkkk caí", "mdr", "寝坊した www", "I fell 😂",
+                                  "ahahah che scemo"])
 def test_laughter_in_many_languages(text):
     assert laughs(text)
 
 
-@pytest.mark.parametrize("text", ["my cat is sick", "hello", "bowl of soup", "Hahn", "ja", "Kaka ist krank"])
+@pytest.mark.parametrize("text", ["my cat is sick", "hello", "bowl of soup", "Hahn", "ja", "Kaka ist krank",
+                                  "call 555-1234", "it costs 555.50", "at 5:55", "Ahh no"])
 def test_no_laughter(text):
     assert not laughs(text)
 

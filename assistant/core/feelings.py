@@ -32,10 +32,10 @@ SLEEPY = frozenset(canonical(e) for e in "😴 🥱 😪 💤 🛌".split())
 
 LAUGHING = frozenset(canonical(e) for e in "😂 🤣 😆 😹 😅 💀 ☠️".split())
 _LAUGHTER = re.compile(
-    r"(?<![^\W\d_])(?:l+o+l+z?|lm+f?a+o+|rofl|kek|(?:h+a+){2,}h*|(?:h+e+){2,}|(?:h+i+){2,}|(?:j+a+){2,}j*|(?:j+e+){2,}"
+    r"(?<![^\W\d_])(?:l+o+l+z?|lm+f?a+o+|rofl|kek|(?:h+a+){2,}h*|(?:a+h+){2,}a*|(?:h+e+){2,}|(?:h+i+){2,}|(?:j+a+){2,}j*|(?:j+e+){2,}"
     r"|(?:k+a+){3,}|k{3,}|(?:r+s+){2,}|mdr+|ptdr+|xd+|(?:а+х+){2,}|(?:х+а+){2,}|хах+|лол|ржу|ржака|(?:х+е+){2,}"
     r"|wk(?:wk)+|(?:w+k+){2,}|(?:x+i+){2,}|(?:ه+){3,}|(?:خخ)+)(?![^\W\d_])"
-    r"|哈哈|呵呵|嘻嘻|笑死|ww+(?![a-z])|ｗｗ+|ㅋㅋ|ㅎㅎ|555+|草$",
+    r"|哈哈|呵呵|嘻嘻|笑死|ww+(?![a-z])|ｗｗ+|ㅋㅋ|ㅎㅎ|(?<![\d\-.:/,])555+(?![\d\-:/]|[.,]\d)|草$",
     re.IGNORECASE)
 
 # Fitted with assistant.rank's settings on the development halves (the feelings suite, chat validation sets).
@@ -79,9 +79,14 @@ def tone(text: str, labels: list[str], probs: np.ndarray, keyword_scores: dict[s
 
 
 def agree(ranked: list[tuple[str, float]], message_tone: Tone) -> list[tuple[str, float]]:
-    """For a sombre message, the best emoji that is not cheerful comes first (the others keep
-    their order: a 😂 second is still offered, people laugh at their troubles); else unchanged."""
-    if not message_tone.sombre:
+    """For a message that laughs, the best laughing emoji comes first: written laughter ("jajaja",
+    "哈哈", "555") names 😂 as "sad" names 😢. For a sombre message, the best emoji that is not
+    cheerful comes first (the others keep their order: a 😂 second is still offered, people
+    laugh at their troubles). Otherwise unchanged."""
+    if message_tone.laughter:
+        lead = next((item for item in ranked if item[0] in LAUGHING), None)
+    elif message_tone.sombre:
+        lead = next((item for item in ranked if item[0] not in CHEERFUL), None)
+    else:
         return ranked
-    lead = next((item for item in ranked if item[0] not in CHEERFUL), None)
     return ranked if lead is None else [lead] + [item for item in ranked if item is not lead]

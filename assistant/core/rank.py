@@ -11,8 +11,8 @@ training label covers it. The rules, in order:
    always one of the model's, lifted by the words that name it ("I love pizza": ❤️, then 🍕):
    for first place a face or heart that is not cheerful gains feeling_weight × its match
    score when a word names it ("so tired" → 😩 😫 😴 contend with the model's 😢);
-3. a clearly negative message gets no cheerful emoji first unless the writer laughs
-   (assistant.core.feelings);
+3. a message that laughs ("jajaja", "哈哈", "555") gets the best laughing emoji first; a
+   clearly negative one gets no cheerful emoji first (assistant.core.feelings);
 4. the language's popularity prior breaks ties and fills a list the model and the
    keywords leave short.
 """
