@@ -30,16 +30,20 @@ PLATFORM = "discord"
 MAX_TEXT = 1000  # characters accepted by /emoji and /explain
 
 
+def _code(locale) -> str | None:
+    """A discord.Locale (or its code) as its code ("es-ES"); None stays None."""
+    return None if locale is None else getattr(locale, "value", str(locale))
+
+
 def _lang(interaction: discord.Interaction) -> str:
     """The user's client locale ("es-ES"): the replies' language and the model's hint."""
-    return getattr(interaction.locale, "value", str(interaction.locale))
+    return _code(interaction.locale)
 
 
 def _guild_lang(guild) -> str | None:
     """A server's community locale ("it"): the language hint for its members' messages, which,
     unlike interactions, carry no locale of their writer; None in direct messages."""
-    locale = getattr(guild, "preferred_locale", None)
-    return getattr(locale, "value", locale)
+    return _code(getattr(guild, "preferred_locale", None))
 
 
 def _chat_id(guild_id: int | None, channel_id: int) -> int:

@@ -117,12 +117,9 @@ def load_base(base: Path, out: Path, main_process: bool):
     if not (base / "manifest.json").is_file():
         raise SystemExit(f"--base {base}: expected a model folder (manifest.json, model.onnx) or a training run "
                          "(model.pt); found neither")
-    from training.lib.dequantize import recover, save_encoder
+    from training.lib.dequantize import recover_as_base
 
-    model, labels, manifest = recover(base)
-    encoder_dir = out / "base"
-    if main_process:  # the recovered encoder as a transformers folder: training.export loads it from here
-        save_encoder(model, base / "tokenizer.json", encoder_dir)
+    model, labels, manifest, encoder_dir = recover_as_base(base, out, main_process)
     return model, labels, str(encoder_dir), base / "tokenizer.json", {
         "kind": "model folder (int8, dequantized)", "path": str(base), "name": manifest.name,
         "version": manifest.version, "model_sha256": manifest.files.get("model.onnx"),

@@ -34,8 +34,6 @@ from training.lib.prune_vocab import POLICY, prune
 from training.lib.quantize import EmbeddingTable, top1_agreement
 
 
-
-
 def base_embeddings(base: Path) -> np.ndarray:
     """The base encoder's word-embedding matrix [pieces, hidden] (a transformers folder, safetensors)."""
     from safetensors.numpy import load_file

@@ -34,27 +34,6 @@ from training.lib.model import EmojiClassifier, load_encoder, tokenizer_file
 from training.lib.train_config import TrainConfig
 
 
-@dataclasses.dataclass
-class ShippedStart:
-    model: EmojiClassifier
-    labels: list[str]
-    encoder_dir: str  # the recovered encoder as a transformers folder: the run's base_model
-    tokenizer: Path  # its pruned vocabulary (every process reads it; rank 0 alone writes encoder_dir)
-
-
-def continue_from(model_dir: Path, out_dir: Path, main_process: bool) -> ShippedStart:
-    """A shipped model folder (int8 ONNX) as the starting point: the classifier recovered from its
-    weights (training/lib/dequantize.py), its labels in its order, its encoder and pruned vocabulary
-    saved under out_dir/base for the loop and training.export to load like any base model."""
-    from training.lib.dequantize import recover, save_encoder
-
-    model, labels, _ = recover(model_dir)
-    encoder_dir = out_dir / "base"
-    if main_process:
-        save_encoder(model, model_dir / "tokenizer.json", encoder_dir)
-    return ShippedStart(model, list(labels), str(encoder_dir), model_dir / "tokenizer.json")
-
-
 def main(argv: list[str] | None = None) -> Path:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--config", help="TOML file with TrainConfig overrides")
@@ -70,21 +49,24 @@ def main(argv: list[str] | None = None) -> Path:
     log = processes.log
 
     # ---- a shipped model folder to continue from: its int8 weights back in torch, its labels kept
-    shipped = None
-    if cfg.init_from and (Path(cfg.init_from) / "manifest.json").is_file():
-        shipped = continue_from(Path(cfg.init_from), out_dir, processes.main)
-        cfg = dataclasses.replace(cfg, base_model=shipped.encoder_dir,
-                                  num_layers=shipped.model.encoder.config.num_hidden_layers)
-        log(f"continuing {cfg.init_from} ({len(shipped.labels)} labels, {cfg.num_layers} layers)")
+    shipped = bool(cfg.init_from) and (Path(cfg.init_from) / "manifest.json").is_file()
+    if shipped:
+        from training.lib.dequantize import recover_as_base
+
+        model, labels, _, encoder_dir = recover_as_base(Path(cfg.init_from), out_dir, processes.main)
+        cfg = dataclasses.replace(cfg, base_model=str(encoder_dir), num_layers=model.encoder.config.num_hidden_layers)
+        log(f"continuing {cfg.init_from} ({len(labels)} labels, {cfg.num_layers} layers)")
 
     # ---- data: labels by training weight (or the shipped model's), tokenised once up front
     splits = read_examples(cfg.examples)
     counts = label_weights(splits["train"])
-    labels = shipped.labels if shipped else [e for e, n in counts.most_common() if n >= cfg.min_label_count]
+    if not shipped:
+        labels = [e for e, n in counts.most_common() if n >= cfg.min_label_count]
     label_id = {e: i for i, e in enumerate(labels)}
     train = [r for r in splits["train"] if any(e in label_id for e in targets_of(r))]
     val = [r for r in splits["val"] if r["emoji"] in label_id]
-    encoder_tok = TextEncoder(shipped.tokenizer if shipped else tokenizer_file(cfg.base_model),
+    # a shipped model's pruned vocabulary is read from its folder: only rank 0 writes base_model
+    encoder_tok = TextEncoder(Path(cfg.init_from) / "tokenizer.json" if shipped else tokenizer_file(cfg.base_model),
                               max_length=cfg.max_length)
     data = TrainingSet(ids=encoder_tok.token_ids([r["text"] for r in train]),
                        targets=target_matrix(train, label_id),  # [n, labels] weighted targets
@@ -99,7 +81,6 @@ def main(argv: list[str] | None = None) -> Path:
 
     # ---- model, then the loop (training/lib/loop.py: optimiser, DDP, checkpoints, resume)
     if shipped:
-        model = shipped.model
         model.dropout.p = cfg.dropout
     else:
         model = EmojiClassifier(load_encoder(cfg.base_model, cfg.num_layers), len(labels), cfg.dropout)

@@ -149,3 +149,15 @@ def save_encoder(model, tokenizer: Path, out: Path) -> Path:
     (out / "tokenizer.json").write_bytes(Path(tokenizer).read_bytes())
     (out / "recovered_from.json").write_text(json.dumps({"tokenizer": str(tokenizer)}) + "\n", encoding="utf-8")
     return out
+
+
+def recover_as_base(model_dir: Path, out: Path, main_process: bool = True):
+    """(EmojiClassifier, labels, manifest, encoder folder): a shipped model folder as the starting
+    point of a run (training.train --init_from, training.retrain --base). The recovered encoder and
+    its pruned vocabulary go to out/base, where the loop and training.export load them as any base
+    model; only the main process writes it (the others train from the model in memory)."""
+    model, labels, manifest = recover(model_dir)
+    encoder_dir = Path(out) / "base"
+    if main_process:
+        save_encoder(model, Path(model_dir) / "tokenizer.json", encoder_dir)
+    return model, labels, manifest, encoder_dir
