@@ -111,13 +111,26 @@ def current_rankings(assistant: Assistant, case_set: CaseSet, batch: int = 512) 
     return {"shipped": shipped, "model_alone": alone, "constant": [case_set.constant] * len(case_set)}
 
 
+def release_env(tree: Path) -> dict[str, str]:
+    """The environment that runs a checked-out release with its own code and its own model: an
+    installed (or editable) package resolves `assistant.core.models` to its own checkout, so the
+    release's model folder is named outright."""
+    from assistant.core.versions import MODEL_ENV
+
+    env = {**os.environ, "PYTHONPATH": str(tree.resolve())}
+    model = tree.resolve() / MODEL_DIR
+    if model.is_dir():
+        env[MODEL_ENV] = str(model)
+    return env
+
+
 def release_rankings(ref: str, case_set: CaseSet, workdir: Path) -> list[list[str]]:
     """The lists an earlier release shows: its own code and model, checked out at `ref`."""
     tree = workdir / ref.replace("/", "_")
     if not tree.exists():
         subprocess.run(["git", "worktree", "add", "--detach", str(tree), ref], check=True, capture_output=True)
     lines = "".join(" ".join(t.split()) + "\n" for t in case_set.texts)
-    env = {**os.environ, "PYTHONPATH": str(tree.resolve())}
+    env = release_env(tree)
     proc = subprocess.run([sys.executable, "-m", "assistant", "suggest", "-", "--json", "--top", str(K)],
                           input=lines, capture_output=True, text=True, cwd=tree, env=env)
     if proc.returncode != 0:
