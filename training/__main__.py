@@ -1,6 +1,6 @@
 """`python -m training STEP [args]` / `emoji-train STEP [args]`: one entry point for every step.
 
-Pipeline steps (training/<step>.py), in pipeline order: convert, prepare, train, export, revocab, evaluate,
+Pipeline steps (training/<step>.py), in pipeline order: convert, prepare, train, export, revocab, rehead, evaluate,
 open-set; retraining on the bots' chat logs: retrain, gate; the runtime's data files: lexicon,
 wordlists, popularity, chat-ngrams, emotion-map.
 Analysis tools (training/analysis/): int8-sensitivity, baselines, transfer, speed, synthetic-logs.
@@ -17,6 +17,7 @@ STEPS = {
     "train": ("training.train", "fine-tune the encoder and emoji head"),
     "export": ("training.export", "calibrate, prune, ONNX, int8, manifest"),
     "revocab": ("training.revocab", "re-choose an exported model's vocabulary (frozen embeddings), no retraining"),
+    "rehead": ("training.rehead", "refit an exported model's head over its frozen encoder, with the feelings set"),
     "evaluate": ("training.evaluation", "metrics, calibration, figures (and baselines) into the manifest"),
     "open-set": ("training.open_set", "what a person sees: the suggestion lists scored open-set"),
     "retrain": ("training.retrain", "a model retrained on the bots' chat logs, gated, promoted"),

@@ -157,6 +157,21 @@ def _vocabulary_rows(vocabulary: dict | None) -> list[str]:
     return [*rows, ""]
 
 
+def _head_rows(head: dict | None) -> list[str]:
+    refit = (head or {}).get("refit_over_frozen_encoder")
+    if not refit:
+        return []
+    added = head.get("labels_added") or []
+    return [f"The head was refit after training over the frozen encoder (`training.rehead`): "
+            f"{refit['mix_rows']:,} messages of the training mix and {refit['feelings_messages']:,} hand-written "
+            f"feelings messages in {refit.get('feelings_languages', '?')} languages (`{refit['feelings_file']}`, its training split; each weighs as "
+            f"{refit['feelings_weight']:g} mix messages), starting from the trained head and held near it "
+            f"(L2 pull {refit['pull']:g}). "
+            + (f"The emojis those messages use at least {refit['min_uses']} times that the model lacked became "
+               f"labels: {' '.join(added)}. " if added else "")
+            + "The encoder and its token states are unchanged.", ""]
+
+
 def render(manifest: dict) -> str:
     created = manifest.get("created_by", {})
     extra = manifest.get("extra", {})
@@ -197,6 +212,7 @@ def render(manifest: dict) -> str:
     lines += ["Published TweetEval emoji macro-F1 for comparison: "
               + "; ".join(f"{name} {value}" for name, value in PUBLISHED) + ".", ""]
     lines += _vocabulary_rows(extra.get("vocabulary"))
+    lines += _head_rows(extra.get("head"))
     parity = extra.get("parity")
     if parity:
         lines += ["Parity of the shipped int8 model on held-out validation text (top-1 agreement): "

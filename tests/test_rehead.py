@@ -1,0 +1,132 @@
+"""training/rehead.py and training/lib/head.py: a shipped model's head refit over its frozen encoder."""
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+torch = pytest.importorskip("torch")
+onnx = pytest.importorskip("onnx")
+
+from assistant.core.emojis import is_emoji  # noqa: E402
+from assistant.core.manifest import sha256_file  # noqa: E402
+from assistant.core.session import OnnxSession  # noqa: E402
+from assistant.core.tokenizer import TextEncoder  # noqa: E402
+from tests.factory import CORPUS, LABELS, tiny_examples  # noqa: E402
+from training import rehead  # noqa: E402
+from training.lib.head import head_weights, pooled, pooled_features, swap_head  # noqa: E402
+
+ROOT = Path(__file__).resolve().parents[1]
+FEELINGS_TRAIN = ROOT / "training" / "data" / "feelings_train.jsonl"
+SUITES = [ROOT / "training" / "data" / f"feelings_{half}.jsonl" for half in ("dev", "test")]
+
+
+def run_model(model_file: Path, tokenizer: Path, texts: list[str]):
+    encoder = TextEncoder(tokenizer, max_length=64)
+    ids, mask = encoder.pad(encoder.token_ids(texts))
+    session = OnnxSession(model_file)
+    return session.logits(ids, mask), session.token_states(ids, mask), mask
+
+
+def test_the_head_read_from_the_graph_gives_its_logits_and_a_swapped_one_leaves_the_token_states(tiny_model, tmp_path):
+    logits, states, mask = run_model(tiny_model / "model.onnx", tiny_model / "tokenizer.json", CORPUS)
+    weight, bias = head_weights(onnx.load(str(tiny_model / "model.onnx")))
+    features = pooled_features(tiny_model, CORPUS)
+    assert np.allclose(features, pooled(states, mask), atol=1e-6)
+    assert np.abs(features @ weight + bias - logits).max() < 0.05  # int8 head: activation rounding only
+
+    new_weight = np.random.default_rng(0).normal(size=(weight.shape[0], len(LABELS) + 2)).astype(np.float32)
+    new_bias = np.arange(len(LABELS) + 2, dtype=np.float32)
+    onnx.save(swap_head(onnx.load(str(tiny_model / "model.onnx")), new_weight, new_bias), str(tmp_path / "model.onnx"))
+    new_logits, new_states, _ = run_model(tmp_path / "model.onnx", tiny_model / "tokenizer.json", CORPUS)
+    assert new_logits.shape == (len(CORPUS), len(LABELS) + 2)
+    assert np.allclose(new_logits, pooled(states, mask) @ new_weight + new_bias, atol=1e-4)
+    assert np.array_equal(new_states, states)  # the explain model reads these
+    again = head_weights(onnx.load(str(tmp_path / "model.onnx")))
+    assert np.array_equal(again[0], new_weight) and np.array_equal(again[1], new_bias)
+
+
+def write_feelings(path: Path) -> Path:
+    rows = [{"text": text, "lang": "en", "feeling": "tired", "expected": ["😴", "🥱", "😩"], "split": "train"}
+            for text in ("so tired today", "need sleep now", "exhausted after work", "cannot keep my eyes open")]
+    rows.append({"text": "falling asleep at my desk", "lang": "en", "feeling": "tired", "expected": ["😴"],
+                 "split": "val"})
+    path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), encoding="utf-8")
+    return path
+
+
+def test_rehead_adds_the_feelings_labels_refits_and_rebinds_the_explain_model(tiny_model, tmp_path):
+    from assistant.core import Assistant
+    from training.lib.dequantize import recover
+
+    old_sha = sha256_file(tiny_model / "model.onnx")
+    explain = tmp_path / "explain"
+    explain.mkdir()
+    (explain / "manifest.json").write_text(json.dumps({"context": {"predictor_sha256": old_sha, "predictor": "tiny"}}))
+    out = tmp_path / "new"
+    rehead.main(["--model", str(tiny_model), "--out", str(out), "--examples", str(tiny_examples(tmp_path / "ex.jsonl")),
+                 "--feelings", str(write_feelings(tmp_path / "feelings.jsonl")), "--explain", str(explain),
+                 "--min-uses", "4", "--epochs", "300", "--lr", "0.05", "--version", "0.0.2"])
+
+    manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["labels"] == [*LABELS, "😴", "🥱", "😩"]  # 😴 also in the val row, not counted
+    assert manifest["version"] == "0.0.2" and manifest["extra"]["head"]["labels_added"] == ["😴", "🥱", "😩"]
+    assert sha256_file(tiny_model / "model.onnx") == old_sha  # --out leaves the source folder alone
+    bound = json.loads((explain / "manifest.json").read_text())["context"]
+    assert bound == {"predictor_sha256": manifest["files"]["model.onnx"], "predictor": "tiny-test 0.0.2"}
+
+    assistant = Assistant(out)
+    probs = assistant.probabilities(["so tired today"], ["en"], chat_habits=False)[0]
+    assert assistant.labels[int(probs.argmax())] == "😴"  # learned from the feelings messages
+    model, labels, _ = recover(out)  # retrain and train --init_from can start from it
+    assert labels == manifest["labels"] and model.head.out_features == len(LABELS) + 3
+
+
+def test_explain_bound_to_another_predictor_is_left_alone(tmp_path):
+    (tmp_path / "manifest.json").write_text(json.dumps({"context": {"predictor_sha256": "other"}}))
+    assert "left as it is" in rehead.rebind_explain(tmp_path, "old", "new", "p 1")
+    assert json.loads((tmp_path / "manifest.json").read_text())["context"]["predictor_sha256"] == "other"
+
+
+def test_a_feelings_message_without_expected_emojis_is_refused_with_its_line(tmp_path):
+    path = tmp_path / "f.jsonl"
+    path.write_text('{"text": "fine", "expected": ["👍"]}\n{"text": "no list"}\n', encoding="utf-8")
+    with pytest.raises(SystemExit, match=r"f.jsonl:2"):
+        rehead.read_feelings(path)
+
+
+def trigrams(text: str) -> set[str]:
+    text = " ".join(text.lower().split())
+    return {text[i:i + 3] for i in range(len(text) - 2)}
+
+
+def test_the_hand_written_feelings_set_is_well_formed_and_apart_from_the_suite():
+    rows = [json.loads(line) for line in FEELINGS_TRAIN.read_text(encoding="utf-8").splitlines()]
+    suite = [json.loads(line) for path in SUITES for line in path.read_text(encoding="utf-8").splitlines()]
+    feelings = {r["feeling"] for r in suite}
+    assert len(rows) >= 1000 and len({r["lang"] for r in rows}) >= 25
+    for row in rows:
+        assert row["text"].strip() and row["split"] in ("train", "val") and row["feeling"] in feelings, row
+        assert 1 <= len(row["expected"]) <= 8 and all(is_emoji(e) for e in row["expected"]), row
+        assert row["upbeat"] == (row["feeling"] in rehead_upbeat(suite)), row
+    assert len({r["text"].lower() for r in rows}) == len(rows)
+    suite_grams = [trigrams(r["text"]) for r in suite]
+    for row in rows:  # the suite measures; no message of it, nor a near copy, is trained on
+        grams = trigrams(row["text"])
+        assert max(len(grams & s) / len(grams | s) for s in suite_grams) < 0.5, row["text"]
+
+
+def rehead_upbeat(suite: list[dict]) -> set[str]:
+    return {r["feeling"] for r in suite if r["upbeat"]}
+
+
+def test_the_model_card_says_how_the_head_was_refit():
+    from training.lib.model_card import render
+
+    manifest = {"name": "m", "version": "1", "base_model": "b", "labels": ["😴"], "extra": {"head": {
+        "refit_over_frozen_encoder": {"mix_rows": 1000, "feelings_messages": 20, "feelings_languages": 3,
+                                      "feelings_file": "f.jsonl",
+                                      "feelings_weight": 30.0, "pull": 0.01, "min_uses": 8},
+        "labels_added": ["😴", "🤒"]}}}
+    card = render(manifest)
+    assert "`training.rehead`" in card and "1,000 messages" in card and "in 3 languages" in card and "became labels: 😴 🤒." in card

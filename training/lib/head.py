@@ -1,0 +1,128 @@
+"""A predictor's classification head as arrays, and the same model.onnx with another head.
+
+The head is the last step of every exported predictor: the mean of the last-layer token
+states over the message's pieces, then one linear map to the labels' logits
+(training/lib/model.py, EmojiClassifier.classify). Swapping it rewrites only that step, so
+every encoder node, and with them the token states (`hidden_states`) that the explain model
+reads, stay exactly as they were.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+
+LOGITS, STATES, MASK = "logits", "hidden_states", "attention_mask"
+WEIGHT, BIAS = "head.weight_Transposed", "head.bias"  # [hidden, labels], [labels]
+
+
+def pooled(states: np.ndarray, mask: np.ndarray) -> np.ndarray:
+    """[batch, seq, hidden] token states, [batch, seq] mask → [batch, hidden] mean over the pieces."""
+    weights = mask[:, :, None].astype(np.float32)
+    return (states * weights).sum(1) / np.maximum(weights.sum(1), 1.0)
+
+
+def pooled_features(model_dir: Path, texts: list[str], *, threads: int = 2, batch: int = 64,
+                    desc: str = "features") -> np.ndarray:
+    """[n, hidden] head inputs of `texts` (normalised as the runtime does), read through the
+    model's own token states; messages are batched by length."""
+    from tqdm import tqdm
+
+    from assistant.core.manifest import load_manifest
+    from assistant.core.normalize import normalize_text
+    from assistant.core.session import OnnxSession
+    from assistant.core.tokenizer import TextEncoder
+
+    encoder = TextEncoder(model_dir / "tokenizer.json", max_length=load_manifest(model_dir).max_length)
+    session = OnnxSession(model_dir / "model.onnx", threads=threads)
+    ids = encoder.token_ids([normalize_text(t) for t in texts])
+    order = sorted(range(len(ids)), key=lambda i: len(ids[i]))
+    out = None
+    for start in tqdm(range(0, len(order), batch), desc=desc, unit="batch", leave=False):
+        idx = order[start:start + batch]
+        input_ids, mask = encoder.pad([ids[i] for i in idx])
+        rows = pooled(session.token_states(input_ids, mask), mask)
+        if out is None:
+            out = np.zeros((len(ids), rows.shape[1]), dtype=np.float32)
+        out[idx] = rows
+    return out if out is not None else np.zeros((0, 0), dtype=np.float32)
+
+
+def _head_nodes(graph) -> list[int]:
+    """Indices of the nodes that only the logits need (not the token states)."""
+    nodes = list(graph.node)
+    producer = {name: i for i, node in enumerate(nodes) for name in node.output}
+
+    def ancestors(outputs: list[str]) -> set[int]:
+        found, stack = set(), list(outputs)
+        while stack:
+            i = producer.get(stack.pop())
+            if i is not None and i not in found:
+                found.add(i)
+                stack.extend(nodes[i].input)
+        return found
+
+    return sorted(ancestors([LOGITS]) - ancestors([STATES]))
+
+
+def head_weights(model) -> tuple[np.ndarray, np.ndarray]:
+    """(W [hidden, labels], b [labels]) of an exported predictor, int8 (dequantized) or float."""
+    from onnx import numpy_helper
+
+    graph = model.graph
+    inits = {init.name: init for init in graph.initializer}
+    head = [graph.node[i] for i in _head_nodes(graph)]
+    matmul = next((n for n in head if n.op_type in ("MatMul", "MatMulInteger") and n.input[1] in inits), None)
+    add = next((n for n in head if n.output[0] == LOGITS and n.op_type == "Add"), None)
+    if matmul is None or add is None:
+        raise ValueError("no linear head (MatMul then Add) before the logits")
+    bias = numpy_helper.to_array(inits[next(name for name in add.input if name in inits)])
+    weight = numpy_helper.to_array(inits[matmul.input[1]]).astype(np.float32)
+    if matmul.op_type == "MatMulInteger":  # onnxruntime's per-channel names: W_quantized, W_zero_point, W_scale
+        stem = matmul.input[1].removesuffix("_quantized")
+        zero = numpy_helper.to_array(inits[matmul.input[3]]).astype(np.float32) if len(matmul.input) > 3 else 0.0
+        weight = (weight - zero) * numpy_helper.to_array(inits[f"{stem}_scale"])
+    return weight, bias.astype(np.float32)
+
+
+def swap_head(model, weight: np.ndarray, bias: np.ndarray):
+    """`model` (an onnx ModelProto, changed in place and returned) with logits = mean token state
+    @ weight + bias, in float32; the old head's nodes and initializers are removed."""
+    import onnx
+    from onnx import TensorProto, helper, numpy_helper
+
+    graph = model.graph
+    dropped = set(_head_nodes(graph))
+    kept = [node for i, node in enumerate(graph.node) if i not in dropped]
+    p = "head_swap"
+    new = [
+        helper.make_node("Cast", [MASK], [f"{p}/mask"], name=f"{p}/mask", to=TensorProto.FLOAT),
+        helper.make_node("Unsqueeze", [f"{p}/mask", f"{p}/last_axis"], [f"{p}/mask3"], name=f"{p}/mask3"),
+        helper.make_node("Mul", [STATES, f"{p}/mask3"], [f"{p}/masked"], name=f"{p}/masked"),
+        helper.make_node("ReduceSum", [f"{p}/masked", f"{p}/sequence_axis"], [f"{p}/sum"], name=f"{p}/sum",
+                         keepdims=0),
+        helper.make_node("ReduceSum", [f"{p}/mask3", f"{p}/sequence_axis"], [f"{p}/count"], name=f"{p}/count",
+                         keepdims=0),
+        helper.make_node("Max", [f"{p}/count", f"{p}/one"], [f"{p}/count_safe"], name=f"{p}/count_safe"),
+        helper.make_node("Div", [f"{p}/sum", f"{p}/count_safe"], [f"{p}/pooled"], name=f"{p}/pooled"),
+        # named as torch.onnx names the head's nodes and weights, so training.lib.dequantize reads it back
+        helper.make_node("MatMul", [f"{p}/pooled", WEIGHT], [f"{p}/matmul"], name="/head/MatMul"),
+        helper.make_node("Add", [f"{p}/matmul", BIAS], [LOGITS], name="/head/Add"),
+    ]
+    del graph.node[:]
+    graph.node.extend(kept + new)
+    constants = [numpy_helper.from_array(np.asarray(value, dtype), name) for name, value, dtype in [
+        (f"{p}/last_axis", [-1], np.int64), (f"{p}/sequence_axis", [1], np.int64), (f"{p}/one", 1.0, np.float32),
+        (WEIGHT, weight, np.float32), (BIAS, bias, np.float32)]]
+    used = {name for node in graph.node for name in node.input}
+    fresh = {c.name for c in constants}
+    inits = [init for init in graph.initializer if init.name in used and init.name not in fresh]
+    del graph.initializer[:]
+    graph.initializer.extend(inits + constants)
+    for output in graph.output:
+        if output.name == LOGITS and len(output.type.tensor_type.shape.dim) == 2:
+            dim = output.type.tensor_type.shape.dim[1]
+            dim.ClearField("dim_param")
+            dim.dim_value = int(np.shape(weight)[1])
+    onnx.checker.check_model(model)
+    return model
