@@ -14,7 +14,8 @@ from assistant.core.session import OnnxSession  # noqa: E402
 from assistant.core.tokenizer import TextEncoder  # noqa: E402
 from tests.factory import CORPUS, LABELS, tiny_examples  # noqa: E402
 from training import rehead  # noqa: E402
-from training.lib.head import head_weights, pooled, pooled_features, swap_head  # noqa: E402
+from training.lib.dequantize import head_weights  # noqa: E402
+from training.lib.head import pooled, pooled_features, swap_head  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 FEELINGS_TRAIN = ROOT / "training" / "data" / "feelings_train.jsonl"

@@ -27,9 +27,9 @@ from pathlib import Path
 import numpy as np
 
 from assistant.core.emojis import canonical
-from assistant.core.manifest import language_prior, sha256_file
+from assistant.core.manifest import sha256_file
 from training.lib.defaults import EXAMPLES, EXPLAIN_MODEL_DIR, MODEL_DIR
-from training.lib.examples import read_examples, targets_of
+from training.lib.examples import read_examples
 from training.lib.manifest_writer import command_line
 
 FEELINGS_TRAIN = Path("training/data/feelings_train.jsonl")
@@ -94,20 +94,12 @@ def new_labels(feelings: list[dict], labels: list[str], config: HeadConfig) -> l
     return [e for e, n in uses.most_common() if e not in labels and n >= config.min_uses][:config.max_new_labels]
 
 
-def target_rows(rows: list[dict], index: dict[str, int], feelings: bool) -> np.ndarray:
-    """[n, labels] target distributions: the mix rows' own targets, or a feelings message's
-    expected emojis weighted by their place."""
-    out = np.zeros((len(rows), len(index)), dtype=np.float32)
-    for i, row in enumerate(rows):
-        if feelings:
-            emojis = [e for e in row["expected"] if e in index][:len(PLACE_WEIGHTS)]
-            pairs = zip(emojis, PLACE_WEIGHTS)
-        else:
-            pairs = ((e, w) for e, w in targets_of(row).items() if e in index)
-        for emoji, weight in pairs:
-            out[i, index[emoji]] += weight
-    total = out.sum(1, keepdims=True)
-    return np.divide(out, total, out=np.zeros_like(out), where=total > 0)
+def feelings_targets(row: dict) -> dict[str, float]:
+    """A feelings message's expected emojis as weighted targets, by their place in its list."""
+    targets: dict[str, float] = {}
+    for emoji, weight in zip(row["expected"], PLACE_WEIGHTS):
+        targets[emoji] = targets.get(emoji, 0.0) + weight
+    return targets
 
 
 def example_weights(targets: np.ndarray, config: HeadConfig) -> np.ndarray:
@@ -151,16 +143,6 @@ def fit_head(features: np.ndarray, targets: np.ndarray, row_weights: np.ndarray,
     return w.detach().numpy(), b.detach().numpy()
 
 
-def language_shifts(langs: list[str], priors: dict[str, list[float]], total: int) -> np.ndarray:
-    """[n, total] each row's language prior (zeros for the new labels, and without priors)."""
-    out = np.zeros((len(langs), total), dtype=np.float32)
-    for i, lang in enumerate(langs):
-        prior = language_prior(priors, lang)
-        if prior:
-            out[i, :len(prior)] = prior
-    return out
-
-
 def cached_features(model_dir: Path, texts: list[str], cache: Path | None, threads: int) -> np.ndarray:
     """pooled_features of `texts`, read from `cache` when it holds them for this model file and these texts."""
     import hashlib
@@ -181,14 +163,12 @@ def cached_features(model_dir: Path, texts: list[str], cache: Path | None, threa
 
 def rebind_explain(explain_dir: Path, old_sha: str, new_sha: str, predictor: str) -> str:
     """Point an explain model bound to the old predictor at the new one (same token states); a line saying so."""
-    path = explain_dir / "manifest.json"
-    if not path.is_file():
+    from training.explain.export_ranker import rebind
+
+    if not (explain_dir / "manifest.json").is_file():
         return f"{explain_dir}: no explain model"
-    manifest = json.loads(path.read_text(encoding="utf-8"))
-    if manifest.get("context", {}).get("predictor_sha256") != old_sha:
+    if not rebind(explain_dir, old_sha, new_sha, predictor):
         return f"{explain_dir}: not bound to this predictor, left as it is"
-    manifest["context"].update(predictor_sha256=new_sha, predictor=predictor)
-    path.write_text(json.dumps(manifest, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
     return f"{explain_dir}: bound to {predictor} (token states unchanged)"
 
 
@@ -206,7 +186,10 @@ def same_token_states(old_file: Path, new_file: Path, tokenizer: Path, texts: li
 def main(argv: list[str] | None = None) -> Path:
     import onnx
 
-    from training.lib.head import head_weights, swap_head
+    from training.lib.calibrate import prior_shift
+    from training.lib.dequantize import head_weights
+    from training.lib.head import swap_head
+    from training.lib.loop import target_matrix
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--model", type=Path, default=MODEL_DIR, help=f"the model to start from (default {MODEL_DIR})")
@@ -240,13 +223,13 @@ def main(argv: list[str] | None = None) -> Path:
     mix, feelings = mix_sample(args.examples, config), read_feelings(args.feelings)
     added = new_labels(feelings, labels, config)
     index = {e: i for i, e in enumerate(labels + added)}
-    targets = np.vstack([target_rows(mix, index, feelings=False), target_rows(feelings, index, feelings=True)])
-    rows = mix + feelings
+    rows = mix + [{"targets": feelings_targets(r), "lang": r["lang"], "text": r["text"]} for r in feelings]
+    targets = target_matrix(rows, index).numpy()
     keep = targets.sum(1) > 0
     print(f"{len(mix)} mix rows, {len(feelings)} feelings messages; new labels: {' '.join(added) or 'none'}")
     features = cached_features(args.model, [r["text"] for r in rows], args.cache, args.threads)
     row_weights = np.r_[np.ones(len(mix)), np.full(len(feelings), config.feelings_weight)] * example_weights(targets, config)
-    shifts = language_shifts([r["lang"] for r in rows], priors, len(index))
+    shifts = np.pad(prior_shift(priors, [r["lang"] for r in rows], len(labels)), ((0, 0), (0, len(added))))
     new_weight, new_bias = fit_head(features[keep], targets[keep], row_weights[keep], shifts[keep], weight, bias,
                                     temperature, config)
 

@@ -65,20 +65,20 @@ def rebind_explain(explain_dir: Path, old_sha: str, new_sha: str, old_rows: np.n
                    predictor: str) -> str:
     """Map the explain model's context piece vectors onto the new vocabulary; a line saying what was done."""
     from assistant.core.explain import CONTEXT_FILE, ContextModel
-    from training.explain.export_ranker import write_context
+    from training.explain.export_ranker import rebind, write_context
 
-    manifest_path = explain_dir / "manifest.json"
-    manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
-    bound = manifest.get("context", {}).get("predictor_sha256")
-    if bound != old_sha:
+    fit = None
+
+    def map_context(manifest: dict) -> None:
+        nonlocal fit
+        context = ContextModel.load(explain_dir / CONTEXT_FILE)
+        projection, *_ = np.linalg.lstsq(old_rows, context.piece_vectors, rcond=None)  # [hidden, rank]
+        fit = np.linalg.norm(old_rows @ projection - context.piece_vectors) / np.linalg.norm(context.piece_vectors)
+        write_context(explain_dir / CONTEXT_FILE, ContextModel(context.site_weight, context.site_bias, new_rows @ projection))
+        manifest["files"][CONTEXT_FILE] = sha256_file(explain_dir / CONTEXT_FILE)
+
+    if not rebind(explain_dir, old_sha, new_sha, predictor, update=map_context):
         return f"{explain_dir}: not bound to this predictor, left as it is"
-    context = ContextModel.load(explain_dir / CONTEXT_FILE)
-    projection, *_ = np.linalg.lstsq(old_rows, context.piece_vectors, rcond=None)  # [hidden, rank]
-    fit = np.linalg.norm(old_rows @ projection - context.piece_vectors) / np.linalg.norm(context.piece_vectors)
-    write_context(explain_dir / CONTEXT_FILE, ContextModel(context.site_weight, context.site_bias, new_rows @ projection))
-    manifest["context"].update(predictor_sha256=new_sha, predictor=predictor)
-    manifest["files"][CONTEXT_FILE] = sha256_file(explain_dir / CONTEXT_FILE)
-    manifest_path.write_text(json.dumps(manifest, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
     return f"{explain_dir}: context piece vectors mapped onto the new vocabulary (least-squares residual {fit:.3f})"
 
 

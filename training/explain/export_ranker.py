@@ -90,6 +90,21 @@ def export(checkpoint: Path, out_dir: Path, *, int8_ranker: bool = False, kind_p
             "kind_prior": prior}
 
 
+def rebind(explain_dir: Path, old_sha: str, new_sha: str, predictor: str, update=None) -> bool:
+    """Point an explain model bound to the predictor file `old_sha` at `new_sha`, after
+    `update(manifest)` (if given) rewrote what changes with it; False, and nothing written,
+    when it is bound to another predictor."""
+    path = explain_dir / "manifest.json"
+    manifest = json.loads(path.read_text(encoding="utf-8"))
+    if manifest.get("context", {}).get("predictor_sha256") != old_sha:
+        return False
+    if update is not None:
+        update(manifest)
+    manifest["context"].update(predictor_sha256=new_sha, predictor=predictor)
+    path.write_text(json.dumps(manifest, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    return True
+
+
 def write_context(path: Path, model: ContextModel) -> None:
     """context.npz as assistant.core.explain.ContextModel.load reads it: the piece vectors (the bulk
     of the file) as int8 with one scale per row."""

@@ -81,6 +81,14 @@ def _fp32_parameters(model) -> dict[str, np.ndarray]:
     return {name.removeprefix("model."): value for name, value in values.items()}
 
 
+def head_weights(model) -> tuple[np.ndarray, np.ndarray]:
+    """(W [hidden, labels], b [labels]) of an exported predictor's head, int8 (dequantized) or float."""
+    weight, bias = _linear_weights(model).get("head.weight"), _fp32_parameters(model).get("head.bias")
+    if weight is None or bias is None:
+        raise ValueError("no linear head (head.weight, head.bias) in the graph; was it written by training.export?")
+    return np.ascontiguousarray(weight.T), bias.astype(np.float32)
+
+
 def _attention_heads(model, inputs: dict) -> int:
     """Heads of the first attention block: the second axis of its Softmax output [batch, heads, seq, seq]."""
     import onnx

@@ -4,7 +4,8 @@ The head is the last step of every exported predictor: the mean of the last-laye
 states over the message's pieces, then one linear map to the labels' logits
 (training/lib/model.py, EmojiClassifier.classify). Swapping it rewrites only that step, so
 every encoder node, and with them the token states (`hidden_states`) that the explain model
-reads, stay exactly as they were.
+reads, stay exactly as they were. The head's weights are read back by
+training.lib.dequantize.head_weights.
 """
 from __future__ import annotations
 
@@ -63,26 +64,6 @@ def _head_nodes(graph) -> list[int]:
         return found
 
     return sorted(ancestors([LOGITS]) - ancestors([STATES]))
-
-
-def head_weights(model) -> tuple[np.ndarray, np.ndarray]:
-    """(W [hidden, labels], b [labels]) of an exported predictor, int8 (dequantized) or float."""
-    from onnx import numpy_helper
-
-    graph = model.graph
-    inits = {init.name: init for init in graph.initializer}
-    head = [graph.node[i] for i in _head_nodes(graph)]
-    matmul = next((n for n in head if n.op_type in ("MatMul", "MatMulInteger") and n.input[1] in inits), None)
-    add = next((n for n in head if n.output[0] == LOGITS and n.op_type == "Add"), None)
-    if matmul is None or add is None:
-        raise ValueError("no linear head (MatMul then Add) before the logits")
-    bias = numpy_helper.to_array(inits[next(name for name in add.input if name in inits)])
-    weight = numpy_helper.to_array(inits[matmul.input[1]]).astype(np.float32)
-    if matmul.op_type == "MatMulInteger":  # onnxruntime's per-channel names: W_quantized, W_zero_point, W_scale
-        stem = matmul.input[1].removesuffix("_quantized")
-        zero = numpy_helper.to_array(inits[matmul.input[3]]).astype(np.float32) if len(matmul.input) > 3 else 0.0
-        weight = (weight - zero) * numpy_helper.to_array(inits[f"{stem}_scale"])
-    return weight, bias.astype(np.float32)
 
 
 def swap_head(model, weight: np.ndarray, bias: np.ndarray):
