@@ -63,6 +63,12 @@ def test_the_hint_is_a_prior_not_an_order():
     assert detect_language("我愛你", hint="zh-TW") == "zh-Hant"
 
 
+def test_chinese_is_named_by_its_script_and_the_hint_settles_shared_characters():
+    assert detect_language("顧小孩一整天 我電量剩1%") == "zh-Hant"  # Traditional characters
+    assert detect_language("困死了 眼睛都睁不开", hint="zh-TW") == "zh"  # Simplified ones, whatever the hint
+    assert detect_language("好累") == "zh" and detect_language("好累", hint="zh-HK") == "zh-Hant"
+
+
 def test_hints_are_read_leniently():
     assert hint_languages("de-CH,de;q=0.9,en;q=0.5,*;q=0.1") == ["de", "en"]
     assert hint_languages(["zh_TW", "klingon!", "", "en"]) == ["zh-Hant", "en"]

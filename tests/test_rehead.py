@@ -47,6 +47,42 @@ def test_the_head_read_from_the_graph_gives_its_logits_and_a_swapped_one_leaves_
     assert np.array_equal(again[0], new_weight) and np.array_equal(again[1], new_bias)
 
 
+def test_features_cached_for_one_head_serve_another_over_the_same_encoder(tiny_model, tmp_path, monkeypatch):
+    from training.lib import head
+
+    cache = tmp_path / "features.npz"
+    first = rehead.cached_features(tiny_model, CORPUS[:3], cache, threads=1)
+    weight, bias = head_weights(onnx.load(str(tiny_model / "model.onnx")))
+    other = tmp_path / "other"
+    other.mkdir()
+    (other / "tokenizer.json").write_bytes((tiny_model / "tokenizer.json").read_bytes())
+    onnx.save(swap_head(onnx.load(str(tiny_model / "model.onnx")), weight * 2, bias), str(other / "model.onnx"))
+    manifest = json.loads((tiny_model / "manifest.json").read_text(encoding="utf-8"))
+    manifest["files"] = {name: sha256_file(other / name) for name in manifest["files"]}
+    (other / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
+
+    runs = []
+    real = head.pooled_features
+    monkeypatch.setattr(head, "pooled_features", lambda model_dir, texts, **kw: runs.append(texts) or real(
+        model_dir, texts, **kw))
+    both = rehead.cached_features(other, CORPUS[:3] + CORPUS[3:5] + CORPUS[:1], cache, threads=1)
+    assert runs == [CORPUS[3:5]]  # only the texts the cache lacked, once each
+    assert np.array_equal(both[:3], first) and np.array_equal(both[5], first[0])
+    assert np.allclose(both[3:5], pooled_features(tiny_model, CORPUS[3:5]))
+
+
+def test_a_changed_encoder_gets_features_of_its_own(tiny_model, tmp_path):
+    from training.lib.head import encoder_fingerprint
+
+    model = onnx.load(str(tiny_model / "model.onnx"))
+    before = encoder_fingerprint(model)
+    init = next(i for i in model.graph.initializer if i.name not in ("head.bias", "head.weight_Transposed")
+                and i.data_type == onnx.TensorProto.FLOAT and i.raw_data)
+    values = onnx.numpy_helper.to_array(init).copy()
+    init.CopyFrom(onnx.numpy_helper.from_array(values + 1, init.name))
+    assert encoder_fingerprint(model) != before
+
+
 def write_feelings(path: Path) -> Path:
     rows = [{"text": text, "lang": "en", "feeling": "tired", "expected": ["😴", "🥱", "😩"], "split": "train"}
             for text in ("so tired today", "need sleep now", "exhausted after work", "cannot keep my eyes open")]
@@ -72,6 +108,8 @@ def test_rehead_adds_the_feelings_labels_refits_and_rebinds_the_explain_model(ti
     manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
     assert manifest["labels"] == [*LABELS, "😴", "🥱", "😩"]  # 😴 also in the val row, not counted
     assert manifest["version"] == "0.0.2" and manifest["extra"]["head"]["labels_added"] == ["😴", "🥱", "😩"]
+    started = json.loads((tiny_model / "manifest.json").read_text(encoding="utf-8"))["version"]
+    assert manifest["extra"]["head"]["refit_over_frozen_encoder"]["started_from"] == f"tiny-test {started}" != "tiny-test 0.0.2"
     assert sha256_file(tiny_model / "model.onnx") == old_sha  # --out leaves the source folder alone
     bound = json.loads((explain / "manifest.json").read_text())["context"]
     assert bound == {"predictor_sha256": manifest["files"]["model.onnx"], "predictor": "tiny-test 0.0.2"}
@@ -131,3 +169,15 @@ def test_the_model_card_says_how_the_head_was_refit():
         "labels_added": ["😴", "🤒"]}}}
     card = render(manifest)
     assert "`training.rehead`" in card and "1,000 messages" in card and "in 3 languages" in card and "became labels: 😴 🤒." in card
+
+
+def test_the_model_card_of_a_refit_refit_names_its_start_and_every_label_added():
+    from training.lib.model_card import render
+
+    refit = {"mix_rows": 1000, "feelings_messages": 40, "feelings_languages": 4, "feelings_file": "f.jsonl",
+             "feelings_weight": 30.0, "pull": 0.01, "min_uses": 8}
+    manifest = {"name": "m", "version": "2", "base_model": "b", "labels": ["😴", "🤒", "🥱"], "extra": {"head": {
+        "refit_over_frozen_encoder": {**refit, "started_from": "m 1"}, "labels_added": ["🥱"],
+        "earlier": {"refit_over_frozen_encoder": refit, "labels_added": ["😴", "🤒"]}}}}
+    card = render(manifest)
+    assert "starting from m 1's head" in card and "became labels: 😴 🤒 🥱." in card

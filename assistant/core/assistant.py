@@ -88,8 +88,8 @@ class Assistant:
         ModelError: the model folder is missing, damaged or of another format.
 
     >>> a = Assistant()
-    >>> [s.emoji for s in a.suggest("I love pizza", k=3)][0]
-    '🍕'
+    >>> "🍕" in [s.emoji for s in a.suggest("I love pizza", k=3)]
+    True
     """
 
     def __init__(self, model: str | Path | None = None, *, threads: int = 1, decoder: str | Path | None = None,

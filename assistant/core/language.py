@@ -5,7 +5,7 @@ it off ("今天要加班，你们先吃🍚吧" reads as Korean), many single wo
 go on ("Gute" is unsure, "gute" is German), and short messages fall to languages few
 people write ("Mi manchi tanto" reads as Esperanto). So:
 1. the emojis come out first, and text written in Chinese, Japanese or Korean script is
-   named by its script;
+   named by its script (Traditional or Simplified for Chinese);
 2. the model reads the message as written, without emojis, and lowercased; each language
    keeps its best score over the three readings;
 3. only languages the product speaks (the lexicon's) are candidates, and each is scored
@@ -23,7 +23,7 @@ from functools import lru_cache
 
 from .emojis import strip_emojis
 from .errors import InputError
-from .text import base_language, fold, language_code, letters_pattern, script_language
+from .text import base_language, chinese_script, fold, language_code, letters_pattern, script_language
 from .wordlists import has_list, zipf
 
 DEFAULT_LANG = "en"
@@ -80,8 +80,9 @@ def _detect(text: str, hints: list[str], settings: DetectSettings, *, prefer: fr
     if not words:
         return fallback
     by_script = script_language(words)
-    if by_script:
-        return next((h for h in hints if base_language(h) == by_script), by_script)  # zh-Hant when hinted
+    if by_script:  # the characters say which Chinese script, the hint where both scripts write them alike
+        hinted = next((h for h in hints if base_language(h) == by_script), by_script)
+        return chinese_script(words, default=hinted) if by_script == "zh" else by_script
     scores = _guesses(dict.fromkeys((text, words, words.lower())))  # as written, without emojis, lowercased
     spoken = _spoken()
     candidates: dict[str, float] = {}

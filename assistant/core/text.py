@@ -145,6 +145,21 @@ def language_code(tag: str) -> str:
     return language.language
 
 
+def chinese_script(text: str, default: str = "zh") -> str:
+    """zh-Hant for Chinese written in Traditional characters, zh for Simplified, `default` for
+    characters both scripts share ("好累" could be either).
+
+    >>> chinese_script("我愛你"), chinese_script("我爱你"), chinese_script("好累", default="zh-Hant")
+    ('zh-Hant', 'zh', 'zh-Hant')
+    """
+    import hanzidentifier
+
+    found = hanzidentifier.identify(text)
+    if found == hanzidentifier.TRADITIONAL:
+        return TRADITIONAL_CHINESE
+    return "zh" if found == hanzidentifier.SIMPLIFIED else default
+
+
 def base_language(code: str) -> str:
     """The language without script or region: "zh-Hant" → "zh", "pt-BR" → "pt"."""
     return code.replace("_", "-").split("-")[0].lower()

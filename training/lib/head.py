@@ -49,6 +49,24 @@ def pooled_features(model_dir: Path, texts: list[str], *, threads: int = 2, batc
     return out if out is not None else np.zeros((0, 0), dtype=np.float32)
 
 
+def encoder_fingerprint(model) -> str:
+    """A hash of everything the token states depend on (an onnx ModelProto's nodes and initializers
+    outside the head): equal for two models whose heads alone differ, so features read through one
+    serve the other."""
+    import hashlib
+
+    graph = model.graph
+    head = set(_head_nodes(graph))
+    nodes = [node for i, node in enumerate(graph.node) if i not in head]
+    used = {name for node in nodes for name in node.input}
+    digest = hashlib.sha256()
+    for node in nodes:
+        digest.update(node.SerializeToString())
+    for init in sorted((i for i in graph.initializer if i.name in used), key=lambda i: i.name):
+        digest.update(init.SerializeToString())
+    return digest.hexdigest()
+
+
 def _head_nodes(graph) -> list[int]:
     """Indices of the nodes that only the logits need (not the token states)."""
     nodes = list(graph.node)

@@ -161,11 +161,14 @@ def _head_rows(head: dict | None) -> list[str]:
     refit = (head or {}).get("refit_over_frozen_encoder")
     if not refit:
         return []
-    added = head.get("labels_added") or []
+    added, earlier = list(head.get("labels_added") or []), head.get("earlier")
+    while earlier:  # labels that refits before this one added
+        added, earlier = list(earlier.get("labels_added") or []) + added, earlier.get("earlier")
+    start = f"{refit['started_from']}'s head" if refit.get("started_from") else "the trained head"
     return [f"The head was refit after training over the frozen encoder (`training.rehead`): "
             f"{refit['mix_rows']:,} messages of the training mix and {refit['feelings_messages']:,} hand-written "
             f"feelings messages in {refit.get('feelings_languages', '?')} languages (`{refit['feelings_file']}`, its training split; each weighs as "
-            f"{refit['feelings_weight']:g} mix messages), starting from the trained head and held near it "
+            f"{refit['feelings_weight']:g} mix messages), starting from {start} and held near it "
             f"(L2 pull {refit['pull']:g}). "
             + (f"The emojis those messages use at least {refit['min_uses']} times that the model lacked became "
                f"labels: {' '.join(added)}. " if added else "")
