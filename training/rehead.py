@@ -148,24 +148,25 @@ def fit_head(features: np.ndarray, targets: np.ndarray, row_weights: np.ndarray,
     return w.detach().numpy(), b.detach().numpy()
 
 
-def cached_features(model_dir: Path, texts: list[str], cache: Path | None, threads: int) -> np.ndarray:
+def cached_features(model_dir: Path, texts: list[str], cache: Path | None, threads: int,
+                    encoder: str | None = None) -> np.ndarray:
     """pooled_features of `texts`; with `cache`, the rows it holds for the same encoder (another head
-    over it included) are read back and only the texts it lacks are run."""
+    over it included) are read back and only the texts it lacks are run. `encoder`: the model's
+    encoder_fingerprint, when the caller has the graph loaded already."""
     import hashlib
 
     import onnx
 
     from training.lib.head import encoder_fingerprint, pooled_features
 
-    encoder = encoder_fingerprint(onnx.load(str(model_dir / "model.onnx")))
+    encoder = encoder or encoder_fingerprint(onnx.load(str(model_dir / "model.onnx")))
     keys = [hashlib.sha1(text.encode("utf-8")).hexdigest() for text in texts]
     known: dict[str, np.ndarray] = {}
     if cache and cache.is_file():
         with np.load(cache) as saved:
             if "encoder" in saved and str(saved["encoder"]) == encoder:
                 known = dict(zip(saved["texts"].tolist(), saved["features"]))
-    missing = sorted({i for i, key in enumerate(keys) if key not in known}, key=keys.__getitem__)
-    missing = list({keys[i]: i for i in missing}.values())  # one run per distinct text
+    missing = list({key: i for i, key in enumerate(keys) if key not in known}.values())  # one run per distinct text
     if missing:
         known.update(zip((keys[i] for i in missing), pooled_features(model_dir, [texts[i] for i in missing],
                                                                       threads=threads)))
@@ -203,7 +204,7 @@ def main(argv: list[str] | None = None) -> Path:
 
     from training.lib.calibrate import prior_shift
     from training.lib.dequantize import head_weights
-    from training.lib.head import swap_head
+    from training.lib.head import encoder_fingerprint, swap_head
     from training.lib.loop import target_matrix
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -233,7 +234,8 @@ def main(argv: list[str] | None = None) -> Path:
     manifest = json.loads((args.model / "manifest.json").read_text(encoding="utf-8"))
     labels, calibration = list(manifest["labels"]), manifest.get("calibration", {})
     temperature, priors = float(calibration.get("temperature", 1.0)), calibration.get("language_priors") or {}
-    weight, bias = head_weights(onnx.load(str(args.model / "model.onnx")))
+    graph = onnx.load(str(args.model / "model.onnx"))  # read once: the head, the encoder's fingerprint, the swap
+    weight, bias = head_weights(graph)
 
     mix, feelings = mix_sample(args.examples, config), read_feelings(args.feelings)
     added = new_labels(feelings, labels, config)
@@ -242,7 +244,8 @@ def main(argv: list[str] | None = None) -> Path:
     targets = target_matrix(rows, index).numpy()
     keep = targets.sum(1) > 0
     print(f"{len(mix)} mix rows, {len(feelings)} feelings messages; new labels: {' '.join(added) or 'none'}")
-    features = cached_features(args.model, [r["text"] for r in rows], args.cache, args.threads)
+    features = cached_features(args.model, [r["text"] for r in rows], args.cache, args.threads,
+                               encoder=encoder_fingerprint(graph))
     row_weights = np.r_[np.ones(len(mix)), np.full(len(feelings), config.feelings_weight)] * example_weights(targets, config)
     shifts = np.pad(prior_shift(priors, [r["lang"] for r in rows], len(labels)), ((0, 0), (0, len(added))))
     new_weight, new_bias = fit_head(features[keep], targets[keep], row_weights[keep], shifts[keep], weight, bias,
@@ -250,7 +253,7 @@ def main(argv: list[str] | None = None) -> Path:
 
     # the new graph is written beside the old one and checked before it replaces anything
     candidate = args.model / "model.rehead.onnx"
-    onnx.save(swap_head(onnx.load(str(args.model / "model.onnx")), new_weight, new_bias), str(candidate))
+    onnx.save(swap_head(graph, new_weight, new_bias), str(candidate))
     if not same_token_states(args.model / "model.onnx", candidate, args.model / "tokenizer.json",
                              [r["text"] for r in feelings[:64]]):
         candidate.unlink()

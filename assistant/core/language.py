@@ -80,9 +80,10 @@ def _detect(text: str, hints: list[str], settings: DetectSettings, *, prefer: fr
     if not words:
         return fallback
     by_script = script_language(words)
-    if by_script:  # the characters say which Chinese script, the hint where both scripts write them alike
-        hinted = next((h for h in hints if base_language(h) == by_script), by_script)
-        return chinese_script(words, default=hinted) if by_script == "zh" else by_script
+    if by_script == "zh":  # the characters say which script, the hint where both scripts write them alike
+        return chinese_script(words, default=next((h for h in hints if base_language(h) == "zh"), "zh"))
+    if by_script:
+        return by_script
     scores = _guesses(dict.fromkeys((text, words, words.lower())))  # as written, without emojis, lowercased
     spoken = _spoken()
     candidates: dict[str, float] = {}
