@@ -14,7 +14,7 @@ from assistant.core.session import OnnxSession  # noqa: E402
 from assistant.core.tokenizer import TextEncoder  # noqa: E402
 from tests.factory import CORPUS, LABELS, tiny_examples  # noqa: E402
 from training import rehead  # noqa: E402
-from training.lib.dequantize import head_weights  # noqa: E402
+from training.lib.dequantize import correction_weights, head_weights  # noqa: E402
 from training.lib.head import pooled, pooled_features, swap_head  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -45,6 +45,43 @@ def test_the_head_read_from_the_graph_gives_its_logits_and_a_swapped_one_leaves_
     assert np.array_equal(new_states, states)  # the explain model reads these
     again = head_weights(onnx.load(str(tmp_path / "model.onnx")))
     assert np.array_equal(again[0], new_weight) and np.array_equal(again[1], new_bias)
+
+
+def test_a_head_with_a_correction_gives_its_logits_reads_back_and_recovers_in_torch(tiny_model, tmp_path):
+    from training.lib.dequantize import recover
+
+    logits, states, mask = run_model(tiny_model / "model.onnx", tiny_model / "tokenizer.json", CORPUS)
+    weight, bias = head_weights(onnx.load(str(tiny_model / "model.onnx")))
+    rng = np.random.default_rng(1)
+    correction = (rng.normal(size=(weight.shape[0], 8)).astype(np.float32), rng.normal(size=8).astype(np.float32),
+                  rng.normal(size=(8, len(LABELS))).astype(np.float32))
+    assert correction_weights(onnx.load(str(tiny_model / "model.onnx"))) is None  # a linear head alone
+    folder = tmp_path / "corrected"
+    folder.mkdir()
+    for name in ("tokenizer.json", "manifest.json"):
+        (folder / name).write_bytes((tiny_model / name).read_bytes())
+    graph = swap_head(onnx.load(str(tiny_model / "model.onnx")), weight, bias, correction)
+    onnx.save(graph, str(folder / "model.onnx"))
+    new_logits, new_states, _ = run_model(folder / "model.onnx", tiny_model / "tokenizer.json", CORPUS)
+    assert np.array_equal(new_states, states)
+    inner, inner_bias, outer = correction_weights(onnx.load(str(folder / "model.onnx")))
+    for stored, given in ((inner, correction[0]), (outer, correction[2])):  # int8, one scale per column
+        assert np.abs(stored - given).max() <= np.abs(given).max(0).max() / 254 + 1e-6
+    assert np.array_equal(inner_bias, correction[1])
+    x = pooled(states, mask)
+    expected = x @ weight + bias + np.maximum(x @ inner + inner_bias, 0) @ outer
+    assert np.allclose(new_logits, expected, atol=1e-4) and not np.allclose(new_logits, logits, atol=0.1)
+
+    manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+    manifest["files"] = {name: sha256_file(folder / name) for name in manifest["files"]}
+    (folder / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
+    model, _, _ = recover(folder)  # train --init_from and retrain start from it, correction included
+    encoder = TextEncoder(folder / "tokenizer.json", max_length=64)
+    ids, attention = encoder.pad(encoder.token_ids(CORPUS))
+    with torch.no_grad():
+        recovered = model(torch.from_numpy(ids), torch.from_numpy(attention)).numpy()
+    assert model.correction is not None and model.correction.hidden.out_features == 8
+    assert (recovered.argmax(1) == new_logits.argmax(1)).mean() >= 0.8  # int8 encoder: activation rounding only
 
 
 def test_features_cached_for_one_head_serve_another_over_the_same_encoder(tiny_model, tmp_path, monkeypatch):
@@ -119,6 +156,23 @@ def test_rehead_adds_the_feelings_labels_refits_and_rebinds_the_explain_model(ti
     assert assistant.labels[int(probs.argmax())] == "😴"  # learned from the feelings messages
     model, labels, _ = recover(out)  # retrain and train --init_from can start from it
     assert labels == manifest["labels"] and model.head.out_features == len(LABELS) + 3
+    assert model.correction is not None and model.correction.out.out_features == len(LABELS) + 3
+
+    # a refit of the refit starts from its head, the correction included: no steps, the same logits
+    again = tmp_path / "again"
+    rehead.main(["--model", str(out), "--out", str(again), "--examples", str(tmp_path / "ex.jsonl"),
+                 "--feelings", str(tmp_path / "feelings.jsonl"), "--min-uses", "4", "--epochs", "0"])
+    before, _, _ = run_model(out / "model.onnx", out / "tokenizer.json", CORPUS)
+    after, _, _ = run_model(again / "model.onnx", again / "tokenizer.json", CORPUS)
+    assert np.allclose(before, after, atol=1e-3)
+
+
+def test_a_linear_head_alone_when_the_correction_has_no_width(tiny_model, tmp_path):
+    out = tmp_path / "linear"
+    rehead.main(["--model", str(tiny_model), "--out", str(out), "--examples", str(tiny_examples(tmp_path / "ex.jsonl")),
+                 "--feelings", str(write_feelings(tmp_path / "feelings.jsonl")), "--min-uses", "4", "--epochs", "5",
+                 "--correction-width", "0"])
+    assert correction_weights(onnx.load(str(out / "model.onnx"))) is None
 
 
 def test_explain_bound_to_another_predictor_is_left_alone(tmp_path):
@@ -169,6 +223,12 @@ def test_the_model_card_says_how_the_head_was_refit():
         "labels_added": ["😴", "🤒"]}}}
     card = render(manifest)
     assert "`training.rehead`" in card and "1,000 messages" in card and "in 3 languages" in card and "became labels: 😴 🤒." in card
+    assert "correction" not in card
+    manifest["extra"]["head"]["refit_over_frozen_encoder"].update(correction_width=256, correction_dropout=0.5,
+                                                                 correction_decay=0.001)
+    card = render(manifest)
+    assert "a linear head (plus a 256-unit hidden-layer correction) over 1 emoji labels" in card
+    assert "one-hidden-layer correction beside the linear map (256 ReLU units, dropout 0.5" in card
 
 
 def test_the_model_card_of_a_refit_refit_names_its_start_and_every_label_added():

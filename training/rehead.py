@@ -4,15 +4,17 @@ hand-written feelings set, with new labels for the feelings the corpora lack.
 The corpora teach the model tweets, Reddit comments, subtitles and Russian comments; none of
 them has a message that says "I have the flu" or "so tired" with an emoji, in any language.
 `training/data/feelings_train.jsonl` does, in 39 languages (its `val` rows are kept out). This
-refits the last linear map (mean token state → logits) on a sample of the training mix and
-those messages, starting from the shipped head and held near it, so the chat sets keep what
-they had; an emoji the feelings messages use at least `min_uses` times that the model lacks
-(🤒, 😴, 🥱 …) becomes a new label. The encoder is untouched: a message costs the same, and
-the explain model, which reads the encoder's token states, stays bound (it is rebound to the
-new file after a check that the states are identical).
+refits the head (mean token state → logits: a linear map and a small one-hidden-layer
+correction beside it) on a sample of the training mix and those messages, the linear map
+starting from the shipped one and held near it, the correction starting at zero output, so
+the chat sets keep what they had; an emoji the feelings messages use at least `min_uses`
+times that the model lacks (🤒, 😴, 🥱 …) becomes a new label. The encoder is untouched: a
+message costs about the same, and the explain model, which reads the encoder's token
+states, stays bound (it is rebound to the new file after a check that the states are
+identical).
 
     python -m training.rehead --model models/emoji-predictor --examples build/examples.jsonl \
-        --version 0.5.0
+        --version 0.6.0 --cache build/head/features.npz
 """
 from __future__ import annotations
 
@@ -49,7 +51,10 @@ class HeadConfig:
     # 30: 47.5, 40: 47.5; Russian list top-1 11.4, 11.1, 10.7, 10.5. With 2,720 (pull 0.01): 12: dev first fit / top 5
     # 46.6 / 74.6, 20: 50.0 / 77.1, 30: 50.8 / 80.5; Russian list top-1 10.8, 10.4, 9.8. With 4,047 at pull 0.001,
     # model alone: 20: dev 40.7 / 67.8, Russian val 9.5 / 29.5; 30: 41.5 / 68.6, 9.1 / 28.2
-    feelings_weight: float = 30.0
+    # 0.6.0 (with the correction, from 0.5.0, model alone, feelings validation / development first fit; Russian and
+    # TweetEval validation top-5, 300 steps): 10 (250 steps): 38.5 / 45.8, 29.2, 72.7; 20: 40.6 / 49.2, 28.9, 72.7;
+    # 30: 41.5 / 49.2, 27.9, 72.4
+    feelings_weight: float = 20.0
     # L2 pull of the shipped labels' weights towards their shipped values. With 4,047 feelings messages, 1,000 steps at
     # lr 0.01, model alone: 0.01: feelings validation first fit 23.8 (training messages 28.7), development 30.5;
     # 0.001: 33.0 (39.5), 41.5; 0.0003: 36.6 (47.0), 44.9, TweetEval validation top-5 72.1 (0.01: 72.6)
@@ -59,10 +64,20 @@ class HeadConfig:
     # 25.7 at 0.25 but with the Russian list's top-1 at 8.9 instead of 10.7
     class_weight_power: float = 0.0
     max_class_weight: float = 10.0
+    # width of the one-hidden-layer correction beside the linear head (0: linear alone). The linear head fits the
+    # first emoji of 47% of its own feelings training messages: the encoder's mean states do not separate them
+    # linearly. Chosen below on the feelings validation split, the development half and the chat validation sets
+    # (model alone, from 0.5.0: linear alone 36.6 / 44.9, Russian 27.7, TweetEval 72.1; 256 units at dropout 0.5, decay
+    # 0.001, 300 steps at lr 0.003: 40.6 / 49.2, 28.9, 72.7; 600 steps: 40.8 / 51.7, 29.4, 72.8, development top 5 76.3
+    # → 73.7; without dropout (decay 0.0001) it fits 98% of the training messages but validation gains 2.8 points and
+    # the chat sets lose 1.4–2.4 top-5 points)
+    correction_width: int = 256
+    correction_decay: float = 1e-3  # L2 on the correction's weights
+    correction_dropout: float = 0.5  # on its hidden units, in training
     min_uses: int = 8  # feelings messages listing an emoji before it becomes a new label
     max_new_labels: int = 24
-    epochs: int = 1000  # full-batch Adam steps
-    lr: float = 1e-2
+    epochs: int = 300  # full-batch Adam steps (0.5.0, linear alone: 1,000 at lr 0.01)
+    lr: float = 3e-3
     seed: int = 0
 
 
@@ -119,10 +134,14 @@ def example_weights(targets: np.ndarray, config: HeadConfig) -> np.ndarray:
 
 
 def fit_head(features: np.ndarray, targets: np.ndarray, row_weights: np.ndarray, shifts: np.ndarray,
-             weight: np.ndarray, bias: np.ndarray, temperature: float, config: HeadConfig) -> tuple[np.ndarray, np.ndarray]:
-    """A head [hidden, labels] for features → targets, trained as the runtime reads it:
-    softmax((x W + b + language shift) / temperature). The first weight.shape[1] labels start
-    from `weight`/`bias` and are pulled towards them; the others start at zero, a bias below."""
+             weight: np.ndarray, bias: np.ndarray, temperature: float, config: HeadConfig,
+             correction=None) -> tuple[np.ndarray, np.ndarray, tuple | None]:
+    """A head for features → targets, trained as the runtime reads it: softmax((x W + b
+    [+ relu(x V + c) U] + language shift) / temperature). Returns (W [hidden, labels], b, (V, c, U)
+    or None when config.correction_width is 0). The first weight.shape[1] labels start from
+    `weight`/`bias` and are pulled towards them; the others start at zero, a bias below. The
+    correction starts from `correction` (a refit of a refit) or at zero output, and learns on
+    standardised features with dropout and weight decay; the standardisation is folded into V, c."""
     import torch
     from tqdm import tqdm
 
@@ -134,18 +153,44 @@ def fit_head(features: np.ndarray, targets: np.ndarray, row_weights: np.ndarray,
     b = torch.full((total,), float(bias.mean()) - 1.0)
     with torch.no_grad():
         w[:, :old], b[:old] = w0, b0
-    w.requires_grad_()
-    b.requires_grad_()
     x, y, s = torch.tensor(features), torch.tensor(targets), torch.tensor(shifts)
     share = torch.tensor(row_weights / row_weights.sum(), dtype=torch.float32)
-    optimizer = torch.optim.Adam([w, b], lr=config.lr)
+    parameters = [w, b]
+    width = config.correction_width
+    if width:
+        mean, spread = x.mean(0), x.std(0) + 1e-6
+        if correction is not None and correction[0].shape[1] == width:
+            inner, inner_bias, outer = map(torch.tensor, correction)
+            v, c = inner * spread[:, None], inner_bias + mean @ inner  # the same map on standardised features
+            u = torch.zeros(width, total)
+            u[:, :old] = outer
+        else:
+            v, c = torch.randn(x.shape[1], width) / x.shape[1] ** 0.5, torch.zeros(width)
+            u = torch.zeros(width, total)  # zero output: the refit starts from the shipped head
+        parameters += [v, c, u]
+    for parameter in parameters:
+        parameter.requires_grad_()
+
+    def logits(training: bool) -> torch.Tensor:
+        out = x @ w + b
+        if width:
+            hidden = torch.relu(((x - mean) / spread) @ v + c)
+            out = out + torch.nn.functional.dropout(hidden, config.correction_dropout, training) @ u
+        return out
+
+    optimizer = torch.optim.Adam(parameters, lr=config.lr)
     for _ in tqdm(range(config.epochs), desc="head", unit="step", leave=False):
         optimizer.zero_grad()
-        loss = -(share * (y * torch.log_softmax((x @ w + b + s) / temperature, dim=1)).sum(1)).sum()
+        loss = -(share * (y * torch.log_softmax((logits(True) + s) / temperature, dim=1)).sum(1)).sum()
         pull = ((w[:, :old] - w0) ** 2).sum() + ((b[:old] - b0) ** 2).sum() + 0.1 * (w[:, old:] ** 2).sum()
-        (loss + config.pull * pull).backward()
+        decay = config.correction_decay * ((v ** 2).sum() + (u ** 2).sum()) if width else 0.0
+        (loss + config.pull * pull + decay).backward()
         optimizer.step()
-    return w.detach().numpy(), b.detach().numpy()
+    fitted = None
+    if width:
+        with torch.no_grad():
+            fitted = ((v / spread[:, None]).numpy(), (c - (mean / spread) @ v).numpy(), u.numpy())
+    return w.detach().numpy(), b.detach().numpy(), fitted
 
 
 def cached_features(model_dir: Path, texts: list[str], cache: Path | None, threads: int,
@@ -203,7 +248,7 @@ def main(argv: list[str] | None = None) -> Path:
     import onnx
 
     from training.lib.calibrate import prior_shift
-    from training.lib.dequantize import head_weights
+    from training.lib.dequantize import correction_weights, head_weights
     from training.lib.head import encoder_fingerprint, swap_head
     from training.lib.loop import target_matrix
 
@@ -236,6 +281,7 @@ def main(argv: list[str] | None = None) -> Path:
     temperature, priors = float(calibration.get("temperature", 1.0)), calibration.get("language_priors") or {}
     graph = onnx.load(str(args.model / "model.onnx"))  # read once: the head, the encoder's fingerprint, the swap
     weight, bias = head_weights(graph)
+    correction = correction_weights(graph)
 
     mix, feelings = mix_sample(args.examples, config), read_feelings(args.feelings)
     added = new_labels(feelings, labels, config)
@@ -248,12 +294,12 @@ def main(argv: list[str] | None = None) -> Path:
                                encoder=encoder_fingerprint(graph))
     row_weights = np.r_[np.ones(len(mix)), np.full(len(feelings), config.feelings_weight)] * example_weights(targets, config)
     shifts = np.pad(prior_shift(priors, [r["lang"] for r in rows], len(labels)), ((0, 0), (0, len(added))))
-    new_weight, new_bias = fit_head(features[keep], targets[keep], row_weights[keep], shifts[keep], weight, bias,
-                                    temperature, config)
+    new_weight, new_bias, new_correction = fit_head(features[keep], targets[keep], row_weights[keep], shifts[keep],
+                                                    weight, bias, temperature, config, correction)
 
     # the new graph is written beside the old one and checked before it replaces anything
     candidate = args.model / "model.rehead.onnx"
-    onnx.save(swap_head(graph, new_weight, new_bias), str(candidate))
+    onnx.save(swap_head(graph, new_weight, new_bias, new_correction), str(candidate))
     if not same_token_states(args.model / "model.onnx", candidate, args.model / "tokenizer.json",
                              [r["text"] for r in feelings[:64]]):
         candidate.unlink()

@@ -51,7 +51,15 @@ def _linear_weights(model) -> dict[str, np.ndarray]:
     array = lambda name: numpy_helper.to_array(inits[name])  # noqa: E731
     weights = {}
     for node in model.graph.node:
-        if node.op_type not in ("MatMulInteger", "MatMul") or node.input[1] not in inits:
+        if node.op_type not in ("MatMulInteger", "MatMul"):
+            continue
+        stored = producer.get(node.input[1])
+        if node.op_type == "MatMul" and stored is not None and stored.op_type == "DequantizeLinear":
+            # int8 columns read back by the graph itself (training.lib.head.int8_columns): W = Wq · scale
+            w = array(stored.input[0]).astype(np.float32) * array(stored.input[1]).astype(np.float32)
+            weights[_module_of(node) + ".weight"] = np.ascontiguousarray(w.T)
+            continue
+        if node.input[1] not in inits:
             continue
         x = node.input[0]
         if node.op_type == "MatMulInteger":  # onnxruntime names the weight `<w>_quantized`, its scale `<w>_scale`
@@ -87,6 +95,17 @@ def head_weights(model) -> tuple[np.ndarray, np.ndarray]:
     if weight is None or bias is None:
         raise ValueError("no linear head (head.weight, head.bias) in the graph; was it written by training.export?")
     return np.ascontiguousarray(weight.T), bias.astype(np.float32)
+
+
+def correction_weights(model) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
+    """(V [hidden, width], c [width], U [width, labels]) of the head's correction
+    (training.lib.model.Correction: logits += relu(x V + c) U), or None where the head is linear alone."""
+    linear = _linear_weights(model)
+    inner, outer = linear.get("correction.hidden.weight"), linear.get("correction.out.weight")
+    bias = _fp32_parameters(model).get("correction.hidden.bias")
+    if inner is None or outer is None or bias is None:
+        return None
+    return np.ascontiguousarray(inner.T), bias.astype(np.float32), np.ascontiguousarray(outer.T)
 
 
 def _attention_heads(model, inputs: dict) -> int:
@@ -136,7 +155,9 @@ def recover(model_dir: Path):
         max_position_embeddings=fp32["encoder.embeddings.position_embeddings.weight"].shape[0],
         type_vocab_size=fp32["encoder.embeddings.token_type_embeddings.weight"].shape[0],
         layer_norm_eps=float(epsilon), hidden_act="gelu", pad_token_id=1, bos_token_id=0, eos_token_id=2)
-    model = EmojiClassifier(XLMRobertaModel(config, add_pooling_layer=False), len(manifest.labels))
+    width = linear["correction.hidden.weight"].shape[0] if "correction.hidden.weight" in linear else 0
+    model = EmojiClassifier(XLMRobertaModel(config, add_pooling_layer=False), len(manifest.labels),
+                            correction_width=width)
     expected = model.state_dict()
     state = {**{k: v for k, v in fp32.items() if k in expected}, **linear,
              "encoder.embeddings.word_embeddings.weight": table}

@@ -1,11 +1,11 @@
 """A predictor's classification head as arrays, and the same model.onnx with another head.
 
 The head is the last step of every exported predictor: the mean of the last-layer token
-states over the message's pieces, then one linear map to the labels' logits
-(training/lib/model.py, EmojiClassifier.classify). Swapping it rewrites only that step, so
-every encoder node, and with them the token states (`hidden_states`) that the explain model
-reads, stay exactly as they were. The head's weights are read back by
-training.lib.dequantize.head_weights.
+states over the message's pieces, then one linear map to the labels' logits, plus, after a
+refit, a one-hidden-layer correction (training/lib/model.py, EmojiClassifier.classify).
+Swapping it rewrites only that step, so every encoder node, and with them the token states
+(`hidden_states`) that the explain model reads, stay exactly as they were. The head's
+weights are read back by training.lib.dequantize.head_weights and correction_weights.
 """
 from __future__ import annotations
 
@@ -15,6 +15,9 @@ import numpy as np
 
 LOGITS, STATES, MASK = "logits", "hidden_states", "attention_mask"
 WEIGHT, BIAS = "head.weight_Transposed", "head.bias"  # [hidden, labels], [labels]
+# named after training.lib.model.Correction's parameters, as torch.onnx would name them
+CORRECTION_IN, CORRECTION_BIAS, CORRECTION_OUT = ("correction.hidden.weight_Transposed", "correction.hidden.bias",
+                                                  "correction.out.weight_Transposed")
 
 
 def pooled(states: np.ndarray, mask: np.ndarray) -> np.ndarray:
@@ -84,9 +87,17 @@ def _head_nodes(graph) -> list[int]:
     return sorted(ancestors([LOGITS]) - ancestors([STATES]))
 
 
-def swap_head(model, weight: np.ndarray, bias: np.ndarray):
+def int8_columns(weight: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """[in, out] float weight → (int8 [in, out], scale [out]): symmetric, one scale per output column."""
+    scale = np.abs(weight).max(axis=0) / 127.0
+    scale[scale == 0] = 1.0
+    return np.clip(np.round(weight / scale), -127, 127).astype(np.int8), scale.astype(np.float32)
+
+
+def swap_head(model, weight: np.ndarray, bias: np.ndarray, correction=None):
     """`model` (an onnx ModelProto, changed in place and returned) with logits = mean token state
-    @ weight + bias, in float32; the old head's nodes and initializers are removed."""
+    x @ weight + bias (+ relu(x V + c) U for `correction` = (V, c, U), V and U stored as int8), in
+    float32; the old head's nodes and initializers are removed."""
     import onnx
     from onnx import TensorProto, helper, numpy_helper
 
@@ -106,13 +117,33 @@ def swap_head(model, weight: np.ndarray, bias: np.ndarray):
         helper.make_node("Div", [f"{p}/sum", f"{p}/count_safe"], [f"{p}/pooled"], name=f"{p}/pooled"),
         # named as torch.onnx names the head's nodes and weights, so training.lib.dequantize reads it back
         helper.make_node("MatMul", [f"{p}/pooled", WEIGHT], [f"{p}/matmul"], name="/head/MatMul"),
-        helper.make_node("Add", [f"{p}/matmul", BIAS], [LOGITS], name="/head/Add"),
+        helper.make_node("Add", [f"{p}/matmul", BIAS], [LOGITS if correction is None else f"{p}/linear"],
+                         name="/head/Add"),
     ]
+    tensors = [(WEIGHT, weight, np.float32), (BIAS, bias, np.float32)]
+    if correction is not None:
+        inner, inner_bias, outer = correction
+        c = "/correction"  # node names as torch.onnx gives them, so training.lib.dequantize reads them back
+        # its two weights are int8 with one scale per output column (a quarter of fp32's bytes), read back to
+        # float by DequantizeLinear; the MatMuls run in float
+        for name, value in ((CORRECTION_IN, inner), (CORRECTION_OUT, outer)):
+            rows, scale = int8_columns(value)
+            new.append(helper.make_node("DequantizeLinear", [f"{name}_quantized", f"{name}_scale"], [name],
+                                        name=f"{c}/{name}/DequantizeLinear", axis=1))
+            tensors += [(f"{name}_quantized", rows, np.int8), (f"{name}_scale", scale, np.float32)]
+        new += [
+            helper.make_node("MatMul", [f"{p}/pooled", CORRECTION_IN], [f"{p}/inner"], name=f"{c}/hidden/MatMul"),
+            helper.make_node("Add", [f"{p}/inner", CORRECTION_BIAS], [f"{p}/inner_biased"], name=f"{c}/hidden/Add"),
+            helper.make_node("Relu", [f"{p}/inner_biased"], [f"{p}/relu"], name=f"{c}/Relu"),
+            helper.make_node("MatMul", [f"{p}/relu", CORRECTION_OUT], [f"{p}/correction"], name=f"{c}/out/MatMul"),
+            helper.make_node("Add", [f"{p}/linear", f"{p}/correction"], [LOGITS], name=f"{c}/Add"),
+        ]
+        tensors.append((CORRECTION_BIAS, inner_bias, np.float32))
     del graph.node[:]
     graph.node.extend(kept + new)
     constants = [numpy_helper.from_array(np.asarray(value, dtype), name) for name, value, dtype in [
         (f"{p}/last_axis", [-1], np.int64), (f"{p}/sequence_axis", [1], np.int64), (f"{p}/one", 1.0, np.float32),
-        (WEIGHT, weight, np.float32), (BIAS, bias, np.float32)]]
+        *tensors]]
     used = {name for node in graph.node for name in node.input}
     fresh = {c.name for c in constants}
     inits = [init for init in graph.initializer if init.name in used and init.name not in fresh]

@@ -1,5 +1,6 @@
-"""The emoji predictor: a pretrained encoder, mean pooling over real tokens, a linear head;
-loading a base encoder, its tokenizer and a training run's model.pt, and its logits for many texts."""
+"""The emoji predictor: a pretrained encoder, mean pooling over real tokens, a linear head (and,
+after a head refit, a small correction beside it); loading a base encoder, its tokenizer and a
+training run's model.pt, and its logits for many texts."""
 from __future__ import annotations
 
 from pathlib import Path
@@ -11,12 +12,28 @@ from torch import nn
 from assistant.core.tokenizer import TextEncoder
 
 
+class Correction(nn.Module):
+    """A one-hidden-layer correction added to the linear head's logits: out(relu(hidden(x))).
+    training.rehead fits it over the frozen encoder, where a linear map cannot separate the
+    feelings the corpora lack from the ones they have."""
+
+    def __init__(self, hidden_size: int, width: int, num_labels: int):
+        super().__init__()
+        self.hidden = nn.Linear(hidden_size, width)
+        self.out = nn.Linear(width, num_labels, bias=False)
+
+    def forward(self, pooled: torch.Tensor) -> torch.Tensor:
+        return self.out(torch.relu(self.hidden(pooled)))
+
+
 class EmojiClassifier(nn.Module):
-    def __init__(self, encoder: nn.Module, num_labels: int, dropout: float = 0.1):
+    def __init__(self, encoder: nn.Module, num_labels: int, dropout: float = 0.1, correction_width: int = 0):
         super().__init__()
         self.encoder = encoder
         self.dropout = nn.Dropout(dropout)
         self.head = nn.Linear(encoder.config.hidden_size, num_labels)
+        hidden = encoder.config.hidden_size
+        self.correction = Correction(hidden, correction_width, num_labels) if correction_width else None
 
     def forward(self, input_ids: torch.Tensor, attention_mask: torch.Tensor) -> torch.Tensor:
         hidden = self.encoder(input_ids=input_ids, attention_mask=attention_mask).last_hidden_state
@@ -26,7 +43,9 @@ class EmojiClassifier(nn.Module):
         """[batch, seq, hidden] token states → [batch, labels] logits."""
         mask = attention_mask.unsqueeze(-1).to(hidden.dtype)  # [batch, seq, 1]
         pooled = (hidden * mask).sum(1) / mask.sum(1).clamp(min=1.0)  # [batch, hidden]
-        return self.head(self.dropout(pooled))  # [batch, labels] logits
+        pooled = self.dropout(pooled)
+        logits = self.head(pooled)  # [batch, labels]
+        return logits if self.correction is None else logits + self.correction(pooled)
 
 
 def load_encoder(base_model: str, num_layers: int = 0):
@@ -53,7 +72,7 @@ def chain_thaw_stages(model: EmojiClassifier) -> list[list[nn.Parameter]]:
     code walks its layers), then everything. Frozen weights (requires_grad False) stay frozen."""
     encoder = model.encoder
     blocks = [encoder.embeddings, *encoder.encoder.layer]
-    stages = [list(model.head.parameters())]
+    stages = [list(model.head.parameters()) + (list(model.correction.parameters()) if model.correction else [])]
     stages += [[p for p in block.parameters() if p.requires_grad] for block in blocks]
     stages.append([p for p in model.parameters() if p.requires_grad])
     return [stage for stage in stages if stage]
@@ -87,9 +106,11 @@ def tokenizer_file(base_model: str) -> Path:
 def load_trained(run: Path) -> tuple[EmojiClassifier, dict]:
     """A training run's model.pt → (the EmojiClassifier in eval mode, everything saved with it)."""
     saved = torch.load(run / "model.pt", weights_only=False)
-    cfg = saved["config"]
-    model = EmojiClassifier(load_encoder(cfg["base_model"], cfg["num_layers"]), len(saved["labels"]), cfg["dropout"])
-    model.load_state_dict(saved["state_dict"])
+    cfg, state = saved["config"], saved["state_dict"]
+    width = state["correction.hidden.weight"].shape[0] if "correction.hidden.weight" in state else 0
+    model = EmojiClassifier(load_encoder(cfg["base_model"], cfg["num_layers"]), len(saved["labels"]), cfg["dropout"],
+                            correction_width=width)
+    model.load_state_dict(state)
     return model.eval(), saved
 
 

@@ -157,6 +157,11 @@ def _vocabulary_rows(vocabulary: dict | None) -> list[str]:
     return [*rows, ""]
 
 
+def _correction_words(head: dict | None) -> str:
+    width = ((head or {}).get("refit_over_frozen_encoder") or {}).get("correction_width")
+    return f" (plus a {width}-unit hidden-layer correction)" if width else ""
+
+
 def _head_rows(head: dict | None) -> list[str]:
     refit = (head or {}).get("refit_over_frozen_encoder")
     if not refit:
@@ -169,7 +174,11 @@ def _head_rows(head: dict | None) -> list[str]:
             f"{refit['mix_rows']:,} messages of the training mix and {refit['feelings_messages']:,} hand-written "
             f"feelings messages in {refit.get('feelings_languages', '?')} languages (`{refit['feelings_file']}`, its training split; each weighs as "
             f"{refit['feelings_weight']:g} mix messages), starting from {start} and held near it "
-            f"(L2 pull {refit['pull']:g}). "
+            f"(L2 pull {refit['pull']:g})"
+            + (f", with a one-hidden-layer correction beside the linear map ({refit['correction_width']} ReLU units, "
+               f"dropout {refit['correction_dropout']:g}, weight decay {refit['correction_decay']:g}; int8 weights, "
+               "one scale per column)"
+               if refit.get("correction_width") else "") + ". "
             + (f"The emojis those messages use at least {refit['min_uses']} times that the model lacked became "
                f"labels: {' '.join(added)}. " if added else "")
             + "The encoder and its token states are unchanged.", ""]
@@ -183,8 +192,8 @@ def render(manifest: dict) -> str:
         f"# {manifest['name']} {manifest['version']}",
         "",
         f"Predicts the emoji that fits a message. Encoder: {manifest['base_model']}, "
-        f"bottom {extra.get('encoder_layers', '?')} layers, fine-tuned; mean pooling and a linear head over "
-        f"{len(manifest['labels'])} emoji labels. Exported to ONNX (opset {extra.get('opset')}), "
+        f"bottom {extra.get('encoder_layers', '?')} layers, fine-tuned; mean pooling and a linear head"
+        f"{_correction_words(extra.get('head'))} over {len(manifest['labels'])} emoji labels. Exported to ONNX (opset {extra.get('opset')}), "
         f"{extra.get('quantization')}, vocabulary pruned to {extra.get('vocabulary_pieces')} pieces.",
         "",
         f"Labels: {' '.join(manifest['labels'])}",
