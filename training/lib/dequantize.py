@@ -42,8 +42,9 @@ def _module_of(node) -> str:
     return ".".join(parts)
 
 
-def _linear_weights(model) -> dict[str, np.ndarray]:
-    """{torch parameter name: weight [out, in]} for every MatMul with a constant weight, int8 or fp32."""
+def _linear_weights(model, modules: set[str] | None = None) -> dict[str, np.ndarray]:
+    """{torch parameter name: weight [out, in]} for every MatMul with a constant weight, int8 or fp32
+    (only those of `modules`, e.g. {"head"}, when given: the encoder's are not dequantized for nothing)."""
     from onnx import numpy_helper
 
     inits = {i.name: i for i in model.graph.initializer}
@@ -51,11 +52,11 @@ def _linear_weights(model) -> dict[str, np.ndarray]:
     array = lambda name: numpy_helper.to_array(inits[name])  # noqa: E731
     weights = {}
     for node in model.graph.node:
-        if node.op_type not in ("MatMulInteger", "MatMul"):
+        if node.op_type not in ("MatMulInteger", "MatMul") or (modules and _module_of(node) not in modules):
             continue
         stored = producer.get(node.input[1])
         if node.op_type == "MatMul" and stored is not None and stored.op_type == "DequantizeLinear":
-            # int8 columns read back by the graph itself (training.lib.head.int8_columns): W = Wq · scale
+            # int8 columns read back by the graph itself (training.lib.head.swap_head): W = Wq · scale
             w = array(stored.input[0]).astype(np.float32) * array(stored.input[1]).astype(np.float32)
             weights[_module_of(node) + ".weight"] = np.ascontiguousarray(w.T)
             continue
@@ -91,7 +92,7 @@ def _fp32_parameters(model) -> dict[str, np.ndarray]:
 
 def head_weights(model) -> tuple[np.ndarray, np.ndarray]:
     """(W [hidden, labels], b [labels]) of an exported predictor's head, int8 (dequantized) or float."""
-    weight, bias = _linear_weights(model).get("head.weight"), _fp32_parameters(model).get("head.bias")
+    weight, bias = _linear_weights(model, {"head"}).get("head.weight"), _fp32_parameters(model).get("head.bias")
     if weight is None or bias is None:
         raise ValueError("no linear head (head.weight, head.bias) in the graph; was it written by training.export?")
     return np.ascontiguousarray(weight.T), bias.astype(np.float32)
@@ -100,7 +101,7 @@ def head_weights(model) -> tuple[np.ndarray, np.ndarray]:
 def correction_weights(model) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
     """(V [hidden, width], c [width], U [width, labels]) of the head's correction
     (training.lib.model.Correction: logits += relu(x V + c) U), or None where the head is linear alone."""
-    linear = _linear_weights(model)
+    linear = _linear_weights(model, {"correction.hidden", "correction.out"})
     inner, outer = linear.get("correction.hidden.weight"), linear.get("correction.out.weight")
     bias = _fp32_parameters(model).get("correction.hidden.bias")
     if inner is None or outer is None or bias is None:
@@ -134,7 +135,7 @@ def recover(model_dir: Path):
     import torch
     from transformers import XLMRobertaConfig, XLMRobertaModel
 
-    from training.lib.model import EmojiClassifier
+    from training.lib.model import EmojiClassifier, correction_width
 
     model_dir = Path(model_dir)
     manifest = load_manifest(model_dir)  # checks the hashes: a damaged folder is refused here
@@ -155,9 +156,8 @@ def recover(model_dir: Path):
         max_position_embeddings=fp32["encoder.embeddings.position_embeddings.weight"].shape[0],
         type_vocab_size=fp32["encoder.embeddings.token_type_embeddings.weight"].shape[0],
         layer_norm_eps=float(epsilon), hidden_act="gelu", pad_token_id=1, bos_token_id=0, eos_token_id=2)
-    width = linear["correction.hidden.weight"].shape[0] if "correction.hidden.weight" in linear else 0
     model = EmojiClassifier(XLMRobertaModel(config, add_pooling_layer=False), len(manifest.labels),
-                            correction_width=width)
+                            correction_width=correction_width(linear))
     expected = model.state_dict()
     state = {**{k: v for k, v in fp32.items() if k in expected}, **linear,
              "encoder.embeddings.word_embeddings.weight": table}

@@ -87,19 +87,14 @@ def _head_nodes(graph) -> list[int]:
     return sorted(ancestors([LOGITS]) - ancestors([STATES]))
 
 
-def int8_columns(weight: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """[in, out] float weight → (int8 [in, out], scale [out]): symmetric, one scale per output column."""
-    scale = np.abs(weight).max(axis=0) / 127.0
-    scale[scale == 0] = 1.0
-    return np.clip(np.round(weight / scale), -127, 127).astype(np.int8), scale.astype(np.float32)
-
-
 def swap_head(model, weight: np.ndarray, bias: np.ndarray, correction=None):
     """`model` (an onnx ModelProto, changed in place and returned) with logits = mean token state
     x @ weight + bias (+ relu(x V + c) U for `correction` = (V, c, U), V and U stored as int8), in
     float32; the old head's nodes and initializers are removed."""
     import onnx
     from onnx import TensorProto, helper, numpy_helper
+
+    from training.lib.quantize import quantize_rows
 
     graph = model.graph
     dropped = set(_head_nodes(graph))
@@ -127,7 +122,8 @@ def swap_head(model, weight: np.ndarray, bias: np.ndarray, correction=None):
         # its two weights are int8 with one scale per output column (a quarter of fp32's bytes), read back to
         # float by DequantizeLinear; the MatMuls run in float
         for name, value in ((CORRECTION_IN, inner), (CORRECTION_OUT, outer)):
-            rows, scale = int8_columns(value)
+            columns, scale = quantize_rows(np.asarray(value).T)  # one scale per output column
+            rows = np.ascontiguousarray(columns.T)
             new.append(helper.make_node("DequantizeLinear", [f"{name}_quantized", f"{name}_scale"], [name],
                                         name=f"{c}/{name}/DequantizeLinear", axis=1))
             tensors += [(f"{name}_quantized", rows, np.int8), (f"{name}_scale", scale, np.float32)]

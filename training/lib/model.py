@@ -26,6 +26,12 @@ class Correction(nn.Module):
         return self.out(torch.relu(self.hidden(pooled)))
 
 
+def correction_width(state: dict) -> int:
+    """The width of the Correction whose weights `state` (a state dict, or any {name: weight}) holds; 0 for none."""
+    inner = state.get("correction.hidden.weight")
+    return int(inner.shape[0]) if inner is not None else 0
+
+
 class EmojiClassifier(nn.Module):
     def __init__(self, encoder: nn.Module, num_labels: int, dropout: float = 0.1, correction_width: int = 0):
         super().__init__()
@@ -107,9 +113,8 @@ def load_trained(run: Path) -> tuple[EmojiClassifier, dict]:
     """A training run's model.pt → (the EmojiClassifier in eval mode, everything saved with it)."""
     saved = torch.load(run / "model.pt", weights_only=False)
     cfg, state = saved["config"], saved["state_dict"]
-    width = state["correction.hidden.weight"].shape[0] if "correction.hidden.weight" in state else 0
     model = EmojiClassifier(load_encoder(cfg["base_model"], cfg["num_layers"]), len(saved["labels"]), cfg["dropout"],
-                            correction_width=width)
+                            correction_width=correction_width(state))
     model.load_state_dict(state)
     return model.eval(), saved
 
