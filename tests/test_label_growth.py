@@ -31,3 +31,20 @@ def test_new_rows_keep_the_old_ones_and_start_at_their_norm_below_their_bias(tin
     with torch.no_grad():
         after = model(ids, mask)
     assert torch.equal(after[:, : len(LABELS)], before)  # the old labels' scores are untouched
+
+
+def test_a_head_with_a_correction_grows_too_and_its_old_scores_stay(tiny_model):
+    from training.lib.model import Correction
+
+    model, labels, _ = recover(tiny_model)
+    torch.manual_seed(0)
+    model.correction = Correction(model.head.in_features, 8, len(LABELS)).eval()
+    encoder = TextEncoder(tiny_model / "tokenizer.json", max_length=64)
+    ids, mask = (torch.from_numpy(a) for a in encoder(CORPUS))
+    with torch.no_grad():
+        before = model(ids, mask)
+    grow_head(model, labels, {"🧉": ["es"]}, encoder, margin=1.0)
+    with torch.no_grad():
+        after = model(ids, mask)
+    assert after.shape == (len(CORPUS), len(LABELS) + 1)
+    assert torch.allclose(after[:, : len(LABELS)], before, atol=1e-5)

@@ -15,7 +15,7 @@ from assistant.core.tokenizer import TextEncoder  # noqa: E402
 from tests.factory import CORPUS, LABELS, tiny_examples  # noqa: E402
 from training import rehead  # noqa: E402
 from training.lib.dequantize import correction_weights, head_weights  # noqa: E402
-from training.lib.head import pooled, pooled_features, swap_head  # noqa: E402
+from training.lib.head import CORRECTION_VIEWS, LAST_LAYER_MEAN, pooled, pooled_features, swap_head  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 FEELINGS_TRAIN = ROOT / "training" / "data" / "feelings_train.jsonl"
@@ -47,13 +47,15 @@ def test_the_head_read_from_the_graph_gives_its_logits_and_a_swapped_one_leaves_
     assert np.array_equal(again[0], new_weight) and np.array_equal(again[1], new_bias)
 
 
-def test_a_head_with_a_correction_gives_its_logits_reads_back_and_recovers_in_torch(tiny_model, tmp_path):
+@pytest.mark.parametrize("views", [LAST_LAYER_MEAN, CORRECTION_VIEWS], ids=["last-layer-mean", "three-views"])
+def test_a_head_with_a_correction_gives_its_logits_reads_back_and_recovers_in_torch(tiny_model, tmp_path, views):
     from training.lib.dequantize import recover
 
     logits, states, mask = run_model(tiny_model / "model.onnx", tiny_model / "tokenizer.json", CORPUS)
     weight, bias = head_weights(onnx.load(str(tiny_model / "model.onnx")))
+    hidden = weight.shape[0]
     rng = np.random.default_rng(1)
-    correction = (rng.normal(size=(weight.shape[0], 8)).astype(np.float32), rng.normal(size=8).astype(np.float32),
+    correction = (rng.normal(size=(hidden * len(views), 8)).astype(np.float32), rng.normal(size=8).astype(np.float32),
                   rng.normal(size=(8, len(LABELS))).astype(np.float32))
     assert correction_weights(onnx.load(str(tiny_model / "model.onnx"))) is None  # a linear head alone
     folder = tmp_path / "corrected"
@@ -62,25 +64,32 @@ def test_a_head_with_a_correction_gives_its_logits_reads_back_and_recovers_in_to
         (folder / name).write_bytes((tiny_model / name).read_bytes())
     graph = swap_head(onnx.load(str(tiny_model / "model.onnx")), weight, bias, correction)
     onnx.save(graph, str(folder / "model.onnx"))
+    manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+    manifest["files"] = {name: sha256_file(folder / name) for name in manifest["files"]}
+    (folder / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
     new_logits, new_states, _ = run_model(folder / "model.onnx", tiny_model / "tokenizer.json", CORPUS)
     assert np.array_equal(new_states, states)
     inner, inner_bias, outer = correction_weights(onnx.load(str(folder / "model.onnx")))
     for stored, given in ((inner, correction[0]), (outer, correction[2])):  # int8, one scale per column
         assert np.abs(stored - given).max() <= np.abs(given).max(0).max() / 254 + 1e-6
     assert np.array_equal(inner_bias, correction[1])
-    x = pooled(states, mask)
-    expected = x @ weight + bias + np.maximum(x @ inner + inner_bias, 0) @ outer
-    assert np.allclose(new_logits, expected, atol=1e-4) and not np.allclose(new_logits, logits, atol=0.1)
+    z = pooled_features(folder, CORPUS, views=views)  # the views side by side, the last layer's mean first
+    x = z[:, :hidden]
+    assert np.allclose(x, pooled(states, mask), atol=1e-5)
+    if ("max", 0) in views:
+        at = views.index(("max", 0)) * hidden
+        real_max = np.array([s[m.astype(bool)].max(0) for s, m in zip(states, mask)])
+        assert np.allclose(z[:, at:at + hidden], real_max, atol=1e-5)
+    expected = x @ weight + bias + np.maximum(z @ inner + inner_bias, 0) @ outer
+    assert np.allclose(new_logits, expected, atol=1e-3) and not np.allclose(new_logits, logits, atol=0.1)
 
-    manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
-    manifest["files"] = {name: sha256_file(folder / name) for name in manifest["files"]}
-    (folder / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
     model, _, _ = recover(folder)  # train --init_from and retrain start from it, correction included
     encoder = TextEncoder(folder / "tokenizer.json", max_length=64)
     ids, attention = encoder.pad(encoder.token_ids(CORPUS))
     with torch.no_grad():
         recovered = model(torch.from_numpy(ids), torch.from_numpy(attention)).numpy()
     assert model.correction is not None and model.correction.hidden.out_features == 8
+    assert model.correction.views == views
     assert (recovered.argmax(1) == new_logits.argmax(1)).mean() >= 0.8  # int8 encoder: activation rounding only
 
 
@@ -229,6 +238,9 @@ def test_the_model_card_says_how_the_head_was_refit():
     card = render(manifest)
     assert "a linear head (plus a 256-unit hidden-layer correction) over 1 emoji labels" in card
     assert "one-hidden-layer correction beside the linear map (256 ReLU units, dropout 0.5" in card
+    manifest["extra"]["head"]["refit_over_frozen_encoder"]["correction_views"] = [["mean", 0], ["max", 0], ["mean", 2]]
+    assert ("(256 ReLU units, reading the token states' mean at the last layer, max at the last layer and mean "
+            "2 layers below it, dropout 0.5") in render(manifest)
 
 
 def test_the_model_card_of_a_refit_refit_names_its_start_and_every_label_added():

@@ -66,8 +66,8 @@ class WithTokenStates(torch.nn.Module):
         self.model = model
 
     def forward(self, input_ids, attention_mask):
-        hidden = self.model.encoder(input_ids=input_ids, attention_mask=attention_mask).last_hidden_state
-        return self.model.classify(hidden, attention_mask), hidden
+        layers = self.model.layers(input_ids, attention_mask)
+        return self.model.classify(layers, attention_mask), layers[-1]
 
 
 def export_onnx(model: EmojiClassifier, path: Path) -> Path:
@@ -149,7 +149,8 @@ def main(argv: list[str] | None = None) -> Path:
                                  Lexicon.load().languages)
     shrink_embeddings(model, kept)
     args.out.mkdir(parents=True, exist_ok=True)
-    (args.out / "tokenizer.json").write_text(json.dumps(tokenizer_json, ensure_ascii=False), encoding="utf-8")
+    (args.out / "tokenizer.json").write_text(json.dumps(tokenizer_json, ensure_ascii=False, separators=(",", ":")),
+                                            encoding="utf-8")  # compact: the folder has a size budget
     print(f"vocabulary pruned to {len(kept)} pieces")
 
     # 4. ONNX fp32, then int8, then parity on the pruned tokenizer

@@ -4,8 +4,9 @@ hand-written feelings set, with new labels for the feelings the corpora lack.
 The corpora teach the model tweets, Reddit comments, subtitles and Russian comments; none of
 them has a message that says "I have the flu" or "so tired" with an emoji, in any language.
 `training/data/feelings_train.jsonl` does, in 39 languages (its `val` rows are kept out). This
-refits the head (mean token state → logits: a linear map and a small one-hidden-layer
-correction beside it) on a sample of the training mix and those messages, the linear map
+refits the head (mean token state → logits: a linear map, and beside it a small
+one-hidden-layer correction that also reads the last layer's max and a lower layer's mean,
+training.lib.head.CORRECTION_VIEWS) on a sample of the training mix and those messages, the linear map
 starting from the shipped one and held near it, the correction starting at zero output, so
 the chat sets keep what they had; an emoji the feelings messages use at least `min_uses`
 times that the model lacks (🤒, 😴, 🥱 …) becomes a new label. The encoder is untouched: a
@@ -14,7 +15,7 @@ states, stays bound (it is rebound to the new file after a check that the states
 identical).
 
     python -m training.rehead --model models/emoji-predictor --examples build/examples.jsonl \
-        --version 0.6.0 --cache build/head/features.npz
+        --version 0.7.0 --cache build/head/features.npz
 """
 from __future__ import annotations
 
@@ -137,11 +138,13 @@ def fit_head(features: np.ndarray, targets: np.ndarray, row_weights: np.ndarray,
              weight: np.ndarray, bias: np.ndarray, temperature: float, config: HeadConfig,
              correction=None) -> tuple[np.ndarray, np.ndarray, tuple | None]:
     """A head for features → targets, trained as the runtime reads it: softmax((x W + b
-    [+ relu(x V + c) U] + language shift) / temperature). Returns (W [hidden, labels], b, (V, c, U)
-    or None when config.correction_width is 0). The first weight.shape[1] labels start from
-    `weight`/`bias` and are pulled towards them; the others start at zero, a bias below. The
-    correction starts from `correction` (a refit of a refit) or at zero output, and learns on
-    standardised features with dropout and weight decay; the standardisation is folded into V, c."""
+    [+ relu(z V + c) U] + language shift) / temperature), x the first `weight.shape[0]` columns of
+    `features` (the last layer's mean), z all of them (the correction's views). Returns
+    (W [hidden, labels], b, (V, c, U) or None when config.correction_width is 0). The first
+    weight.shape[1] labels start from `weight`/`bias` and are pulled towards them; the others
+    start at zero, a bias below. The correction starts from `correction` (a refit of a refit
+    over the same views) or at zero output, and learns on standardised features with dropout
+    and weight decay; the standardisation is folded into V, c."""
     import torch
     from tqdm import tqdm
 
@@ -153,19 +156,20 @@ def fit_head(features: np.ndarray, targets: np.ndarray, row_weights: np.ndarray,
     b = torch.full((total,), float(bias.mean()) - 1.0)
     with torch.no_grad():
         w[:, :old], b[:old] = w0, b0
-    x, y, s = torch.tensor(features), torch.tensor(targets), torch.tensor(shifts)
+    z, y, s = torch.tensor(features), torch.tensor(targets), torch.tensor(shifts)
+    x = z[:, :weight.shape[0]]
     share = torch.tensor(row_weights / row_weights.sum(), dtype=torch.float32)
     parameters = [w, b]
     width = config.correction_width
     if width:
-        mean, spread = x.mean(0), x.std(0) + 1e-6
-        if correction is not None and correction[0].shape[1] == width:
+        mean, spread = z.mean(0), z.std(0) + 1e-6
+        if correction is not None and correction[0].shape == (z.shape[1], width):
             inner, inner_bias, outer = map(torch.tensor, correction)
             v, c = inner * spread[:, None], inner_bias + mean @ inner  # the same map on standardised features
             u = torch.zeros(width, total)
             u[:, :old] = outer
         else:
-            v, c = torch.randn(x.shape[1], width) / x.shape[1] ** 0.5, torch.zeros(width)
+            v, c = torch.randn(z.shape[1], width) / z.shape[1] ** 0.5, torch.zeros(width)
             u = torch.zeros(width, total)  # zero output: the refit starts from the shipped head
         parameters += [v, c, u]
     for parameter in parameters:
@@ -174,7 +178,7 @@ def fit_head(features: np.ndarray, targets: np.ndarray, row_weights: np.ndarray,
     def logits(training: bool) -> torch.Tensor:
         out = x @ w + b
         if width:
-            hidden = torch.relu(((x - mean) / spread) @ v + c)
+            hidden = torch.relu(((z - mean) / spread) @ v + c)
             out = out + torch.nn.functional.dropout(hidden, config.correction_dropout, training) @ u
         return out
 
@@ -194,17 +198,21 @@ def fit_head(features: np.ndarray, targets: np.ndarray, row_weights: np.ndarray,
 
 
 def cached_features(model_dir: Path, texts: list[str], cache: Path | None, threads: int,
-                    encoder: str | None = None) -> np.ndarray:
-    """pooled_features of `texts`; with `cache`, the rows it holds for the same encoder (another head
-    over it included) are read back and only the texts it lacks are run. `encoder`: the model's
-    encoder_fingerprint, when the caller has the graph loaded already."""
+                    encoder: str | None = None, views=None) -> np.ndarray:
+    """pooled_features of `texts` (the `views`, default the last layer's mean); with `cache`, the rows
+    it holds for the same encoder (another head over it included) and views are read back and only
+    the texts it lacks are run. `encoder`: the model's encoder_fingerprint, when the caller has the
+    graph loaded already."""
     import hashlib
 
     import onnx
 
-    from training.lib.head import encoder_fingerprint, pooled_features
+    from training.lib.head import LAST_LAYER_MEAN, encoder_fingerprint, pooled_features
 
+    views = tuple(views or LAST_LAYER_MEAN)
     encoder = encoder or encoder_fingerprint(onnx.load(str(model_dir / "model.onnx")))
+    if views != LAST_LAYER_MEAN:
+        encoder += " " + " ".join(f"{how}{below}" for how, below in views)
     keys = [hashlib.sha1(text.encode("utf-8")).hexdigest() for text in texts]
     known: dict[str, np.ndarray] = {}
     if cache and cache.is_file():
@@ -214,7 +222,7 @@ def cached_features(model_dir: Path, texts: list[str], cache: Path | None, threa
     missing = list({key: i for i, key in enumerate(keys) if key not in known}.values())  # one run per distinct text
     if missing:
         known.update(zip((keys[i] for i in missing), pooled_features(model_dir, [texts[i] for i in missing],
-                                                                      threads=threads)))
+                                                                      views=views, threads=threads)))
     features = np.stack([known[key] for key in keys]) if keys else np.zeros((0, 0), dtype=np.float32)
     if cache and missing:
         cache.parent.mkdir(parents=True, exist_ok=True)
@@ -249,7 +257,7 @@ def main(argv: list[str] | None = None) -> Path:
 
     from training.lib.calibrate import prior_shift
     from training.lib.dequantize import correction_weights, head_weights
-    from training.lib.head import encoder_fingerprint, swap_head
+    from training.lib.head import CORRECTION_VIEWS, LAST_LAYER_MEAN, encoder_fingerprint, swap_head
     from training.lib.loop import target_matrix
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -290,8 +298,9 @@ def main(argv: list[str] | None = None) -> Path:
     targets = target_matrix(rows, index).numpy()
     keep = targets.sum(1) > 0
     print(f"{len(mix)} mix rows, {len(feelings)} feelings messages; new labels: {' '.join(added) or 'none'}")
+    views = CORRECTION_VIEWS if config.correction_width else LAST_LAYER_MEAN
     features = cached_features(args.model, [r["text"] for r in rows], args.cache, args.threads,
-                               encoder=encoder_fingerprint(graph))
+                               encoder=encoder_fingerprint(graph), views=views)
     row_weights = np.r_[np.ones(len(mix)), np.full(len(feelings), config.feelings_weight)] * example_weights(targets, config)
     shifts = np.pad(prior_shift(priors, [r["lang"] for r in rows], len(labels)), ((0, 0), (0, len(added))))
     new_weight, new_bias, new_correction = fit_head(features[keep], targets[keep], row_weights[keep], shifts[keep],
@@ -320,6 +329,8 @@ def main(argv: list[str] | None = None) -> Path:
     earlier = manifest.setdefault("extra", {}).get("head")  # a refit of a refit keeps the record of the first
     manifest["extra"]["head"] = {
         "refit_over_frozen_encoder": {**asdict(config), "mix_rows": len(mix), "feelings_messages": len(feelings),
+                                      **({"correction_views": [list(v) for v in views]} if config.correction_width
+                                         else {}),
                                       "feelings_languages": len({r["lang"] for r in feelings}),
                                       "feelings_file": str(args.feelings), "started_from": started_from},
         "labels_added": added, **({"earlier": earlier} if earlier else {})}

@@ -128,7 +128,8 @@ def main(argv: list[str] | None = None) -> dict:
     new_rows = table.replace(base[new_ids])
     old_sha = manifest["files"]["model.onnx"]
     onnx.save(model, str(model_file))
-    (args.model / "tokenizer.json").write_text(json.dumps(new_json, ensure_ascii=False), encoding="utf-8")
+    (args.model / "tokenizer.json").write_text(json.dumps(new_json, ensure_ascii=False, separators=(",", ":")),
+                                              encoding="utf-8")  # compact: the folder has a size budget
     after = logits(model_file, args.model / "tokenizer.json", texts)
 
     parity, start = {}, 0

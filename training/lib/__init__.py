@@ -4,7 +4,8 @@ imports one (an import contract in pyproject.toml checks it).
 
     defaults.py         default paths of every step (build/run, models/emoji-predictor, ../shared/data, …)
     train_config.py     TrainConfig: every knob of a training run, checked on construction
-    model.py            the emoji predictor: encoder, mean pooling, linear head and its optional correction (LoRA, chain-thaw)
+    model.py            the emoji predictor: encoder, mean pooling, linear head and its optional correction over a few
+                        views of the token states (LoRA, chain-thaw)
     loop.py             the fine-tuning loop of training.train and training.retrain (DDP, checkpoints, resume)
     losses.py           plain, class-weighted and focal cross-entropy
     sources.py          readers of the raw corpora → Examples with weighted emoji targets
@@ -12,7 +13,8 @@ imports one (an import contract in pyproject.toml checks it).
     calibrate.py        logit adjustment and softmax temperature, fitted on validation
     prune_vocab.py      the 250k-piece vocabulary → a budget of pieces
     quantize.py         fp32 ONNX → int8 ONNX, and their parity
-    head.py             an exported model's head: pooled features, the encoder's fingerprint, a head swapped in
+    head.py             an exported model's head: the correction's views, pooled features, the encoder's fingerprint,
+                        a head swapped in
     dequantize.py       a shipped int8 model folder → the torch EmojiClassifier again (quantize.py inverted)
     chat_logs.py        the bots' consented chat logs as a retrain reads them: snapshot, split by user, hash
     label_growth.py     new head rows for emojis the logs made frequent, started from their CLDR names

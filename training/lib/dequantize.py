@@ -99,8 +99,9 @@ def head_weights(model) -> tuple[np.ndarray, np.ndarray]:
 
 
 def correction_weights(model) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
-    """(V [hidden, width], c [width], U [width, labels]) of the head's correction
-    (training.lib.model.Correction: logits += relu(x V + c) U), or None where the head is linear alone."""
+    """(V [views × hidden, width], c [width], U [width, labels]) of the head's correction
+    (training.lib.model.Correction: logits += relu(x V + c) U, x its views of the token states side by
+    side), or None where the head is linear alone."""
     linear = _linear_weights(model, {"correction.hidden", "correction.out"})
     inner, outer = linear.get("correction.hidden.weight"), linear.get("correction.out.weight")
     bias = _fp32_parameters(model).get("correction.hidden.bias")
@@ -135,7 +136,7 @@ def recover(model_dir: Path):
     import torch
     from transformers import XLMRobertaConfig, XLMRobertaModel
 
-    from training.lib.model import EmojiClassifier, correction_width
+    from training.lib.model import EmojiClassifier, correction_views, correction_width
 
     model_dir = Path(model_dir)
     manifest = load_manifest(model_dir)  # checks the hashes: a damaged folder is refused here
@@ -157,7 +158,8 @@ def recover(model_dir: Path):
         type_vocab_size=fp32["encoder.embeddings.token_type_embeddings.weight"].shape[0],
         layer_norm_eps=float(epsilon), hidden_act="gelu", pad_token_id=1, bos_token_id=0, eos_token_id=2)
     model = EmojiClassifier(XLMRobertaModel(config, add_pooling_layer=False), len(manifest.labels),
-                            correction_width=correction_width(linear))
+                            correction_width=correction_width(linear),
+                            correction_views=correction_views(linear, hidden))
     expected = model.state_dict()
     state = {**{k: v for k, v in fp32.items() if k in expected}, **linear,
              "encoder.embeddings.word_embeddings.weight": table}

@@ -58,4 +58,9 @@ def grow_head(model: EmojiClassifier, labels: list[str], new: dict[str, list[str
     head.weight.data = torch.cat([old_w, rows.to(old_w)])
     head.bias.data = torch.cat([old_b, torch.full((len(new),), float(bias)).to(old_b)])
     model.head = head
+    if model.correction is not None:  # the new labels get no correction of their own yet: zero output rows
+        old_out = model.correction.out.weight.data
+        out = torch.nn.Linear(old_out.shape[1], len(labels) + len(new), bias=False).to(old_out.device, old_out.dtype)
+        out.weight.data = torch.cat([old_out, torch.zeros(len(new), old_out.shape[1]).to(old_out)])
+        model.correction.out = out
     return [*labels, *new]

@@ -1,6 +1,6 @@
 """The emoji predictor: a pretrained encoder, mean pooling over real tokens, a linear head (and,
-after a head refit, a small correction beside it); loading a base encoder, its tokenizer and a
-training run's model.pt, and its logits for many texts."""
+after a head refit, a small correction beside it that reads a few views of the token states);
+loading a base encoder, its tokenizer and a training run's model.pt, and its logits for many texts."""
 from __future__ import annotations
 
 from pathlib import Path
@@ -10,20 +10,35 @@ import torch
 from torch import nn
 
 from assistant.core.tokenizer import TextEncoder
+from training.lib.head import CORRECTION_VIEWS, views_of
+
+
+def pool(states: torch.Tensor, attention_mask: torch.Tensor, how: str) -> torch.Tensor:
+    """[batch, seq, hidden] token states → [batch, hidden], the mean or the max over the real pieces."""
+    mask = attention_mask.unsqueeze(-1).to(states.dtype)  # [batch, seq, 1]
+    if how == "max":
+        return states.masked_fill(mask == 0, -1e9).max(1).values
+    return (states * mask).sum(1) / mask.sum(1).clamp(min=1.0)
 
 
 class Correction(nn.Module):
-    """A one-hidden-layer correction added to the linear head's logits: out(relu(hidden(x))).
-    training.rehead fits it over the frozen encoder, where a linear map cannot separate the
-    feelings the corpora lack from the ones they have."""
+    """A one-hidden-layer correction added to the linear head's logits: out(relu(hidden(x))), x the
+    `views` of the token states side by side. training.rehead fits it over the frozen encoder, where a
+    linear map of the mean cannot separate the feelings the corpora lack from the ones they have."""
 
-    def __init__(self, hidden_size: int, width: int, num_labels: int):
+    def __init__(self, hidden_size: int, width: int, num_labels: int, views=CORRECTION_VIEWS):
         super().__init__()
-        self.hidden = nn.Linear(hidden_size, width)
+        self.views = tuple(views)
+        self.hidden = nn.Linear(hidden_size * len(self.views), width)
         self.out = nn.Linear(width, num_labels, bias=False)
 
-    def forward(self, pooled: torch.Tensor) -> torch.Tensor:
-        return self.out(torch.relu(self.hidden(pooled)))
+    @property
+    def needs_lower_layers(self) -> bool:
+        return any(below for _, below in self.views)
+
+    def forward(self, layers: tuple[torch.Tensor, ...], attention_mask: torch.Tensor, dropout=None) -> torch.Tensor:
+        x = torch.cat([pool(layers[-1 - below], attention_mask, how) for how, below in self.views], dim=-1)
+        return self.out(torch.relu(self.hidden(dropout(x) if dropout else x)))
 
 
 def correction_width(state: dict) -> int:
@@ -32,26 +47,36 @@ def correction_width(state: dict) -> int:
     return int(inner.shape[0]) if inner is not None else 0
 
 
+def correction_views(state: dict, hidden_size: int) -> tuple:
+    """The views a Correction with these weights (a state dict, or any {name: weight [out, in]}) reads."""
+    inner = state.get("correction.hidden.weight")
+    return CORRECTION_VIEWS if inner is None else views_of(int(inner.shape[1]), hidden_size)
+
+
 class EmojiClassifier(nn.Module):
-    def __init__(self, encoder: nn.Module, num_labels: int, dropout: float = 0.1, correction_width: int = 0):
+    def __init__(self, encoder: nn.Module, num_labels: int, dropout: float = 0.1, correction_width: int = 0,
+                 correction_views=CORRECTION_VIEWS):
         super().__init__()
         self.encoder = encoder
         self.dropout = nn.Dropout(dropout)
         self.head = nn.Linear(encoder.config.hidden_size, num_labels)
         hidden = encoder.config.hidden_size
-        self.correction = Correction(hidden, correction_width, num_labels) if correction_width else None
+        self.correction = (Correction(hidden, correction_width, num_labels, correction_views)
+                           if correction_width else None)
 
     def forward(self, input_ids: torch.Tensor, attention_mask: torch.Tensor) -> torch.Tensor:
-        hidden = self.encoder(input_ids=input_ids, attention_mask=attention_mask).last_hidden_state
-        return self.classify(hidden, attention_mask)
+        return self.classify(self.layers(input_ids, attention_mask), attention_mask)
 
-    def classify(self, hidden: torch.Tensor, attention_mask: torch.Tensor) -> torch.Tensor:
-        """[batch, seq, hidden] token states → [batch, labels] logits."""
-        mask = attention_mask.unsqueeze(-1).to(hidden.dtype)  # [batch, seq, 1]
-        pooled = (hidden * mask).sum(1) / mask.sum(1).clamp(min=1.0)  # [batch, hidden]
-        pooled = self.dropout(pooled)
-        logits = self.head(pooled)  # [batch, labels]
-        return logits if self.correction is None else logits + self.correction(pooled)
+    def layers(self, input_ids: torch.Tensor, attention_mask: torch.Tensor) -> tuple[torch.Tensor, ...]:
+        """The token states the head reads: every layer's when the correction reads lower ones, else the last alone."""
+        lower = self.correction is not None and self.correction.needs_lower_layers
+        out = self.encoder(input_ids=input_ids, attention_mask=attention_mask, output_hidden_states=lower)
+        return tuple(out.hidden_states) if lower else (out.last_hidden_state,)
+
+    def classify(self, layers: tuple[torch.Tensor, ...], attention_mask: torch.Tensor) -> torch.Tensor:
+        """Token states ([batch, seq, hidden], the last layer last) → [batch, labels] logits."""
+        logits = self.head(self.dropout(pool(layers[-1], attention_mask, "mean")))  # [batch, labels]
+        return logits if self.correction is None else logits + self.correction(layers, attention_mask, self.dropout)
 
 
 def load_encoder(base_model: str, num_layers: int = 0):
@@ -113,8 +138,9 @@ def load_trained(run: Path) -> tuple[EmojiClassifier, dict]:
     """A training run's model.pt → (the EmojiClassifier in eval mode, everything saved with it)."""
     saved = torch.load(run / "model.pt", weights_only=False)
     cfg, state = saved["config"], saved["state_dict"]
-    model = EmojiClassifier(load_encoder(cfg["base_model"], cfg["num_layers"]), len(saved["labels"]), cfg["dropout"],
-                            correction_width=correction_width(state))
+    encoder = load_encoder(cfg["base_model"], cfg["num_layers"])
+    model = EmojiClassifier(encoder, len(saved["labels"]), cfg["dropout"], correction_width=correction_width(state),
+                            correction_views=correction_views(state, encoder.config.hidden_size))
     model.load_state_dict(state)
     return model.eval(), saved
 

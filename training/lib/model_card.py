@@ -162,6 +162,15 @@ def _correction_words(head: dict | None) -> str:
     return f" (plus a {width}-unit hidden-layer correction)" if width else ""
 
 
+def _views_words(views: list | None) -> str:
+    """", reading the token states' mean at the last layer, … and mean 2 layers below it" for a correction's views."""
+    if not views:
+        return ""
+    named = [f"{how} at the last layer" if not below else f"{how} {below} layers below it" for how, below in views]
+    listed = ", ".join(named[:-1]) + " and " + named[-1] if len(named) > 1 else named[0]
+    return ", reading the token states' " + listed
+
+
 def _head_rows(head: dict | None) -> list[str]:
     refit = (head or {}).get("refit_over_frozen_encoder")
     if not refit:
@@ -175,9 +184,10 @@ def _head_rows(head: dict | None) -> list[str]:
             f"feelings messages in {refit.get('feelings_languages', '?')} languages (`{refit['feelings_file']}`, its training split; each weighs as "
             f"{refit['feelings_weight']:g} mix messages), starting from {start} and held near it "
             f"(L2 pull {refit['pull']:g})"
-            + (f", with a one-hidden-layer correction beside the linear map ({refit['correction_width']} ReLU units, "
-               f"dropout {refit['correction_dropout']:g}, weight decay {refit['correction_decay']:g}; int8 weights, "
-               "one scale per column)"
+            + (f", with a one-hidden-layer correction beside the linear map ({refit['correction_width']} ReLU units"
+               + _views_words(refit.get("correction_views"))
+               + f", dropout {refit['correction_dropout']:g}, weight decay {refit['correction_decay']:g}; "
+               "int8 weights, one scale per column)"
                if refit.get("correction_width") else "") + ". "
             + (f"The emojis those messages use at least {refit['min_uses']} times that the model lacked became "
                f"labels: {' '.join(added)}. " if added else "")
