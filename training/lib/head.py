@@ -97,31 +97,37 @@ def pooled_features(model_dir: Path, texts: list[str], *, views=LAST_LAYER_MEAN,
     return out if out is not None else np.zeros((0, 0), dtype=np.float32)
 
 
-def _view_nodes(model, views, p: str) -> tuple[str, list]:
-    """(the name of the views side by side, the nodes that pool them), reusing swap_head's mask and its
-    mean of the last layer (`{p}/pooled`)."""
+def _pool_nodes(states: str, how: str, out: str, p: str, opset: int) -> list:
+    """The nodes writing `out` = the mean or the max of `states` over the real pieces, reading
+    swap_head's mask (`{p}/mask3`) and piece count (`{p}/count_safe`)."""
     from onnx import helper
 
-    opset = next((o.version for o in model.opset_import if o.domain in ("", "ai.onnx")), 17)
+    if how == "mean":
+        return [helper.make_node("Mul", [states, f"{p}/mask3"], [f"{out}/masked"], name=f"{out}/masked"),
+                helper.make_node("ReduceSum", [f"{out}/masked", f"{p}/sequence_axis"], [f"{out}/sum"],
+                                 name=f"{out}/sum", keepdims=0),
+                helper.make_node("Div", [f"{out}/sum", f"{p}/count_safe"], [out], name=out)]
+    # max: padding pushed (mask - 1) · 1e9 below every state first
+    axes = {"axes": [1]} if opset < 18 else {}  # ReduceMax takes its axes as an input from opset 18
+    return [helper.make_node("Sub", [f"{p}/mask3", f"{p}/one"], [f"{out}/off"], name=f"{out}/off"),
+            helper.make_node("Mul", [f"{out}/off", f"{p}/far"], [f"{out}/push"], name=f"{out}/push"),
+            helper.make_node("Add", [states, f"{out}/push"], [f"{out}/pushed"], name=f"{out}/pushed"),
+            helper.make_node("ReduceMax", [f"{out}/pushed"] + ([] if axes else [f"{p}/sequence_axis"]), [out],
+                             name=out, keepdims=0, **axes)]
+
+
+def _view_nodes(model, views, p: str, opset: int) -> tuple[str, list]:
+    """(the name of the views side by side, the nodes that pool them), reusing swap_head's mean of the
+    last layer (`{p}/pooled`)."""
+    from onnx import helper
+
     nodes, names = [], []
     for how, below in views:
-        states, v = layer_states(model, below), f"{p}/view_{how}_{below}"
         if (how, below) == ("mean", 0):
             names.append(f"{p}/pooled")
-        elif how == "mean":
-            nodes += [helper.make_node("Mul", [states, f"{p}/mask3"], [f"{v}/masked"], name=f"{v}/masked"),
-                      helper.make_node("ReduceSum", [f"{v}/masked", f"{p}/sequence_axis"], [f"{v}/sum"],
-                                       name=f"{v}/sum", keepdims=0),
-                      helper.make_node("Div", [f"{v}/sum", f"{p}/count_safe"], [v], name=v)]
-            names.append(v)
-        else:  # max over the real pieces: padding pushed (mask - 1) · 1e9 below every state first
-            axes = {"axes": [1]} if opset < 18 else {}  # ReduceMax takes its axes as an input from opset 18
-            nodes += [helper.make_node("Sub", [f"{p}/mask3", f"{p}/one"], [f"{v}/off"], name=f"{v}/off"),
-                      helper.make_node("Mul", [f"{v}/off", f"{p}/far"], [f"{v}/push"], name=f"{v}/push"),
-                      helper.make_node("Add", [states, f"{v}/push"], [f"{v}/pushed"], name=f"{v}/pushed"),
-                      helper.make_node("ReduceMax", [f"{v}/pushed"] + ([] if axes else [f"{p}/sequence_axis"]), [v],
-                                       name=v, keepdims=0, **axes)]
-            names.append(v)
+            continue
+        names.append(f"{p}/view_{how}_{below}")
+        nodes += _pool_nodes(layer_states(model, below), how, names[-1], p, opset)
     if len(names) == 1:
         return names[0], nodes
     nodes.append(helper.make_node("Concat", names, [f"{p}/views"], name=f"{p}/views", axis=-1))
@@ -177,16 +183,14 @@ def swap_head(model, weight: np.ndarray, bias: np.ndarray, correction=None):
     dropped = set(_head_nodes(graph))
     kept = [node for i, node in enumerate(graph.node) if i not in dropped]
     p = "head_swap"
+    opset = next((o.version for o in model.opset_import if o.domain in ("", "ai.onnx")), 17)
     new = [
         helper.make_node("Cast", [MASK], [f"{p}/mask"], name=f"{p}/mask", to=TensorProto.FLOAT),
         helper.make_node("Unsqueeze", [f"{p}/mask", f"{p}/last_axis"], [f"{p}/mask3"], name=f"{p}/mask3"),
-        helper.make_node("Mul", [STATES, f"{p}/mask3"], [f"{p}/masked"], name=f"{p}/masked"),
-        helper.make_node("ReduceSum", [f"{p}/masked", f"{p}/sequence_axis"], [f"{p}/sum"], name=f"{p}/sum",
-                         keepdims=0),
         helper.make_node("ReduceSum", [f"{p}/mask3", f"{p}/sequence_axis"], [f"{p}/count"], name=f"{p}/count",
                          keepdims=0),
         helper.make_node("Max", [f"{p}/count", f"{p}/one"], [f"{p}/count_safe"], name=f"{p}/count_safe"),
-        helper.make_node("Div", [f"{p}/sum", f"{p}/count_safe"], [f"{p}/pooled"], name=f"{p}/pooled"),
+        *_pool_nodes(STATES, "mean", f"{p}/pooled", p, opset),
         # named as torch.onnx names the head's nodes and weights, so training.lib.dequantize reads it back
         helper.make_node("MatMul", [f"{p}/pooled", WEIGHT], [f"{p}/matmul"], name="/head/MatMul"),
         helper.make_node("Add", [f"{p}/matmul", BIAS], [LOGITS if correction is None else f"{p}/linear"],
@@ -197,7 +201,7 @@ def swap_head(model, weight: np.ndarray, bias: np.ndarray, correction=None):
         inner, inner_bias, outer = correction
         c = "/correction"  # node names as torch.onnx gives them, so training.lib.dequantize reads them back
         views = views_of(np.shape(inner)[0], np.shape(weight)[0])
-        pooled_views, view_nodes = _view_nodes(model, views, p)
+        pooled_views, view_nodes = _view_nodes(model, views, p, opset)
         new += view_nodes
         # its two weights are int8 with one scale per output column (a quarter of fp32's bytes), read back to
         # float by DequantizeLinear; the MatMuls run in float

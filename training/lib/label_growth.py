@@ -15,7 +15,7 @@ import torch
 
 from assistant.core.lexicon import Lexicon
 from assistant.core.tokenizer import TextEncoder
-from training.lib.model import EmojiClassifier
+from training.lib.model import EmojiClassifier, pool
 
 NEW_ROW_MARGIN = 1.0  # logits below the mean existing bias a new label starts at
 
@@ -29,16 +29,15 @@ def name_texts(emoji: str, langs: list[str]) -> list[str]:
 
 @torch.no_grad()
 def pooled(model: EmojiClassifier, encoder: TextEncoder, texts: list[str]) -> torch.Tensor:
-    """[n, hidden] mean-pooled encoder states of `texts`, pooled as EmojiClassifier.classify pools."""
+    """[n, hidden] mean-pooled encoder states of `texts`, pooled as EmojiClassifier.classify pools (model.pool)."""
     was_training = model.training
     model.eval()
     ids, mask = encoder(texts)
     ids, mask = torch.from_numpy(ids), torch.from_numpy(mask)
     device = next(model.parameters()).device
     hidden = model.encoder(input_ids=ids.to(device), attention_mask=mask.to(device)).last_hidden_state
-    m = mask.to(device).unsqueeze(-1).to(hidden.dtype)
     model.train(was_training)
-    return ((hidden * m).sum(1) / m.sum(1).clamp(min=1.0)).float().cpu()
+    return pool(hidden, mask.to(device), "mean").float().cpu()
 
 
 @torch.no_grad()
