@@ -27,11 +27,20 @@ def tiny_tokenizer_file(path: Path, vocab_size: int = 300) -> Path:
     tok.post_processor = processors.TemplateProcessing(single="<s> $A </s>", special_tokens=[("<s>", 0), ("</s>", 2)])
     path.parent.mkdir(parents=True, exist_ok=True)
     tok.save(str(path))
+    # the trainer breaks ties between equally scored pieces by 1e-4 nudges in a random order: without the nudges
+    # and with the pieces in a fixed order, every session gets the same tokenizer (and the same tiny model)
+    saved = json.loads(path.read_text(encoding="utf-8"))
+    specials, pieces = saved["model"]["vocab"][:4], saved["model"]["vocab"][4:]
+    saved["model"]["vocab"] = specials + sorted(([piece, round(score, 3)] for piece, score in pieces),
+                                                key=lambda row: (-row[1], row[0]))
+    path.write_text(json.dumps(saved, ensure_ascii=False), encoding="utf-8")
     return path
 
 
 def tiny_encoder_dir(path: Path, *, layers: int = 2) -> Path:
-    """A folder like a Hugging Face model id: random XLM-R weights plus tokenizer.json."""
+    """A folder like a Hugging Face model id: random XLM-R weights (seeded, so every session builds the
+    same model whatever ran before) plus tokenizer.json."""
+    import torch
     from transformers import XLMRobertaConfig, XLMRobertaModel
 
     tokenizer = tiny_tokenizer_file(path / "tokenizer.json")
@@ -39,6 +48,7 @@ def tiny_encoder_dir(path: Path, *, layers: int = 2) -> Path:
     config = XLMRobertaConfig(vocab_size=vocab, hidden_size=32, num_hidden_layers=layers, num_attention_heads=2,
                               intermediate_size=64, max_position_embeddings=130, type_vocab_size=1,
                               pad_token_id=1, bos_token_id=0, eos_token_id=2)
+    torch.manual_seed(0)
     XLMRobertaModel(config, add_pooling_layer=False).save_pretrained(path)
     return path
 
