@@ -202,11 +202,10 @@ def fit_head(features: np.ndarray, targets: np.ndarray, row_weights: np.ndarray,
 
 
 def cached_features(model_dir: Path, texts: list[str], cache: Path | None, threads: int,
-                    encoder: str | None = None, views=None) -> np.ndarray:
+                    graph=None, views=None) -> np.ndarray:
     """pooled_features of `texts` (the `views`, default the last layer's mean); with `cache`, the rows
     it holds for the same encoder (another head over it included) and views are read back and only
-    the texts it lacks are run. `encoder`: the model's encoder_fingerprint, when the caller has the
-    graph loaded already."""
+    the texts it lacks are run. `graph`: the folder's model.onnx, when the caller has it loaded already."""
     import hashlib
 
     import onnx
@@ -214,7 +213,8 @@ def cached_features(model_dir: Path, texts: list[str], cache: Path | None, threa
     from training.lib.head import LAST_LAYER_MEAN, encoder_fingerprint, pooled_features
 
     views = tuple(views or LAST_LAYER_MEAN)
-    encoder = encoder or encoder_fingerprint(onnx.load(str(model_dir / "model.onnx")))
+    graph = graph if graph is not None else onnx.load(str(model_dir / "model.onnx"))
+    encoder = encoder_fingerprint(graph)
     if views != LAST_LAYER_MEAN:
         encoder += " " + " ".join(f"{how}{below}" for how, below in views)
     keys = [hashlib.sha1(text.encode("utf-8")).hexdigest() for text in texts]
@@ -226,7 +226,7 @@ def cached_features(model_dir: Path, texts: list[str], cache: Path | None, threa
     missing = list({key: i for i, key in enumerate(keys) if key not in known}.values())  # one run per distinct text
     if missing:
         known.update(zip((keys[i] for i in missing), pooled_features(model_dir, [texts[i] for i in missing],
-                                                                      views=views, threads=threads)))
+                                                                      views=views, threads=threads, graph=graph)))
     features = np.stack([known[key] for key in keys]) if keys else np.zeros((0, 0), dtype=np.float32)
     if cache and missing:
         cache.parent.mkdir(parents=True, exist_ok=True)
@@ -261,7 +261,7 @@ def main(argv: list[str] | None = None) -> Path:
 
     from training.lib.calibrate import prior_shift
     from training.lib.dequantize import correction_weights, head_weights
-    from training.lib.head import CORRECTION_VIEWS, LAST_LAYER_MEAN, encoder_fingerprint, swap_head
+    from training.lib.head import CORRECTION_VIEWS, LAST_LAYER_MEAN, swap_head
     from training.lib.loop import target_matrix
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -304,7 +304,7 @@ def main(argv: list[str] | None = None) -> Path:
     print(f"{len(mix)} mix rows, {len(feelings)} feelings messages; new labels: {' '.join(added) or 'none'}")
     views = CORRECTION_VIEWS if config.correction_width else LAST_LAYER_MEAN
     features = cached_features(args.model, [r["text"] for r in rows], args.cache, args.threads,
-                               encoder=encoder_fingerprint(graph), views=views)
+                               graph=graph, views=views)
     row_weights = np.r_[np.ones(len(mix)), np.full(len(feelings), config.feelings_weight)] * example_weights(targets, config)
     shifts = np.pad(prior_shift(priors, [r["lang"] for r in rows], len(labels)), ((0, 0), (0, len(added))))
     new_weight, new_bias, new_correction = fit_head(features[keep], targets[keep], row_weights[keep], shifts[keep],

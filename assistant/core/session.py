@@ -15,8 +15,8 @@ from .errors import ModelError
 os.environ.setdefault("ORT_DISABLE_TELEMETRY", "1")
 
 
-def load_session(model_file: Path, *, threads: int = 1):
-    """An onnxruntime CPU session; a file it cannot load raises ModelError."""
+def load_session(model_file: Path | bytes, *, threads: int = 1):
+    """An onnxruntime CPU session of a file (or of a serialized model); one it cannot load raises ModelError."""
     import onnxruntime as ort
 
     options = ort.SessionOptions()
@@ -24,9 +24,11 @@ def load_session(model_file: Path, *, threads: int = 1):
     options.inter_op_num_threads = 1
     options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
     try:
-        return ort.InferenceSession(str(model_file), options, providers=["CPUExecutionProvider"])
+        return ort.InferenceSession(model_file if isinstance(model_file, bytes) else str(model_file), options,
+                                    providers=["CPUExecutionProvider"])
     except Exception as err:  # onnxruntime raises its own exception types
-        raise ModelError(f"{model_file} cannot be loaded by onnxruntime ({str(err).splitlines()[0]}); "
+        where = "the serialized model" if isinstance(model_file, bytes) else model_file
+        raise ModelError(f"{where} cannot be loaded by onnxruntime ({str(err).splitlines()[0]}); "
                          "the file is damaged or not an ONNX model") from err
 
 

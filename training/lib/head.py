@@ -61,28 +61,31 @@ def layer_states(model, below: int) -> str:
 
 
 def pooled_features(model_dir: Path, texts: list[str], *, views=LAST_LAYER_MEAN, threads: int = 2, batch: int = 64,
-                    desc: str = "features") -> np.ndarray:
+                    desc: str = "features", graph=None) -> np.ndarray:
     """[n, views × hidden] head inputs of `texts` (normalised as the runtime does): each view
     (pooling, layers below the top) of the model's own token states, side by side; messages
-    are batched by length."""
+    are batched by length. `graph`: the folder's model.onnx, when the caller has it loaded already
+    (left as it is)."""
     import onnx
-    import onnxruntime as ort
     from tqdm import tqdm
 
     from assistant.core.manifest import load_manifest
     from assistant.core.normalize import normalize_text
+    from assistant.core.session import load_session
     from assistant.core.tokenizer import TextEncoder
 
     encoder = TextEncoder(model_dir / "tokenizer.json", max_length=load_manifest(model_dir).max_length)
-    graph = onnx.load(str(model_dir / "model.onnx"))
+    graph = graph if graph is not None else onnx.load(str(model_dir / "model.onnx"))
     names = [layer_states(graph, below) for _, below in views]
     outputs = list(dict.fromkeys(names))
     listed = {o.name for o in graph.graph.output}
-    graph.graph.output.extend(onnx.helper.make_tensor_value_info(name, onnx.TensorProto.FLOAT, None)
-                              for name in outputs if name not in listed)  # a lower layer's states, read out too
-    options = ort.SessionOptions()
-    options.intra_op_num_threads, options.inter_op_num_threads = threads, 1
-    session = ort.InferenceSession(graph.SerializeToString(), options, providers=["CPUExecutionProvider"])
+    if any(name not in listed for name in outputs):  # a lower layer's states, read out too, from a copy
+        read_out = onnx.ModelProto()
+        read_out.CopyFrom(graph)
+        read_out.graph.output.extend(onnx.helper.make_tensor_value_info(name, onnx.TensorProto.FLOAT, None)
+                                     for name in outputs if name not in listed)
+        graph = read_out
+    session = load_session(graph.SerializeToString(), threads=threads)
     ids = encoder.token_ids([normalize_text(t) for t in texts])
     order = sorted(range(len(ids)), key=lambda i: len(ids[i]))
     out = None
