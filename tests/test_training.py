@@ -213,6 +213,24 @@ def test_vocabulary_pruning_spells_every_supported_language_without_unknown_piec
     assert set(without) <= set(with_letters)  # what fine-tuning saw stays
 
 
+def test_vocabulary_pruning_keeps_common_words_whole_most_frequency_per_piece_first(tmp_path):
+    from tokenizers import Tokenizer
+
+    from tests.factory import tiny_tokenizer_file
+    from training.lib.prune_vocab import whole_words
+
+    full = Tokenizer.from_file(str(tiny_tokenizer_file(tmp_path / "tokenizer.json")))
+    pieces = {w: set(full.encode(w, add_special_tokens=False).ids) for w in ("birthday", "christmas", "paella")}
+    words = {"en": {"birthday": 0.02, "christmas": 0.01}, "es": {"paella": 0.001}}
+    everything = whole_words(full, words, set(), room=100)
+    assert set(everything) == set().union(*pieces.values())  # each language's words spelled whole
+    # with room for one word only: the one with the most of its language's mass per piece ("paella" is all of
+    # Spanish's mass here, so it wins however rare), and never a word cut short
+    room = len(pieces["paella"])
+    assert set(whole_words(full, words, set(), room=room)) == pieces["paella"]
+    assert whole_words(full, words, set().union(*pieces.values()), room=100) == []  # nothing left to add
+
+
 def test_revocab_swaps_in_a_new_vocabulary_and_refuses_trained_embeddings(trained_run, tmp_path):
     from tests.factory import tiny_examples
     from training import export, revocab

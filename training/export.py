@@ -20,7 +20,7 @@ from training.lib.defaults import E5_DIR, EXAMPLES, MODEL_DIR, RUN_DIR, SHARED_D
 from training.lib.manifest_writer import command_line, write_manifest
 from training.lib.examples import label_weights, read_examples
 from training.lib.model import EmojiClassifier, load_trained, tokenizer_file
-from training.lib.prune_vocab import POLICY, prune
+from training.lib.prune_vocab import policy, prune
 from training.lib.quantize import SMOOTH_ALPHA, onnx_logits, quantize_int8, top1_agreement
 
 # Validation rows whose labels are the writer's own emoji: calibration is fitted on these
@@ -193,7 +193,7 @@ def main(argv: list[str] | None = None) -> Path:
             "steps": saved.get("steps"), "train_seconds": round(saved.get("train_seconds", 0)),
             "config": cfg,
         },
-        extra={"parity": parity, "vocabulary_pieces": len(kept), "vocabulary": {"chosen_by": POLICY},
+        extra={"parity": parity, "vocabulary_pieces": len(kept), "vocabulary": {"chosen_by": policy()},
                "encoder_layers": cfg["num_layers"],
                "quantization": f"int8: activation outliers moved into the weights (SmoothQuant, alpha {SMOOTH_ALPHA}, "
                                f"{sum(len(f['input_ids']) for f in calibration)} training texts), MatMul weights "

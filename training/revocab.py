@@ -30,7 +30,7 @@ from assistant.core.tokenizer import TextEncoder
 from training.lib.defaults import E5_DIR, EXAMPLES, EXPLAIN_MODEL_DIR, MODEL_DIR
 from training.lib.examples import read_examples
 from training.lib.manifest_writer import command_line
-from training.lib.prune_vocab import POLICY, prune
+from training.lib.prune_vocab import MIN_COUNT, policy, prune
 from training.lib.quantize import EmbeddingTable, top1_agreement
 
 
@@ -90,6 +90,8 @@ def main(argv: list[str] | None = None) -> dict:
     parser.add_argument("--base", type=Path, default=E5_DIR, help="the base encoder (training.convert_e5)")
     parser.add_argument("--examples", type=Path, default=EXAMPLES, help="training texts and validation messages")
     parser.add_argument("--max-pieces", type=int, default=0, help="vocabulary budget (0: as many pieces as now)")
+    parser.add_argument("--min-count", type=int, default=MIN_COUNT,
+                        help=f"uses in the training texts that keep a piece before common words (default {MIN_COUNT})")
     parser.add_argument("--explain", type=Path, default=EXPLAIN_MODEL_DIR, help="explain model to rebind, if bound")
     parser.add_argument("--version", help="the model's new version (default: unchanged)")
     parser.add_argument("--parity-texts", type=int, default=600, help="validation messages per source")
@@ -117,7 +119,7 @@ def main(argv: list[str] | None = None) -> dict:
     splits = read_examples(str(args.examples))
     budget = args.max_pieces or len(old_ids)
     new_ids, new_json = prune(args.base / "tokenizer.json", [r["text"] for r in splits["train"]], budget,
-                              Lexicon.load().languages)
+                              Lexicon.load().languages, args.min_count)
     by_source = defaultdict(list)
     for row in splits["val"]:
         if len(by_source[row["source"]]) < args.parity_texts:
@@ -141,7 +143,7 @@ def main(argv: list[str] | None = None) -> dict:
     manifest["version"] = args.version or manifest["version"]
     manifest["extra"]["vocabulary_pieces"] = len(new_ids)
     manifest["extra"]["vocabulary"] = {
-        "chosen_by": POLICY,
+        "chosen_by": policy(args.min_count),
         "swapped_in_after_training": {"pieces_added": kept, "pieces_dropped": dropped,
                                       "first_choice_unchanged_on_validation": parity},
     }
