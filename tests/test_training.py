@@ -278,3 +278,34 @@ def test_revocab_maps_the_explain_context_onto_the_new_pieces(tmp_path):
     expected = new_rows @ projection
     assert np.abs(rebound.piece_vectors - expected).max() < 0.02 * np.abs(expected).max()  # int8 rows
     assert json.loads((tmp_path / "manifest.json").read_text())["context"]["predictor_sha256"] == "new"
+
+
+def test_a_run_joins_the_feelings_training_messages_weighted_by_place_and_never_their_validation_rows(tmp_path,
+                                                                                                       tiny_model):
+    import torch
+
+    from tests.factory import LABELS
+    from training import train
+    from training.lib.feelings import PLACE_WEIGHTS, feelings_examples
+
+    feelings = tmp_path / "feelings.jsonl"
+    rows = [{"text": f"so tired today {i}", "lang": "en", "expected": [LABELS[1], LABELS[0]], "split": "train"}
+            for i in range(3)] + [{"text": "kept for choosing settings", "lang": "en", "expected": [LABELS[1]],
+                                   "split": "val"}]
+    feelings.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), encoding="utf-8")
+
+    joined = feelings_examples(feelings)
+    assert [r["text"] for r in joined] == [f"so tired today {i}" for i in range(3)]
+    assert joined[0]["targets"] == {LABELS[1]: PLACE_WEIGHTS[0], LABELS[0]: PLACE_WEIGHTS[1]}
+    assert {r["source"] for r in joined} == {"feelings"} and {r["split"] for r in joined} == {"train"}
+
+    examples = tiny_examples(tmp_path / "examples.jsonl")
+    mix_train = sum(json.loads(line)["split"] == "train" for line in examples.read_text(encoding="utf-8").splitlines())
+    run = tmp_path / "run"
+    train.main([f"--init_from={tiny_model}", f"--examples={examples}", f"--feelings={feelings}", f"--out_dir={run}",
+                "--max_steps=2", "--batch_size=4", "--source_weights=feelings:2"])
+    saved = torch.load(run / "model.pt", weights_only=False)
+    assert saved["train_examples"] == mix_train + 3 and saved["labels"] == LABELS
+    shipped = json.loads((tiny_model / "manifest.json").read_text(encoding="utf-8"))
+    assert saved["started_from"] == f"{shipped['name']} {shipped['version']}"  # the lineage the export writes down
+    assert saved["commands"][:-1] == shipped["created_by"]["commands"] and "training.train" in saved["commands"][-1]

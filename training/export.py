@@ -19,6 +19,7 @@ from training.lib.calibrate import fit_logit_adjustment, fit_temperature, langua
 from training.lib.defaults import E5_DIR, EXAMPLES, MODEL_DIR, RUN_DIR, SHARED_DATA
 from training.lib.manifest_writer import command_line, write_manifest
 from training.lib.examples import label_weights, read_examples
+from training.lib.feelings import feelings_examples
 from training.lib.model import EmojiClassifier, load_trained, tokenizer_file
 from training.lib.prune_vocab import policy, prune
 from training.lib.quantize import SMOOTH_ALPHA, onnx_logits, quantize_int8, top1_agreement
@@ -44,6 +45,8 @@ def data_summary(train: list[dict]) -> dict:
         "xed_fi": "XED Finnish annotations (subtitles; emotions → emojis)",
         "xed_projected": "XED projections onto 30+ languages, 1,500 lines each (emotions → emojis)",
         "chat_logs": "the bots' consented chat logs (emoji-train retrain; the writer's emoji)",
+        "feelings": "the training rows of training/data/feelings_train.jsonl (hand-written, 39 languages; expected "
+                    "emojis weighted by place)",
     }
     counts = Counter(r.get("source", "") for r in train)
     return {source: {"examples": n, "what": described.get(source, "extra file")} for source, n in counts.most_common()}
@@ -188,7 +191,8 @@ def main(argv: list[str] | None = None) -> Path:
                 command_line("training.export", argv),
             ],
             **({"retrain": saved["retrain"]} if "retrain" in saved else {}),  # counts and a data hash, no text
-            "data": data_summary(splits["train"]),
+            **({"started_from": saved["started_from"]} if "started_from" in saved else {}),
+            "data": data_summary(splits["train"] + (feelings_examples(Path(cfg["feelings"])) if cfg.get("feelings") else [])),
             "training_languages": langs, "train_examples": saved.get("train_examples"),
             "steps": saved.get("steps"), "train_seconds": round(saved.get("train_seconds", 0)),
             "config": cfg,

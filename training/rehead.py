@@ -29,15 +29,12 @@ from pathlib import Path
 
 import numpy as np
 
-from assistant.core.emojis import canonical
 from assistant.core.manifest import sha256_file
 from training.lib.defaults import EXAMPLES, EXPLAIN_MODEL_DIR, MODEL_DIR
 from training.lib.examples import read_examples
+from training.lib.feelings import FEELINGS_TRAIN, feelings_targets, read_feelings
 from training.lib.manifest_writer import command_line
 
-FEELINGS_TRAIN = Path("training/data/feelings_train.jsonl")
-# how much of an example a feeling message's expected emojis share, by their place in its list
-PLACE_WEIGHTS = (0.35, 0.25, 0.15, 0.1, 0.08, 0.07)
 
 
 @dataclass(frozen=True)
@@ -102,32 +99,10 @@ def mix_sample(path: Path, config: HeadConfig) -> list[dict]:
     return sample
 
 
-def read_feelings(path: Path, split: str = "train") -> list[dict]:
-    """The feelings messages of one split, their expected emojis canonical."""
-    rows = []
-    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
-        if not line.strip():
-            continue
-        row = json.loads(line)
-        if not row.get("text") or not row.get("expected"):
-            raise SystemExit(f"{path}:{number}: a feelings message needs text and expected emojis")
-        if row.get("split", "train") == split:
-            rows.append({**row, "expected": [canonical(e) for e in row["expected"]]})
-    return rows
-
-
 def new_labels(feelings: list[dict], labels: list[str], config: HeadConfig) -> list[str]:
     """Emojis the feelings messages use at least config.min_uses times that `labels` lacks, most used first."""
     uses = Counter(e for row in feelings for e in row["expected"])
     return [e for e, n in uses.most_common() if e not in labels and n >= config.min_uses][:config.max_new_labels]
-
-
-def feelings_targets(row: dict) -> dict[str, float]:
-    """A feelings message's expected emojis as weighted targets, by their place in its list."""
-    targets: dict[str, float] = {}
-    for emoji, weight in zip(row["expected"], PLACE_WEIGHTS):
-        targets[emoji] = targets.get(emoji, 0.0) + weight
-    return targets
 
 
 def example_weights(targets: np.ndarray, config: HeadConfig) -> np.ndarray:

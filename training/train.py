@@ -27,6 +27,7 @@ import torch
 
 from assistant.core.tokenizer import TextEncoder
 from training.lib.examples import label_weights, read_examples, targets_of
+from training.lib.feelings import feelings_examples
 from training.lib.loop import TrainingSet, fit, save_run, start_processes, stop_processes, target_matrix
 from training.lib.losses import class_weights
 from training.lib.manifest_writer import command_line
@@ -53,12 +54,14 @@ def main(argv: list[str] | None = None) -> Path:
     if shipped:
         from training.lib.dequantize import recover_as_base
 
-        model, labels, _, encoder_dir = recover_as_base(Path(cfg.init_from), out_dir, processes.main)
+        model, labels, base_manifest, encoder_dir = recover_as_base(Path(cfg.init_from), out_dir, processes.main)
         cfg = dataclasses.replace(cfg, base_model=str(encoder_dir), num_layers=model.encoder.config.num_hidden_layers)
         log(f"continuing {cfg.init_from} ({len(labels)} labels, {cfg.num_layers} layers)")
 
     # ---- data: labels by training weight (or the shipped model's), tokenised once up front
     splits = read_examples(cfg.examples)
+    if cfg.feelings:  # hand-written messages for the feelings the corpora lack (source "feelings")
+        splits["train"] += feelings_examples(Path(cfg.feelings))
     counts = label_weights(splits["train"])
     if not shipped:
         labels = [e for e, n in counts.most_common() if n >= cfg.min_label_count]
@@ -101,6 +104,9 @@ def main(argv: list[str] | None = None) -> Path:
     return save_run(model, encoder_tok, val, label_id, out_dir, {
         "config": cfg.to_dict(), "labels": labels, "command": command_line("training.train", argv),
         "steps": fitted.steps, "train_seconds": fitted.seconds, "train_examples": len(train),
+        # a shipped model continued: its lineage first, so the export's manifest says how to make it from scratch
+        **({"commands": [*base_manifest.created_by.get("commands", []), command_line("training.train", argv)],
+            "started_from": f"{base_manifest.name} {base_manifest.version}"} if shipped else {}),
         **({"source_priors": fitted.source_priors} if fitted.source_priors else {})})
 
 

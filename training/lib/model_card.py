@@ -214,7 +214,8 @@ def render(manifest: dict) -> str:
         *_emotion_rows(created.get("data", "")),
         f"Trained on {created.get('train_examples') or 0:,} messages for {created.get('steps') or 0:,} steps "
         f"({round((created.get('train_seconds') or 0) / 60)} minutes)"
-        + (f", starting from the run in {created['config']['init_from']} (its own stage is in Reproduce below)."
+        + (f", continuing {created['started_from']} (its own stages are in Reproduce below)." if created.get("started_from")
+           else f", starting from the run in {created['config']['init_from']} (its own stage is in Reproduce below)."
            if (created.get("config") or {}).get("init_from") else "."),
         "",
         "## Measured",

@@ -37,6 +37,7 @@ class TrainConfig:
     source_weights: str = ""  # "source:factor,..." e.g. "telegram_ru:3,xed_en:0.5": each epoch's draws per example
     source_priors: bool = False  # learn a bias per source and label, added to the logits in training only: it
     # absorbs each corpus's label prior (Spanish tweets → 🎶, Telegram → 🤣), so the head learns from the words
+    feelings: str = ""  # a feelings file (training/data/feelings_train.jsonl) whose train rows join the training split
     init_from: str = ""  # a finished run folder (model.pt), or a shipped model folder (int8, its labels kept), to start from
     chain_thaw: bool = False  # DeepMoji: head alone, then one layer at a time from the top, then all
     chain_thaw_steps: int = 100  # steps per chain-thaw stage; the last stage (all layers) runs to max_steps
