@@ -32,9 +32,8 @@ import numpy as np
 from assistant.core.manifest import sha256_file
 from training.lib.defaults import EXAMPLES, EXPLAIN_MODEL_DIR, MODEL_DIR
 from training.lib.examples import read_examples
-from training.lib.feelings import FEELINGS_TRAIN, feelings_targets, read_feelings
+from training.lib.feelings import FEELINGS_TRAIN, as_examples, read_feelings
 from training.lib.manifest_writer import command_line
-
 
 
 @dataclass(frozen=True)
@@ -276,7 +275,7 @@ def main(argv: list[str] | None = None) -> Path:
     mix, feelings = mix_sample(args.examples, config), read_feelings(args.feelings)
     added = new_labels(feelings, labels, config)
     index = {e: i for i, e in enumerate(labels + added)}
-    rows = mix + [{"targets": feelings_targets(r), "lang": r["lang"], "text": r["text"]} for r in feelings]
+    rows = mix + as_examples(feelings)
     targets = target_matrix(rows, index).numpy()
     keep = targets.sum(1) > 0
     print(f"{len(mix)} mix rows, {len(feelings)} feelings messages; new labels: {' '.join(added) or 'none'}")

@@ -39,7 +39,12 @@ def feelings_targets(row: dict) -> dict[str, float]:
     return targets
 
 
-def feelings_examples(path: Path) -> list[dict]:
-    """The training split of a feelings file as rows of examples.jsonl (source "feelings")."""
+def as_examples(feelings: list[dict]) -> list[dict]:
+    """Feelings messages (read_feelings) as training rows of examples.jsonl (source "feelings")."""
     return [{"text": row["text"], "targets": feelings_targets(row), "lang": row.get("lang", "und"),
-             "source": SOURCE, "split": "train", "emoji": row["expected"][0]} for row in read_feelings(path)]
+             "source": SOURCE, "split": "train", "emoji": row["expected"][0]} for row in feelings]
+
+
+def feelings_examples(path: Path) -> list[dict]:
+    """The training split of a feelings file as rows of examples.jsonl."""
+    return as_examples(read_feelings(path))

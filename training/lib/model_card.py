@@ -194,6 +194,14 @@ def _head_rows(head: dict | None) -> list[str]:
             + "The encoder and its token states are unchanged.", ""]
 
 
+def _start_words(created: dict) -> str:
+    """Where the last training run started: a shipped model it continued, or an earlier run."""
+    if created.get("started_from"):
+        return f", continuing {created['started_from']} (its own stages are in Reproduce below)."
+    init_from = (created.get("config") or {}).get("init_from")
+    return f", starting from the run in {init_from} (its own stage is in Reproduce below)." if init_from else "."
+
+
 def render(manifest: dict) -> str:
     created = manifest.get("created_by", {})
     extra = manifest.get("extra", {})
@@ -213,10 +221,7 @@ def render(manifest: dict) -> str:
         "",
         *_emotion_rows(created.get("data", "")),
         f"Trained on {created.get('train_examples') or 0:,} messages for {created.get('steps') or 0:,} steps "
-        f"({round((created.get('train_seconds') or 0) / 60)} minutes)"
-        + (f", continuing {created['started_from']} (its own stages are in Reproduce below)." if created.get("started_from")
-           else f", starting from the run in {created['config']['init_from']} (its own stage is in Reproduce below)."
-           if (created.get("config") or {}).get("init_from") else "."),
+        f"({round((created.get('train_seconds') or 0) / 60)} minutes){_start_words(created)}",
         "",
         "## Measured",
         "Closed-set scoring as in SemEval-2018 Task 2 (candidates: the gold labels of the set); "
