@@ -275,9 +275,11 @@ def test_ranker_trains_with_context_exports_and_binds_to_its_predictor(tmp_path,
                         "--out", str(tmp_path / "ranker.pt")])
     with pytest.raises(SystemExit, match="--predictor"):  # the prior is fitted with the ranker's own predictor
         export_ranker.main(["--checkpoint", str(tmp_path / "ranker.pt"), "--out", str(out)])
-    export_ranker.main(["--checkpoint", str(tmp_path / "ranker.pt"), "--out", str(out), "--predictor", str(tiny_model)])
+    export_ranker.main(["--checkpoint", str(tmp_path / "ranker.pt"), "--out", str(out), "--predictor", str(tiny_model),
+                        "--version", "2.1.0"])
     manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
     assert "context.npz" in manifest["files"] and manifest["context"]["rank"] == 64
+    assert manifest["version"] == "2.1.0"
     prior = manifest["kind_prior"]  # the development set's answers by default
     shift = prior["shift"]
     assert set(shift) == set(prior["counted"]) == set(prior["train_answers"]) and prior["fit"]["cases"] > 100

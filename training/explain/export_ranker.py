@@ -34,7 +34,7 @@ from .train_ranker import RankerConfig, build_model
 
 OPSET = 17
 NAME = "emoji-explain"  # 0.5.0 and before were published as "emoji-decoder"
-VERSION = "0.6.0"
+VERSION = "0.7.0"  # the default --version
 
 
 def export(checkpoint: Path, out_dir: Path, *, int8_ranker: bool = False, kind_prior_cases: str = "",
@@ -155,14 +155,14 @@ def parity(model, int8: Path, groups: int = 500, size: int = 20) -> float:
     return float(np.mean(ref.argmax(1)[clear] == got.argmax(1)[clear])) if clear.any() else 1.0
 
 
-def write_manifest(out_dir: Path, info: dict, metrics: dict | None = None) -> Path:
+def write_manifest(out_dir: Path, info: dict, metrics: dict | None = None, version: str = VERSION) -> Path:
     path = out_dir / "manifest.json"
     old = json.loads(path.read_text(encoding="utf-8")) if path.is_file() else {}
     with __import__("gzip").open(out_dir / "candidates.json.gz", "rt", encoding="utf-8") as f:
         table = json.load(f)
     ckpt = info["checkpoint"]
     manifest = {
-        "format_version": FORMAT_VERSION, "name": NAME, "version": VERSION, "task": ExplainManifest.TASK,
+        "format_version": FORMAT_VERSION, "name": NAME, "version": version, "task": ExplainManifest.TASK,
         "languages": table["languages"], "features": list(FEATURES),
         "files": {name: sha256_file(out_dir / name) for name in ("model.onnx", "candidates.json.gz", CONTEXT_FILE)
                   if (out_dir / name).is_file()},
@@ -194,6 +194,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--predictor", default=None,
                         help="the emoji predictor the ranker was trained with, for fitting the kind prior "
                              "(default: the shipped one)")
+    parser.add_argument("--version", default=VERSION, help=f"the model's version (default {VERSION})")
     args = parser.parse_args(argv)
     if args.kind_prior and not Path(args.kind_prior).is_file():
         parser.error(f"--kind-prior {args.kind_prior}: no such file (pass --kind-prior '' for no shift)")
@@ -207,7 +208,7 @@ def main(argv: list[str] | None = None) -> None:
     except ValueError as err:
         raise SystemExit(f"error: {err}") from None
     print(f"wrote {out_dir / 'model.onnx'} ({(out_dir / 'model.onnx').stat().st_size / 1e3:.1f} kB), "
-          f"{write_manifest(out_dir, info)}; ONNX vs PyTorch parity {info['parity_top1_agreement']:.4f}")
+          f"{write_manifest(out_dir, info, version=args.version)}; ONNX vs PyTorch parity {info['parity_top1_agreement']:.4f}")
 
 
 if __name__ == "__main__":
