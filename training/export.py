@@ -33,8 +33,8 @@ EXPORT_MAX_LENGTH = 128  # the runtime reads longer messages than training did
 CALIBRATION_TEXTS = 512  # training texts that set the int8 smoothing scales
 
 
-def data_summary(train: list[dict]) -> dict:
-    """Training examples per source, and what each source is."""
+def data_summary(counts: Counter) -> dict:
+    """Training examples per source (a Counter), and what each source is."""
     described = {
         "tweeteval": "TweetEval emoji train (English tweets, the writer's emoji)",
         "semeval_us_trial": "SemEval-2018 us_trial, deduplicated against TweetEval (English tweets)",
@@ -48,8 +48,14 @@ def data_summary(train: list[dict]) -> dict:
         "feelings": "the training rows of training/data/feelings_train.jsonl (hand-written, 39 languages; expected "
                     "emojis weighted by place)",
     }
-    counts = Counter(r.get("source", "") for r in train)
     return {source: {"examples": n, "what": described.get(source, "extra file")} for source, n in counts.most_common()}
+
+
+def source_counts(train: list[dict], cfg: dict) -> Counter:
+    """Training examples per source of a run that did not record them (before `source_counts`): the
+    examples file's train split and the feelings file's train rows, as they are now."""
+    joined = feelings_examples(Path(cfg["feelings"])) if cfg.get("feelings") else []
+    return Counter(r.get("source", "") for r in train + joined)
 
 
 def shrink_embeddings(model: EmojiClassifier, kept: list[int]) -> None:
@@ -192,7 +198,7 @@ def main(argv: list[str] | None = None) -> Path:
             ],
             **({"retrain": saved["retrain"]} if "retrain" in saved else {}),  # counts and a data hash, no text
             **({"started_from": saved["started_from"]} if "started_from" in saved else {}),
-            "data": data_summary(splits["train"] + (feelings_examples(Path(cfg["feelings"])) if cfg.get("feelings") else [])),
+            "data": data_summary(Counter(saved.get("source_counts") or source_counts(splits["train"], cfg))),
             "training_languages": langs, "train_examples": saved.get("train_examples"),
             "steps": saved.get("steps"), "train_seconds": round(saved.get("train_seconds", 0)),
             "config": cfg,

@@ -20,6 +20,7 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import random
+from collections import Counter
 from pathlib import Path
 
 import numpy as np
@@ -104,6 +105,9 @@ def main(argv: list[str] | None = None) -> Path:
     return save_run(model, encoder_tok, val, label_id, out_dir, {
         "config": cfg.to_dict(), "labels": labels, "command": command_line("training.train", argv),
         "steps": fitted.steps, "train_seconds": fitted.seconds, "train_examples": len(train),
+        # per source, as read (the feelings file included): the export describes the data from these, not from files
+        # that may have changed since
+        "source_counts": dict(Counter(r.get("source", "") for r in splits["train"]).most_common()),
         # a shipped model continued: its lineage first, so the export's manifest says how to make it from scratch
         **({"commands": [*base_manifest.created_by.get("commands", []), command_line("training.train", argv)],
             "started_from": f"{base_manifest.name} {base_manifest.version}"} if shipped else {}),
