@@ -14,3 +14,22 @@ def test_a_release_runs_its_own_model_not_the_installed_checkouts(tmp_path, monk
 def test_a_release_without_a_model_folder_keeps_the_callers_choice(tmp_path, monkeypatch):
     monkeypatch.setenv(MODEL_ENV, "/chosen")
     assert release_env(tmp_path)[MODEL_ENV] == "/chosen"
+
+
+def test_each_feelings_suite_is_also_scored_as_phones_capitalise_it(tiny_model, tmp_path):
+    import json
+
+    from training import open_set
+
+    suite = tmp_path / "feelings_mini.jsonl"
+    rows = [{"text": "so tired today", "lang": "en", "expected": ["😴"], "upbeat": False},
+            {"text": "Happy birthday!", "lang": "en", "expected": ["🥳"], "upbeat": True}]
+    suite.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), encoding="utf-8")
+    report = open_set.main(["--model", str(tiny_model), "--examples", str(tmp_path / "none.jsonl"),
+                            "--feelings", str(suite), "--out", str(tmp_path / "open_set.json"),
+                            "--figure", str(tmp_path / "open_set.png")])
+    assert list(report) == ["feelings_mini", "feelings_mini_capitalised"]
+    assert report["feelings_mini_capitalised"]["shipped"]["n"] == 2
+    assert report["feelings_mini_capitalised"]["shipped"]["non_upbeat"] == 1
+    cased = open_set.capitalised(open_set.feelings_set(suite))
+    assert cased.texts == ["So tired today", "Happy birthday!"] and cased.expected == [{"😴"}, {"🥳"}]

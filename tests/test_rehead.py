@@ -158,6 +158,7 @@ def test_rehead_adds_the_feelings_labels_refits_and_rebinds_the_explain_model(ti
     manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
     assert manifest["labels"] == [*LABELS, "😴", "🥱", "😩"]  # 😴 also in the val row, not counted
     assert manifest["version"] == "0.0.2" and manifest["extra"]["head"]["labels_added"] == ["😴", "🥱", "😩"]
+    assert manifest["extra"]["head"]["refit_over_frozen_encoder"]["case_copies"] is True
     started = json.loads((tiny_model / "manifest.json").read_text(encoding="utf-8"))["version"]
     assert manifest["extra"]["head"]["refit_over_frozen_encoder"]["started_from"] == f"tiny-test {started}" != "tiny-test 0.0.2"
     assert sha256_file(tiny_model / "model.onnx") == old_sha  # --out leaves the source folder alone
@@ -166,7 +167,8 @@ def test_rehead_adds_the_feelings_labels_refits_and_rebinds_the_explain_model(ti
 
     assistant = Assistant(out)
     probs = assistant.probabilities(["so tired today"], ["en"], chat_habits=False)[0]
-    assert assistant.labels[int(probs.argmax())] == "😴"  # learned from the feelings messages
+    top3 = {assistant.labels[i] for i in np.argsort(-probs)[:3]}
+    assert top3 == {"😴", "🥱", "😩"}, top3  # learned from the feelings messages
     model, labels, _ = recover(out)  # retrain and train --init_from can start from it
     assert labels == manifest["labels"] and model.head.out_features == len(LABELS) + 3
     assert model.correction is not None and model.correction.out.out_features == len(LABELS) + 3
@@ -178,6 +180,19 @@ def test_rehead_adds_the_feelings_labels_refits_and_rebinds_the_explain_model(ti
     before, _, _ = run_model(out / "model.onnx", out / "tokenizer.json", CORPUS)
     after, _, _ = run_model(again / "model.onnx", again / "tokenizer.json", CORPUS)
     assert np.allclose(before, after, atol=1e-3)
+
+
+def test_feelings_messages_come_in_both_cases_sharing_their_weight():
+    from training.lib.feelings import as_examples, case_variants
+
+    assert case_variants("mi manchi tanto") == ["mi manchi tanto", "Mi manchi tanto"]
+    assert case_variants("Ich bin müde") == ["Ich bin müde", "ich bin müde"]
+    assert case_variants("我好累") == ["我好累"] and case_variants("3 days off") == ["3 days off"]
+    assert case_variants("") == [""]
+    feelings = [{"text": "so tired", "expected": ["😴"]}, {"text": "累死了", "expected": ["😴"]}]
+    rows = as_examples(feelings, case_copies=True)
+    assert [(r["text"], r["weight"]) for r in rows] == [("so tired", 0.5), ("So tired", 0.5), ("累死了", 1.0)]
+    assert [r["text"] for r in as_examples(feelings)] == ["so tired", "累死了"]  # as written unless asked
 
 
 def test_a_linear_head_alone_when_the_correction_has_no_width(tiny_model, tmp_path):

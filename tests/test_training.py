@@ -231,6 +231,27 @@ def test_vocabulary_pruning_keeps_common_words_whole_most_frequency_per_piece_fi
     assert whole_words(full, words, set().union(*pieces.values()), room=100) == []  # nothing left to add
 
 
+def test_vocabulary_pruning_counts_capitalised_words_by_the_unigram_odds():
+    from tokenizers import Tokenizer, models, pre_tokenizers
+
+    from training.lib.prune_vocab import FIRST_WORD_SHARE, whole_words, with_capitalised_forms
+
+    # "▁Kopf" is one likely piece while "kopf" is spelled letter by letter; "und" is the other way round
+    vocab = [("<unk>", 0.0), ("▁Kopf", -3.0), ("▁und", -2.0), ("▁", -4.0),
+             *((ch, -5.0) for ch in "kopfKUund"), ("海", -6.0)]
+    tokenizer = Tokenizer(models.Unigram(vocab, unk_id=0, byte_fallback=False))
+    tokenizer.pre_tokenizer = pre_tokenizers.Metaspace()
+    words = {"de": {"kopf": 0.5, "und": 0.5}, "zh": {"海": 1.0}}
+    cased = with_capitalised_forms(tokenizer, vocab, words)
+    assert cased["zh"] == {"海": 1.0}  # a script without case is left as it is
+    assert cased["de"]["kopf"] + cased["de"]["Kopf"] == 0.5 == cased["de"]["und"] + cased["de"]["Und"]
+    assert cased["de"]["Kopf"] > 0.49  # the form the unigram model reads as a word takes the mass
+    assert cased["de"]["Und"] == pytest.approx(0.5 * FIRST_WORD_SHARE, rel=1e-3)  # opening a message only
+    piece = {p: i for i, (p, _) in enumerate(vocab)}
+    assert whole_words(tokenizer, words, set(), room=1) == [piece["▁und"]]  # lower case alone: "und" is cheaper
+    assert whole_words(tokenizer, cased, set(), room=1) == [piece["▁Kopf"]]  # with the cases: "Kopf" weighs more
+
+
 def test_revocab_swaps_in_a_new_vocabulary_and_refuses_trained_embeddings(trained_run, tmp_path):
     from tests.factory import tiny_examples
     from training import export, revocab

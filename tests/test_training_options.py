@@ -1,4 +1,5 @@
 """Training options on tiny random models: losses, chain-thaw, LoRA, and the two-process distributed run."""
+import json
 import os
 import re
 import socket
@@ -169,6 +170,34 @@ def test_bf16_autocast_and_focal_loss_train_on_cpu(tiny_data):
     assert torch.load(run / "model.pt", weights_only=False)["config"]["loss"] == "focal"
     with pytest.raises(ValueError, match="fp16 needs a GPU"):
         train.main([*common_args(encoder, examples, root / "fp16"), "--precision=fp16", "--max_steps=1"])
+
+
+def test_case_augmentation_draws_each_text_in_both_cases_in_turn(tiny_data, monkeypatch):
+    from collections import Counter
+
+    from assistant.core.tokenizer import TextEncoder
+    from training import train
+    from training.lib import loop
+    from training.lib.train_config import TrainConfig
+
+    encoder, examples, root = tiny_data
+    tok = TextEncoder(encoder / "tokenizer.json", max_length=32)
+    rows = [{"text": "so tired today", "emoji": "😴"}, {"text": "我好累", "emoji": "😴"}]
+    data = loop.TrainingSet.of(rows, ["😴", "❤️"], Counter({"😴": 2}), tok, TrainConfig(case_augment=True))
+    written, flipped = tok.token_ids(["so tired today", "So tired today"])
+    assert {tuple(data.token_ids(0, step)) for step in (0, 1)} == {tuple(written), tuple(flipped)}
+    assert data.token_ids(1, 0) == data.token_ids(1, 1)  # no case to flip
+    assert loop.TrainingSet.of(rows, ["😴"], Counter(), tok, TrainConfig()).case_ids is None  # off by default
+
+    seen = []  # what the loop really feeds the encoder
+    pad = TextEncoder.pad
+    monkeypatch.setattr(TextEncoder, "pad", lambda self, ids: seen.extend(map(tuple, ids)) or pad(self, ids))
+    train.main([*common_args(encoder, examples, root / "cased"), "--case_augment=true", "--max_steps=12"])
+    texts = [json.loads(line)["text"] for line in examples.read_text(encoding="utf-8").splitlines()
+             if json.loads(line)["split"] == "train"]
+    ids = {tuple(i) for i in tok.token_ids(texts)}
+    upper = {tuple(i) for i in tok.token_ids([t[:1].swapcase() + t[1:] for t in texts])} - ids
+    assert upper & set(seen) and ids & set(seen)  # both forms were trained on
 
 
 def test_every_step_of_emoji_train_resolves_to_a_module_with_main(capsys):

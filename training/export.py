@@ -21,7 +21,7 @@ from training.lib.manifest_writer import command_line, write_manifest
 from training.lib.examples import label_weights, read_examples
 from training.lib.feelings import feelings_examples
 from training.lib.model import EmojiClassifier, load_trained, tokenizer_file
-from training.lib.prune_vocab import policy, prune
+from training.lib.prune_vocab import MIN_COUNT, policy, prune
 from training.lib.quantize import SMOOTH_ALPHA, onnx_logits, quantize_int8, top1_agreement
 
 # Validation rows whose labels are the writer's own emoji: calibration is fitted on these
@@ -116,6 +116,8 @@ def main(argv: list[str] | None = None) -> Path:
     parser.add_argument("--max-pieces", type=int, default=64_000,
                         help="vocabulary budget in pieces; the folder's size also grows with the pieces' length "
                              "(64,000 kept 0.11.0 under 40 MB; 0.12.0's whole words needed 63,800)")
+    parser.add_argument("--min-count", type=int, default=MIN_COUNT,
+                        help=f"uses in the training texts that keep a piece before common words (default {MIN_COUNT})")
     parser.add_argument("--parity-texts", type=int, default=2000)
     parser.add_argument("--max-tau", type=float, default=1.5,
                         help="largest logit adjustment tried: higher favours rare emojis (macro-F1) over popular ones")
@@ -156,7 +158,7 @@ def main(argv: list[str] | None = None) -> Path:
 
     # 3. vocabulary pruning: emoji pieces, the training texts' pieces, every supported language's letters, then common words
     kept, tokenizer_json = prune(base_tokenizer, [r["text"] for r in splits["train"]], args.max_pieces,
-                                 Lexicon.load().languages)
+                                 Lexicon.load().languages, args.min_count)
     shrink_embeddings(model, kept)
     args.out.mkdir(parents=True, exist_ok=True)
     (args.out / "tokenizer.json").write_text(json.dumps(tokenizer_json, ensure_ascii=False, separators=(",", ":")),
@@ -204,7 +206,7 @@ def main(argv: list[str] | None = None) -> Path:
             "steps": saved.get("steps"), "train_seconds": round(saved.get("train_seconds", 0)),
             "config": cfg,
         },
-        extra={"parity": parity, "vocabulary_pieces": len(kept), "vocabulary": {"chosen_by": policy()},
+        extra={"parity": parity, "vocabulary_pieces": len(kept), "vocabulary": {"chosen_by": policy(args.min_count)},
                "encoder_layers": cfg["num_layers"],
                "quantization": f"int8: activation outliers moved into the weights (SmoothQuant, alpha {SMOOTH_ALPHA}, "
                                f"{sum(len(f['input_ids']) for f in calibration)} training texts), MatMul weights "

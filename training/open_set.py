@@ -9,7 +9,9 @@ set is scored for
 - `model_alone`: the encoder's own five most probable labels (no n-grams, no ranking);
 - `constant`: the five emojis commonest in the set's training data, for every message;
 - `previous`: an earlier release run from its own code (`--previous REF`, a git ref).
-The feelings suites also count non-upbeat messages with a cheerful emoji first.
+The feelings suites also count non-upbeat messages with a cheerful emoji first, and are
+scored a second time with each message's first letter capitalised (`<suite>_capitalised`),
+as phones type them: the suites are written mostly in lower case, as people chat.
 
     python -m training.open_set --model models/emoji-predictor --examples build/examples.jsonl \
         --feelings training/data/feelings_dev.jsonl training/data/feelings_test.jsonl --previous v0.2.2
@@ -81,6 +83,12 @@ def feelings_set(path: Path) -> CaseSet:
     rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
     return CaseSet(path.stem, [r["text"] for r in rows], [{canonical(e) for e in r["expected"]} for r in rows],
                    list(popularity("*"))[:K], [bool(r["upbeat"]) for r in rows])
+
+
+def capitalised(case_set: CaseSet) -> CaseSet:
+    """The same messages with their first letter capitalised."""
+    return CaseSet(f"{case_set.name}_capitalised", [t[:1].upper() + t[1:] for t in case_set.texts],
+                   case_set.expected, case_set.constant, case_set.upbeat)
 
 
 def score(rankings: list[list[str]], case_set: CaseSet) -> dict:
@@ -182,7 +190,8 @@ def main(argv: list[str] | None = None) -> dict:
     args = parser.parse_args(argv)
 
     sets = chat_sets(args.examples, args.limit) if args.examples.exists() else []
-    sets += [feelings_set(path) for path in args.feelings]
+    suites = [feelings_set(path) for path in args.feelings]
+    sets += suites + [capitalised(suite) for suite in suites]
     if not sets:
         parser.error(f"nothing to score: {args.examples} is missing and no --feelings suite was given")
     assistant = Assistant(args.model, threads=0)

@@ -59,6 +59,9 @@ class HeadConfig:
     # 33.8 / 70.7, 26.4 / 63.0. 9 (a little under the total weight 9,220 messages had at 12): 58.2 / 82.5, 78.0 / 92.4;
     # 10.6 / 31.0, 33.4 / 71.2, 26.6 / 63.1
     feelings_weight: float = 9.0
+    # each feelings message also with its first letter's case flipped, the two forms sharing its weight
+    # (training.lib.feelings.case_variants)
+    case_copies: bool = True
     # L2 pull of the shipped labels' weights towards their shipped values. With 4,047 feelings messages, 1,000 steps at
     # lr 0.01, model alone: 0.01: feelings validation first fit 23.8 (training messages 28.7), development 30.5;
     # 0.001: 33.0 (39.5), 41.5; 0.0003: 36.6 (47.0), 44.9, TweetEval validation top-5 72.1 (0.01: 72.6)
@@ -253,7 +256,9 @@ def main(argv: list[str] | None = None) -> Path:
     parser.add_argument("--cache", type=Path, help="keep the features here (an .npz) for the next run over the same "
                                                    "model and texts")
     for name, value in asdict(HeadConfig()).items():
-        if not isinstance(value, dict):
+        if isinstance(value, bool):
+            parser.add_argument(f"--{name.replace('_', '-')}", action=argparse.BooleanOptionalAction, default=value)
+        elif not isinstance(value, dict):
             parser.add_argument(f"--{name.replace('_', '-')}", type=type(value), default=value)
     args = parser.parse_args(argv)
     config = HeadConfig(**{k: getattr(args, k) for k in asdict(HeadConfig()) if k != "per_source"})
@@ -275,14 +280,16 @@ def main(argv: list[str] | None = None) -> Path:
     mix, feelings = mix_sample(args.examples, config), read_feelings(args.feelings)
     added = new_labels(feelings, labels, config)
     index = {e: i for i, e in enumerate(labels + added)}
-    rows = mix + as_examples(feelings)
+    feeling_rows = as_examples(feelings, config.case_copies)
+    rows = mix + feeling_rows
     targets = target_matrix(rows, index).numpy()
     keep = targets.sum(1) > 0
     print(f"{len(mix)} mix rows, {len(feelings)} feelings messages; new labels: {' '.join(added) or 'none'}")
     views = CORRECTION_VIEWS if config.correction_width else LAST_LAYER_MEAN
     features = cached_features(args.model, [r["text"] for r in rows], args.cache, args.threads,
                                graph=graph, views=views)
-    row_weights = np.r_[np.ones(len(mix)), np.full(len(feelings), config.feelings_weight)] * example_weights(targets, config)
+    row_weights = np.r_[np.ones(len(mix)), [config.feelings_weight * r["weight"] for r in feeling_rows]]
+    row_weights *= example_weights(targets, config)
     shifts = np.pad(prior_shift(priors, [r["lang"] for r in rows], len(labels)), ((0, 0), (0, len(added))))
     new_weight, new_bias, new_correction = fit_head(features[keep], targets[keep], row_weights[keep], shifts[keep],
                                                     weight, bias, temperature, config, correction)

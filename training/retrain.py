@@ -40,8 +40,7 @@ from training.lib.chat_logs import HELDOUT_SHARE, LOG_SOURCE, VAL_SHARE, LogSnap
 from training.lib.defaults import EXAMPLES, FEELINGS_SUITES, RETRAIN_CONFIG, RETRAIN_DIR
 from training.lib.examples import label_weights, read_examples, targets_of
 from training.lib.label_growth import NEW_ROW_MARGIN, grow_head
-from training.lib.loop import TrainingSet, fit, save_run, start_processes, stop_processes, target_matrix
-from training.lib.losses import class_weights
+from training.lib.loop import TrainingSet, fit, save_run, start_processes, stop_processes
 from training.lib.manifest_writer import command_line
 from training.lib.train_config import TrainConfig
 
@@ -269,10 +268,7 @@ def main(argv: list[str] | None = None) -> int:
         with open(cfg.examples, "w", encoding="utf-8") as f:
             for row in [*train, *val]:
                 f.write(json.dumps(row, ensure_ascii=False) + "\n")
-    data = TrainingSet(ids=encoder_tok.token_ids([r["text"] for r in train]), targets=target_matrix(train, label_id),
-                       sources=[r.get("source", "") for r in train],
-                       class_weight=class_weights([max(counts[e], 1.0) for e in labels], cfg.class_weight_power,
-                                                  cfg.max_class_weight))
+    data = TrainingSet.of(train, labels, counts, encoder_tok, cfg)
     log(f"training on {len(base_train):,} base examples ({args.base_data}) and {len(logs_train):,} log examples, "
         f"{100 * args.log_share:g}% of each epoch from the logs; {len(val):,} validation; "
         f"{cfg.max_steps} steps of {cfg.batch_size} on {processes.world} × {processes.device.type}")

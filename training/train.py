@@ -29,8 +29,7 @@ import torch
 from assistant.core.tokenizer import TextEncoder
 from training.lib.examples import label_weights, read_examples, targets_of
 from training.lib.feelings import feelings_examples
-from training.lib.loop import TrainingSet, fit, save_run, start_processes, stop_processes, target_matrix
-from training.lib.losses import class_weights
+from training.lib.loop import TrainingSet, fit, save_run, start_processes, stop_processes
 from training.lib.manifest_writer import command_line
 from training.lib.model import EmojiClassifier, load_encoder, tokenizer_file
 from training.lib.train_config import TrainConfig
@@ -72,11 +71,7 @@ def main(argv: list[str] | None = None) -> Path:
     # a shipped model's pruned vocabulary is read from its folder: only rank 0 writes base_model
     encoder_tok = TextEncoder(Path(cfg.init_from) / "tokenizer.json" if shipped else tokenizer_file(cfg.base_model),
                               max_length=cfg.max_length)
-    data = TrainingSet(ids=encoder_tok.token_ids([r["text"] for r in train]),
-                       targets=target_matrix(train, label_id),  # [n, labels] weighted targets
-                       sources=[r.get("source", "") for r in train],
-                       class_weight=class_weights([max(counts[e], 1.0) for e in labels], cfg.class_weight_power,
-                                                  cfg.max_class_weight))
+    data = TrainingSet.of(train, labels, counts, encoder_tok, cfg)
     factors = cfg.source_factors()
     log(f"{len(train)} train / {len(val)} val messages, {len(labels)} labels"
         + (f", source weights {factors}" if factors else ""))

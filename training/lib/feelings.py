@@ -10,6 +10,7 @@ import json
 from pathlib import Path
 
 from assistant.core.emojis import canonical
+from training.lib.examples import case_variants
 
 FEELINGS_TRAIN = Path("training/data/feelings_train.jsonl")
 SOURCE = "feelings"  # the examples' source, for TrainConfig.source_weights
@@ -39,10 +40,17 @@ def feelings_targets(row: dict) -> dict[str, float]:
     return targets
 
 
-def as_examples(feelings: list[dict]) -> list[dict]:
-    """Feelings messages (read_feelings) as training rows of examples.jsonl (source "feelings")."""
-    return [{"text": row["text"], "targets": feelings_targets(row), "lang": row.get("lang", "und"),
-             "source": SOURCE, "split": "train", "emoji": row["expected"][0]} for row in feelings]
+def as_examples(feelings: list[dict], case_copies: bool = False) -> list[dict]:
+    """Feelings messages (read_feelings) as training rows of examples.jsonl (source "feelings").
+    With `case_copies`, each message also comes with its first letter's case flipped
+    (case_variants), its forms sharing the message's weight (the rows' "weight")."""
+    examples = []
+    for row in feelings:
+        texts = case_variants(row["text"]) if case_copies else [row["text"]]
+        examples += [{"text": text, "targets": feelings_targets(row), "lang": row.get("lang", "und"),
+                      "source": SOURCE, "split": "train", "emoji": row["expected"][0], "weight": 1 / len(texts)}
+                     for text in texts]
+    return examples
 
 
 def feelings_examples(path: Path) -> list[dict]:

@@ -15,6 +15,7 @@ import contextlib
 import os
 import random
 import time
+from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -23,8 +24,8 @@ import torch
 from tqdm.auto import tqdm
 
 from assistant.core.tokenizer import TextEncoder
-from training.lib.examples import targets_of
-from training.lib.losses import emoji_loss
+from training.lib.examples import case_variants, targets_of
+from training.lib.losses import class_weights, emoji_loss
 from training.lib.model import (EmojiClassifier, WithSourcePriors, add_lora, chain_thaw_stages, merge_lora,
                                 predict_logits)
 from training.lib.train_config import TrainConfig
@@ -54,6 +55,24 @@ class TrainingSet:
     targets: torch.Tensor
     sources: list[str]
     class_weight: torch.Tensor
+    case_ids: list[list[int]] | None = None  # each text with its first letter's case flipped (TrainConfig.case_augment)
+
+    @classmethod
+    def of(cls, rows: list[dict], labels: list[str], label_weights: Counter, encoder_tok: TextEncoder,
+           cfg: TrainConfig) -> "TrainingSet":
+        """Training rows tokenised once up front, their targets over `labels`, the class weights
+        from each label's training weight, and their case-flipped ids when cfg.case_augment."""
+        texts = [r["text"] for r in rows]
+        return cls(ids=encoder_tok.token_ids(texts),
+                   targets=target_matrix(rows, {e: i for i, e in enumerate(labels)}),  # [n, labels] weighted targets
+                   sources=[r.get("source", "") for r in rows],
+                   class_weight=class_weights([max(label_weights[e], 1.0) for e in labels], cfg.class_weight_power,
+                                              cfg.max_class_weight),
+                   case_ids=encoder_tok.token_ids([case_variants(t)[-1] for t in texts]) if cfg.case_augment else None)
+
+    def token_ids(self, i: int, step: int) -> list[int]:
+        """Example i's ids at this step: with case_ids, as written and case-flipped on alternate draws."""
+        return self.case_ids[i] if self.case_ids is not None and (i + step) % 2 else self.ids[i]
 
 
 def start_processes() -> Processes:
@@ -201,7 +220,7 @@ def fit(model: EmojiClassifier, cfg: TrainConfig, data: TrainingSet, encoder_tok
         idx = batches.pop()[rank::world]  # this process's share of the step's batch
         if len(idx) == 0:  # a final batch smaller than the world: every rank skips it alike
             continue
-        input_ids, mask = encoder_tok.pad([data.ids[i] for i in idx])
+        input_ids, mask = encoder_tok.pad([data.token_ids(i, step) for i in idx])
         for group, base in zip(optimizer.param_groups, base_lrs):
             group["lr"] = base * lr_factor(step, cfg)
         with autocast_for(cfg.precision, device):
