@@ -121,6 +121,9 @@ def main(argv: list[str] | None = None) -> Path:
     parser.add_argument("--parity-texts", type=int, default=2000)
     parser.add_argument("--max-tau", type=float, default=1.5,
                         help="largest logit adjustment tried: higher favours rare emojis (macro-F1) over popular ones")
+    parser.add_argument("--tau-tolerance", type=float, default=0.1,
+                        help="macro-F1 points below the best validation score a logit adjustment may score and still "
+                             "be picked for being nearer 0 (default 0.1; 0: the best alone)")
     parser.add_argument("--keep-fp32", nargs="*", default=[], metavar="NODE",
                         help="MatMul nodes to leave in fp32 (python -m training.analysis.int8_sensitivity ranks them)")
     args = parser.parse_args(argv)
@@ -142,7 +145,7 @@ def main(argv: list[str] | None = None) -> Path:
     priors = language_priors(saved.get("source_priors", {}))  # the runtime adds these per message language
     val_logits = val["logits"] + prior_shift(priors, val["langs"], len(labels))
     tau, val_f1 = fit_logit_adjustment(val_logits[chat], val["labels"][chat], groups[chat], log_prior,
-                                       taus=np.linspace(-0.5, args.max_tau, 41))
+                                       taus=np.linspace(-0.5, args.max_tau, 41), tolerance=args.tau_tolerance)
     temperature = fit_temperature(val_logits[chat] - tau * log_prior, val["labels"][chat])
     with torch.no_grad():
         model.head.bias -= torch.tensor(tau * log_prior, dtype=model.head.bias.dtype)
