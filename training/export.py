@@ -123,7 +123,7 @@ def main(argv: list[str] | None = None) -> Path:
                         help="largest logit adjustment tried: higher favours rare emojis (macro-F1) over popular ones")
     parser.add_argument("--tau-tolerance", type=float, default=0.1,
                         help="macro-F1 points below the best validation score a logit adjustment may score and still "
-                             "be picked for being nearer 0 (default 0.1; 0: the best alone)")
+                             "be picked for being nearer 0 (default %(default)s; 0: the best alone)")
     parser.add_argument("--keep-fp32", nargs="*", default=[], metavar="NODE",
                         help="MatMul nodes to leave in fp32 (python -m training.analysis.int8_sensitivity ranks them)")
     args = parser.parse_args(argv)
