@@ -175,3 +175,41 @@ def test_a_word_naming_a_feeling_lets_that_face_lead_but_never_a_cheerful_one():
     assert emojis(fuse(labels, p, tired, 3, feeling=feeling, settings=RankSettings(feeling_weight=0.0)))[0] == "😢"
     love = {"❤️": 0.45}  # a cheerful face named gains nothing for first place: the model's choice stands
     assert emojis(fuse(labels, p, love, 3, feeling=feeling, settings=RankSettings(feeling_weight=0.2)))[0] == "😢"
+
+
+ANGRY = ["😡", "🤬", "💢", "😞", "👎", "😂"]
+ALIKE = {"😡": {"🤬": 0.86, "💢": 0.75}, "🤬": {"😡": 0.86, "💢": 0.7}, "💢": {"😡": 0.75, "🤬": 0.7}}
+
+
+def test_a_sombre_list_shows_one_feeling_once_then_what_else_it_may_mean():
+    p = np.array([0.45, 0.2, 0.15, 0.1, 0.06, 0.04], dtype=np.float32)  # only 😡 confident
+    sombre = Tone(negative=0.9, cheerful=0.04, laughter=False)
+    assert emojis(fuse(ANGRY, p, {}, 3, tone=sombre, neighbours=ALIKE)) == ["😡", "😞", "👎"]
+    # the near-duplicates wait, they are not dropped: a longer list shows them after the others
+    assert emojis(fuse(ANGRY, p, {}, 6, tone=sombre, neighbours=ALIKE)) == ["😡", "😞", "👎", "😂", "🤬", "💢"]
+    # less alike than the cut: the model's order stands
+    strict = RankSettings(near_duplicate=0.9)
+    assert emojis(fuse(ANGRY, p, {}, 3, tone=sombre, neighbours=ALIKE, settings=strict)) == ["😡", "🤬", "💢"]
+
+
+def test_a_list_that_is_not_sombre_keeps_its_near_duplicates():
+    p = np.array([0.45, 0.2, 0.15, 0.1, 0.06, 0.04], dtype=np.float32)  # only 😡 confident
+    calm = Tone(negative=0.1, cheerful=0.5, laughter=False)
+    assert emojis(fuse(ANGRY, p, {}, 3, tone=calm, neighbours=ALIKE)) == ["😡", "🤬", "💢"]
+    laughing = Tone(negative=0.9, cheerful=0.04, laughter=True)
+    assert emojis(fuse(ANGRY, p, {}, 3, tone=laughing, neighbours=ALIKE))[0] == "😂"
+    assert emojis(fuse(ANGRY, p, {}, 3, tone=laughing, neighbours=ALIKE))[1:] == ["😡", "🤬"]
+
+
+def test_a_confident_near_duplicate_is_still_shown():
+    p = np.array([0.45, 0.4, 0.05, 0.05, 0.03, 0.02], dtype=np.float32)  # 🤬 confident too
+    sombre = Tone(negative=0.9, cheerful=0.02, laughter=False)
+    assert emojis(fuse(ANGRY, p, {}, 3, tone=sombre, neighbours=ALIKE)) == ["😡", "😞", "🤬"]  # in place of 👎
+
+
+def test_sleep_faces_stay_together_in_a_list_read_as_tired():
+    labels = ["😴", "💤", "🌙", "🤢"]
+    p = np.array([0.5, 0.22, 0.18, 0.1], dtype=np.float32)
+    tired = Tone(negative=0.7, cheerful=0.0, laughter=False)
+    alike = {"😴": {"💤": 0.82}, "💤": {"😴": 0.82}}
+    assert emojis(fuse(labels, p, {}, 3, tone=tired, neighbours=alike)) == ["😴", "💤", "🌙"]

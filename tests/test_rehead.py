@@ -158,6 +158,7 @@ def test_rehead_adds_the_feelings_labels_refits_and_rebinds_the_explain_model(ti
     manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
     assert manifest["labels"] == [*LABELS, "😴", "🥱", "😩"]  # 😴 also in the val row, not counted
     assert manifest["version"] == "0.0.2" and manifest["extra"]["head"]["labels_added"] == ["😴", "🥱", "😩"]
+    assert {label for pair in manifest["label_neighbours"]["pairs"] for label in pair[:2]} <= set(manifest["labels"])
     assert manifest["extra"]["head"]["refit_over_frozen_encoder"]["case_copies"] is True
     started = json.loads((tiny_model / "manifest.json").read_text(encoding="utf-8"))["version"]
     assert manifest["extra"]["head"]["refit_over_frozen_encoder"]["started_from"] == f"tiny-test {started}" != "tiny-test 0.0.2"

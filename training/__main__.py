@@ -1,7 +1,7 @@
 """`python -m training STEP [args]` / `emoji-train STEP [args]`: one entry point for every step.
 
-Pipeline steps (training/<step>.py), in pipeline order: convert, prepare, train, export, revocab, rehead, evaluate,
-open-set; retraining on the bots' chat logs: retrain, gate; the runtime's data files: lexicon,
+Pipeline steps (training/<step>.py), in pipeline order: convert, prepare, train, export, revocab, rehead,
+label-neighbours, evaluate, open-set; retraining on the bots' chat logs: retrain, gate; the runtime's data files: lexicon,
 wordlists, popularity, chat-ngrams, emotion-map.
 Analysis tools (training/analysis/): int8-sensitivity, baselines, transfer, speed, synthetic-logs.
 The explain model's steps are `python -m training.explain.<step>` (docs/explain.md).
@@ -18,6 +18,7 @@ STEPS = {
     "export": ("training.export", "calibrate, prune, ONNX, int8, manifest"),
     "revocab": ("training.revocab", "re-choose an exported model's vocabulary (frozen embeddings), no retraining"),
     "rehead": ("training.rehead", "refit an exported model's head over its frozen encoder, with the feelings set"),
+    "label-neighbours": ("training.label_neighbours", "record which labels the head treats as near-duplicates"),
     "evaluate": ("training.evaluation", "metrics, calibration, figures (and baselines) into the manifest"),
     "open-set": ("training.open_set", "what a person sees: the suggestion lists scored open-set"),
     "retrain": ("training.retrain", "a model retrained on the bots' chat logs, gated, promoted"),

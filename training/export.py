@@ -21,6 +21,7 @@ from training.lib.manifest_writer import command_line, write_manifest
 from training.lib.examples import label_weights, read_examples
 from training.lib.feelings import feelings_examples
 from training.lib.model import EmojiClassifier, load_trained, tokenizer_file
+from training.lib.neighbours import label_neighbours
 from training.lib.prune_vocab import MIN_COUNT, policy, prune
 from training.lib.quantize import SMOOTH_ALPHA, onnx_logits, quantize_int8, top1_agreement
 
@@ -192,6 +193,7 @@ def main(argv: list[str] | None = None) -> Path:
         metrics={}, calibration={"temperature": round(temperature, 3), "logit_adjustment_tau": round(tau, 3),
                                  **({"language_priors": priors} if priors else {}),
                                  "fitted_on": "validation split", "validation_macro_f1": round(val_f1, 2)},
+        label_neighbours=label_neighbours(model.head.weight.detach().numpy().T, labels),
         created_by={
             "commands": [
                 # a run that records its own lineage (training.retrain: the base model's commands, then its own)

@@ -34,6 +34,7 @@ from training.lib.defaults import EXAMPLES, EXPLAIN_MODEL_DIR, MODEL_DIR
 from training.lib.examples import read_examples
 from training.lib.feelings import FEELINGS_TRAIN, as_examples, read_feelings
 from training.lib.manifest_writer import command_line
+from training.lib.neighbours import label_neighbours
 
 
 @dataclass(frozen=True)
@@ -312,6 +313,7 @@ def main(argv: list[str] | None = None) -> Path:
     if priors:
         calibration["language_priors"] = {lang: list(p) + [0.0] * len(added) for lang, p in priors.items()}
     manifest["calibration"] = calibration
+    manifest["label_neighbours"] = label_neighbours(new_weight, labels + added)
     manifest["version"] = args.version or manifest["version"]
     manifest["files"] = {name: sha256_file(out / name) for name in manifest["files"]}
     earlier = manifest.setdefault("extra", {}).get("head")  # a refit of a refit keeps the record of the first

@@ -107,6 +107,7 @@ class Assistant:
         self.labels = self.manifest.labels
         self.lexicon = Lexicon.load()
         self._feeling = self.lexicon.feeling_emojis()
+        self._neighbours = self.manifest.neighbours()
         self.ranking = ranking
 
     def suggest(self, text: str, k: int = 5, lang: str | None = None, *, hint: Hint = None) -> list[Suggestion]:
@@ -145,7 +146,8 @@ class Assistant:
         (the rules are in assistant.core.rank)."""
         words = self.lexicon.match(message, lang)
         return fuse(self.labels, probs, words, k, tone=tone(message, self.labels, probs, words),
-                    prior=popularity(lang), feeling=self._feeling, settings=self.ranking)
+                    prior=popularity(lang), feeling=self._feeling, neighbours=self._neighbours,
+                    settings=self.ranking)
 
     def detect_language(self, text: str, *, hint: Hint = None) -> str:
         """The message's language code, offline; `hint` as in suggest(). Runs no model.

@@ -48,6 +48,7 @@ class Manifest(ModelManifest):
     labels: list[str]
     max_length: int
     calibration: dict = field(default_factory=dict)  # temperature, logit adjustment
+    label_neighbours: dict = field(default_factory=dict)  # {"pairs": [[emoji, emoji, cosine], ...]} (training.label_neighbours)
     extra: dict = field(default_factory=dict)
 
     @property
@@ -58,6 +59,13 @@ class Manifest(ModelManifest):
         """The logit shift for messages in `lang` (how much its chat uses each emoji, learned in
         training): see language_prior(); None for a model without."""
         return language_prior(self.calibration.get("language_priors") or {}, lang)
+
+    def neighbours(self) -> dict[str, dict[str, float]]:
+        """{emoji: {emoji the head treats as alike: cosine}} in both directions; {} for a model without."""
+        out: dict[str, dict[str, float]] = {}
+        for a, b, cosine in self.label_neighbours.get("pairs", []):
+            out.setdefault(a, {})[b] = out.setdefault(b, {})[a] = float(cosine)
+        return out
 
     def problem(self) -> str:
         return "" if self.labels else "the label list is empty"

@@ -194,6 +194,17 @@ def _head_rows(head: dict | None) -> list[str]:
             + "The encoder and its token states are unchanged.", ""]
 
 
+def _neighbour_rows(neighbours: dict | None) -> list[str]:
+    pairs = (neighbours or {}).get("pairs") or []
+    if not pairs:
+        return []
+    shown = ", ".join(f"{a} {b} {cosine:.2f}" for a, b, cosine in pairs[:8])
+    return [f"Label neighbours: {len(pairs)} pairs of labels the head treats as alike ({neighbours.get('measure')} "
+            f"at least {neighbours.get('min_cosine')}; most alike: {shown}). In a sombre message's list the runtime "
+            "shows one of a group of near-duplicates before the rest (assistant.core.rank, RankSettings.near_duplicate).",
+            ""]
+
+
 def _start_words(created: dict) -> str:
     """Where the last training run started: a shipped model it continued, or an earlier run."""
     if created.get("started_from"):
@@ -241,6 +252,7 @@ def render(manifest: dict) -> str:
               + "; ".join(f"{name} {value}" for name, value in PUBLISHED) + ".", ""]
     lines += _vocabulary_rows(extra.get("vocabulary"))
     lines += _head_rows(extra.get("head"))
+    lines += _neighbour_rows(manifest.get("label_neighbours"))
     parity = extra.get("parity")
     if parity:
         lines += ["Parity of the shipped int8 model on held-out validation text (top-1 agreement): "
