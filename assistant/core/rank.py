@@ -95,33 +95,37 @@ def fuse(labels: list[str], probs: np.ndarray, keyword_scores: dict[str, float],
         ranked = [lead] + [item for item in ranked if item is not lead]
     if tone is not None:
         ranked = agree(ranked, tone)
-        if tone.sombre and neighbours:
-            ranked = spread(ranked, neighbours, settings.near_duplicate)
     named = {e for e, _ in best if e not in model}  # emojis only a word brings
     ranked = [item for item in ranked if item[0] not in named or keyword_scores[item[0]] >= settings.keyword_min]
     ranked = _after_confident(ranked, named, model, settings.keyword_slots, settings.confident)
+    if tone is not None and tone.sombre and neighbours:
+        ranked = spread(ranked, neighbours, settings.near_duplicate, k)
     top = _keep_confident(ranked, model, k, settings.confident)
     # each place shows the score of its rank among the scores listed, so that a suggestion the
     # rules moved up never shows less than one below it
     return list(zip((e for e, _ in top), sorted((s for _, s in top), reverse=True)))
 
 
-def spread(ranked: list[tuple[str, float]], neighbours: dict[str, dict[str, float]],
-           near: float) -> list[tuple[str, float]]:
-    """`ranked` with each emoji at least `near` alike to one kept above it moved after all the
-    others, in its order: the first stays first. Sleep is a topic more than a feeling (a good
-    night is read as tired): its faces are never moved, so "おやすみ" keeps 😴 💤 together.
+def spread(ranked: list[tuple[str, float]], neighbours: dict[str, dict[str, float]], near: float,
+           places: int) -> list[tuple[str, float]]:
+    """`ranked` with its first `places` chosen in order, passing over each emoji at least `near`
+    alike to one chosen above it: the first stays first, the rest follow, then those passed
+    over. Sleep is a topic more than a feeling (a good night is read as tired): its faces are
+    never passed over, so "おやすみ" keeps 😴 💤 together.
 
-    >>> spread([("😡", .5), ("🤬", .3), ("😞", .1)], {"😡": {"🤬": .86}, "🤬": {"😡": .86}}, .4)
-    [('😡', 0.5), ('😞', 0.1), ('🤬', 0.3)]
+    >>> alike = {"😡": {"🤬": .86}, "🤬": {"😡": .86}}
+    >>> spread([("😡", .5), ("🤬", .3), ("😞", .1), ("👎", .05)], alike, .4, 2)
+    [('😡', 0.5), ('😞', 0.1), ('👎', 0.05), ('🤬', 0.3)]
     """
-    kept: list[tuple[str, float]] = []
-    later: list[tuple[str, float]] = []
-    for item in ranked:
+    chosen: list[tuple[str, float]] = []
+    passed: list[tuple[str, float]] = []
+    for at, item in enumerate(ranked):
+        if len(chosen) == places:  # the list shown is full: no need to look further
+            return chosen + ranked[at:] + passed
         alike = neighbours.get(item[0], {})
-        moved = item[0] not in SLEEPY and any(alike.get(other, 0.0) >= near for other, _ in kept)
-        (later if moved else kept).append(item)
-    return kept + later
+        wait = item[0] not in SLEEPY and any(alike.get(other, 0.0) >= near for other, _ in chosen)
+        (passed if wait else chosen).append(item)
+    return chosen + passed
 
 
 def _after_confident(ranked: list[tuple[str, float]], named: set[str], model: dict[str, float], slots: int,
