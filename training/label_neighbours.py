@@ -15,7 +15,7 @@ import json
 from pathlib import Path
 
 from training.lib.defaults import MODEL_DIR
-from training.lib.manifest_writer import command_line
+from training.lib.manifest_writer import command_line, save_manifest
 from training.lib.neighbours import MIN_COSINE, label_neighbours
 
 
@@ -40,7 +40,7 @@ def main(argv: list[str] | None = None) -> Path:
         raise SystemExit(f"{args.model}: {err}") from None
     manifest.setdefault("created_by", {}).setdefault("commands", []).append(command_line("training.label_neighbours",
                                                                                          argv))
-    path.write_text(json.dumps(manifest, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    save_manifest(args.model, manifest)
     print(f"{path}: {len(manifest['label_neighbours']['pairs'])} label pairs at cosine ≥ {args.min_cosine}")
     return path
 

@@ -33,7 +33,7 @@ from assistant.core.manifest import sha256_file
 from training.lib.defaults import EXAMPLES, EXPLAIN_MODEL_DIR, MODEL_DIR
 from training.lib.examples import read_examples
 from training.lib.feelings import FEELINGS_TRAIN, as_examples, read_feelings
-from training.lib.manifest_writer import command_line
+from training.lib.manifest_writer import command_line, save_manifest
 from training.lib.neighbours import label_neighbours
 
 
@@ -325,7 +325,7 @@ def main(argv: list[str] | None = None) -> Path:
                                       "feelings_file": str(args.feelings), "started_from": started_from},
         "labels_added": added, **({"earlier": earlier} if earlier else {})}
     manifest.setdefault("created_by", {}).setdefault("commands", []).append(command_line("training.rehead", argv))
-    (out / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    save_manifest(out, manifest)
     print(f"{out}: {len(labels)} → {len(labels) + len(added)} labels, head refit")
     explain = args.explain or (EXPLAIN_MODEL_DIR if out == args.model else None)
     if explain:

@@ -29,7 +29,7 @@ from assistant.core.manifest import sha256_file
 from assistant.core.tokenizer import TextEncoder
 from training.lib.defaults import E5_DIR, EXAMPLES, EXPLAIN_MODEL_DIR, MODEL_DIR
 from training.lib.examples import read_examples
-from training.lib.manifest_writer import command_line
+from training.lib.manifest_writer import command_line, save_manifest
 from training.lib.prune_vocab import MIN_COUNT, policy, prune
 from training.lib.quantize import EmbeddingTable, top1_agreement
 
@@ -97,8 +97,7 @@ def main(argv: list[str] | None = None) -> dict:
     parser.add_argument("--parity-texts", type=int, default=600, help="validation messages per source")
     args = parser.parse_args(argv)
 
-    manifest_path = args.model / "manifest.json"
-    manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+    manifest = json.loads((args.model / "manifest.json").read_text(encoding="utf-8"))
     if not manifest.get("created_by", {}).get("config", {}).get("freeze_embeddings"):
         raise SystemExit(f"{args.model}: trained with its word embeddings free; re-export it from its run instead")
     base_json = json.loads((args.base / "tokenizer.json").read_text(encoding="utf-8"))
@@ -148,7 +147,7 @@ def main(argv: list[str] | None = None) -> dict:
                                       "first_choice_unchanged_on_validation": parity},
     }
     manifest["created_by"]["commands"].append(command_line("training.revocab", argv))
-    manifest_path.write_text(json.dumps(manifest, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    save_manifest(args.model, manifest)
     print(f"{args.model}: {kept} pieces added, {dropped} dropped; first choice unchanged on validation: {parity}")
 
     if (args.explain / "manifest.json").is_file():

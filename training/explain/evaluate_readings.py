@@ -31,6 +31,7 @@ from assistant.core.explain import Decoder, explain
 from assistant.core.lexicon import Lexicon
 from assistant.core.text import fold
 from training.lib.defaults import EXPLAIN_BUILD, EXPLAIN_EXAMPLES, EXPLAIN_MODEL_DIR
+from training.lib.manifest_writer import save_manifest
 
 from .synthesize import read_cases
 
@@ -211,7 +212,7 @@ def main(argv: list[str] | None = None) -> None:
         path = Path(args.decoder) / "manifest.json"
         manifest = json.loads(path.read_text(encoding="utf-8"))
         manifest["metrics"] = report
-        path.write_text(json.dumps(manifest, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+        save_manifest(path.parent, manifest)
 
 
 if __name__ == "__main__":

@@ -26,6 +26,7 @@ import numpy as np
 from assistant.core.explain import CONTEXT_FILE, FEATURES, KIND_COLUMNS, CandidateTable, ContextModel, ContextScorer, Ranker
 from assistant.core.manifest import FORMAT_VERSION, ExplainManifest, sha256_file
 from training.lib.defaults import EXPLAIN_MODEL_DIR, RANKER_CHECKPOINT
+from training.lib.manifest_writer import save_manifest
 from training.lib.quantize import quantize_rows
 
 from .kind_prior import kind_prior
@@ -101,7 +102,7 @@ def rebind(explain_dir: Path, old_sha: str, new_sha: str, predictor: str, update
     if update is not None:
         update(manifest)
     manifest["context"].update(predictor_sha256=new_sha, predictor=predictor)
-    path.write_text(json.dumps(manifest, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    save_manifest(path.parent, manifest)
     return True
 
 
@@ -179,7 +180,7 @@ def write_manifest(out_dir: Path, info: dict, metrics: dict | None = None, versi
                        "candidate_config": table.get("config"), "train_sites": ckpt.get("train_sites"),
                        "kept_epoch": ckpt.get("kept_epoch")},
     }
-    path.write_text(json.dumps(manifest, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    save_manifest(path.parent, manifest)
     return path
 
 
