@@ -118,6 +118,16 @@ def test_rare_keywords_outweigh_common_ones(lexicon):
     assert list(lexicon.match("face pizza", "en"))[0] == "🍕"
 
 
+def test_a_common_word_names_no_emoji_by_its_ending(lexicon):
+    # German "alles" (everything, Zipf 6) shares a stem with "allein" (alone), a keyword of 💔;
+    # "Alles Gute zum Geburtstag" showed 💔 first
+    assert "💔" not in lexicon.match("alles", "de")
+    assert "💔" in lexicon.match("allein", "de")  # the keyword itself still names it
+    wishes = lexicon.match("Alles Gute zum Geburtstag", "de")
+    assert "💔" not in wishes and "🎂" in wishes
+    assert "🍕" in lexicon.match("Я люблю пиццу", "ru")  # a rarer word still matches by its ending
+
+
 @pytest.mark.parametrize("text, lang", [
     ("the of and with", "en"),
     ("the", "en"),  # "sign of the horns" must not come from "the"

@@ -33,16 +33,16 @@ from pathlib import Path
 
 from assistant.core import text
 from assistant.core.emojis import SKIN_TONES, canonical, is_emoji
+from assistant.core.lexicon import COMMON_ZIPF
 from training.lib.defaults import BUILD, RUNTIME_DATA
 
 FORMAT = 1
 PACKAGES = {"cldr-annotations-full": "annotations", "cldr-annotations-derived-full": "annotationsDerived"}
 GROUPS_PACKAGE, GROUPS_RELEASE = "unicode-emoji-json", "0.9.0"  # Unicode's emoji groups as JSON
 
-# A word at least this frequent in its language (wordfreq's Zipf scale: 5.5 is about one
-# word in 300,000, e.g. "love", "night", "good", "noche", "爱") is too common to name an
-# emoji: "I love pizza" must not bring every heart.
-COMMON_ZIPF = 5.5
+# A term at least COMMON_ZIPF frequent in its language (the runtime's threshold, which also
+# keeps such words of a message from matching by their ending: "love", "night", "good",
+# "noche", "爱") is too common to name an emoji: "I love pizza" must not bring every heart.
 # An English keyword that is also a frequent word of the message's language (Zipf at least
 # FOREIGN_ZIPF there, and at least a tenth as frequent as in English: web text in every
 # language quotes English) is read as that language's word: German "Ich bin müde" must

@@ -23,8 +23,10 @@ A word must name the emoji, as phone keyboards require before they offer one:
   brings only emojis of KEYWORD_GROUPS (faces, hearts: their keywords say the feeling they
   show, "sick" for 🤒), since other emojis' keywords are associations and homographs
   (🍄‍🟫 lists "pizza", 🪶 "flight", 👔 "serious");
-- a word too common in its language to be specific (wordfreq Zipf ≥ 5.5, computed when
-  the data file is built: "love", "night", "noche", "爱") never brings one;
+- a word too common in its language to be specific (wordfreq Zipf ≥ COMMON_ZIPF, computed
+  when the data file is built: "love", "night", "noche", "爱") never brings one, nor does
+  such a word of the message stand in for a rarer one by its ending (German "alles",
+  everything, is not "allein", alone: 💔);
 - in the English pass of another language's message, English words that are also frequent
   words of that language never match (German "bin", Spanish "pan").
 """
@@ -43,6 +45,7 @@ from .emojis import canonical
 from .errors import InputError
 from .paths import data_file
 from .text import fold as _fold, is_han, same_stem, words as _words
+from .wordlists import zipf
 
 FORMAT = 1  # the data-file format this module reads (training/build_lexicon.py writes it)
 DATA_FILE = "lexicon.json.gz"  # in the package's data/ folder
@@ -53,6 +56,7 @@ MAX_WORDS = 200  # likewise, in words
 MAX_SUBSTRING_CHARS = 500  # likewise, for languages matched by substring
 MAX_PHRASE_WORDS = 4  # longest keyword matched as a whole phrase ("hear no evil monkey")
 MIN_WORD_CHARS = 3  # shorter words ("la", "de", "ok") never match on their own
+COMMON_ZIPF = 5.5  # wordfreq Zipf (about one word in 300,000) from which a word is too common to name an emoji
 FUZZY_MIN_PREFIX = 4  # inflected forms: shared prefix, in characters ...
 FUZZY_MAX_EXTRA = 3  # ... and at most this many more characters on either side
 FUZZY_MIN_SHARE = 0.75  # ... and the shared prefix is most of the shorter word ("españa" is not "espadas")
@@ -170,11 +174,12 @@ class _Index:
                    by_prefix=by_prefix, lengths=sorted({len(t) for t in postings}) if min_substring else [],
                    stop_words=stop_words, clitics=CLITICS.get(code, ()), size=n)
 
-    def hits(self, folded: str, *, skip: frozenset[str] = frozenset()):
+    def hits(self, folded: str, *, skip: frozenset[str] = frozenset(), exact: frozenset[str] = frozenset()):
         """(message unit, [(emoji, evidence)]) for every match in already folded text.
 
         `skip`: more words not to match alone, e.g. the message language's stop words in the
-        English pass, so that German "die" does not find 🎲.
+        English pass, so that German "die" does not find 🎲; `exact`: words that match only a
+        term they equal, never one with another ending (the message language's common words).
         """
         if self.lengths:
             text = folded[:MAX_SUBSTRING_CHARS]
@@ -197,7 +202,7 @@ class _Index:
                     continue
                 if form in self.postings:
                     yield word, self._weighted(form)
-                elif len(form) >= FUZZY_MIN_PREFIX:
+                elif len(form) >= FUZZY_MIN_PREFIX and form not in exact:
                     yield word, self._inflections(form)
 
     def _weighted(self, term: str) -> list[tuple[str, float]]:
@@ -331,9 +336,11 @@ class Lexicon:
         # the message's own words never match as English ones: its stop words, and its
         # ordinary words that English also spells ("bin", "pan")
         own_words = self._stop_words.get(primary, frozenset()) | self._foreign.get(primary, frozenset())
+        common = frozenset(w for w in _words(folded)[:MAX_WORDS] if zipf(w, primary) >= COMMON_ZIPF)
         passes = [(primary, 1.0)] + ([(ENGLISH, ENGLISH_WEIGHT)] if primary != ENGLISH else [])
         for code, factor in passes:
-            for unit, matches in self._index(code).hits(folded, skip=own_words if code != primary else frozenset()):
+            for unit, matches in self._index(code).hits(folded, skip=own_words if code != primary else frozenset(),
+                                                        exact=common):
                 for emoji, weight in matches:
                     units = evidence.setdefault(emoji, {})
                     value = weight * factor
