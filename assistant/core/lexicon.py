@@ -174,12 +174,13 @@ class _Index:
                    by_prefix=by_prefix, lengths=sorted({len(t) for t in postings}) if min_substring else [],
                    stop_words=stop_words, clitics=CLITICS.get(code, ()), size=n)
 
-    def hits(self, folded: str, *, skip: frozenset[str] = frozenset(), exact: frozenset[str] = frozenset()):
+    def hits(self, folded: str, *, skip: frozenset[str] = frozenset(), common: str = ""):
         """(message unit, [(emoji, evidence)]) for every match in already folded text.
 
         `skip`: more words not to match alone, e.g. the message language's stop words in the
-        English pass, so that German "die" does not find 🎲; `exact`: words that match only a
-        term they equal, never one with another ending (the message language's common words).
+        English pass, so that German "die" does not find 🎲; `common`: the message's language,
+        whose words at least COMMON_ZIPF frequent match only a term they equal, never one with
+        another ending (looked up only for the words that get that far).
         """
         if self.lengths:
             text = folded[:MAX_SUBSTRING_CHARS]
@@ -202,7 +203,7 @@ class _Index:
                     continue
                 if form in self.postings:
                     yield word, self._weighted(form)
-                elif len(form) >= FUZZY_MIN_PREFIX and form not in exact:
+                elif len(form) >= FUZZY_MIN_PREFIX and not (common and zipf(word, common) >= COMMON_ZIPF):
                     yield word, self._inflections(form)
 
     def _weighted(self, term: str) -> list[tuple[str, float]]:
@@ -336,11 +337,10 @@ class Lexicon:
         # the message's own words never match as English ones: its stop words, and its
         # ordinary words that English also spells ("bin", "pan")
         own_words = self._stop_words.get(primary, frozenset()) | self._foreign.get(primary, frozenset())
-        common = frozenset(w for w in _words(folded)[:MAX_WORDS] if zipf(w, primary) >= COMMON_ZIPF)
         passes = [(primary, 1.0)] + ([(ENGLISH, ENGLISH_WEIGHT)] if primary != ENGLISH else [])
         for code, factor in passes:
             for unit, matches in self._index(code).hits(folded, skip=own_words if code != primary else frozenset(),
-                                                        exact=common):
+                                                        common=primary):
                 for emoji, weight in matches:
                     units = evidence.setdefault(emoji, {})
                     value = weight * factor
