@@ -1,12 +1,13 @@
 """A language's chat n-grams: features, fusion with the model, the sombre guard, and the builder on
 small data of its own."""
+import dataclasses
 import json
 
 import numpy as np
 import pytest
 
 from assistant.core import chat_ngrams as ngrams_module
-from assistant.core.chat_ngrams import ChatNgrams, chat_ngrams, fuse, hashed, ngram_counts
+from assistant.core.chat_ngrams import ChatNgrams, chat_languages, chat_ngrams, fuse, hashed, ngram_counts
 
 
 def test_features_are_character_grams_within_words_and_the_words():
@@ -36,6 +37,19 @@ def test_fusion_lifts_what_the_chat_says_and_keeps_unseen_emojis_possible():
     assert np.allclose(weightless, probs, atol=1e-6)
 
 
+def test_evidence_divides_out_the_chats_base_rates():
+    labels = ["😂", "🐈", "👍", "😢"]
+    probs = np.array([0.4, 0.3, 0.2, 0.1], dtype=np.float32)
+    model = model_favouring("😂", "кот")
+    shares = model.probabilities("кот")  # a message that says only what the chat says of every message
+    divided = dataclasses.replace(model, prior=shares.astype(np.float64), prior_power=1.0)
+    assert np.allclose(divided.evidence(shares[None, :]), 1 / 3, atol=1e-6)
+    assert np.allclose(divided.fuse("кот", labels, probs), probs, atol=1e-5)  # nothing beyond base rates: unchanged
+    assert model.fuse("кот", labels, probs).argmax() == 0  # counted twice, the chat's favourite ran away
+    halfway = dataclasses.replace(divided, prior_power=0.5).fuse("кот", labels, probs)
+    assert probs[0] < halfway[0] < model.fuse("кот", labels, probs)[0]
+
+
 def test_vectorised_fusion_matches_one_message_at_a_time():
     model = model_favouring("👍", "ок")
     labels = ["👍", "😂", "🐈", "😢"]
@@ -46,10 +60,14 @@ def test_vectorised_fusion_matches_one_message_at_a_time():
     assert np.allclose(together[1], model.fuse("кот", labels, probs[1]), atol=1e-6)
 
 
-def test_a_language_without_chat_of_its_own_has_no_model_and_the_shipped_russian_one_loads():
+def test_a_language_without_chat_of_its_own_has_no_model_and_the_shipped_ones_load():
     assert chat_ngrams("xx") is None
-    russian = chat_ngrams("ru")
-    assert russian is not None and "😂" in russian.emojis and russian.weight > 0
+    assert chat_languages() == ["en", "es", "ru"]
+    for lang in chat_languages():
+        model = chat_ngrams(lang)
+        assert model is not None and model.lang == lang and "😂" in model.emojis and model.weight > 0
+    english = chat_ngrams("en")
+    assert english.prior is not None and abs(float(english.prior.sum()) - 1) < 1e-3 and english.prior_power > 0
 
 
 def test_a_clearly_negative_message_keeps_the_models_reading(monkeypatch):
@@ -87,6 +105,7 @@ def test_builder_fits_on_its_own_small_chat_and_writes_a_loadable_model(tmp_path
     with np.load(tmp_path / "out" / "ru.npz") as data:
         model = ChatNgrams.from_npz(data)
     assert sorted(model.emojis) == sorted(["🐈", "😂", "👍"]) and model.buckets == 512
+    assert np.isclose(model.prior.sum(), 1) and model.prior_power == report["prior_power"]
     assert model.emojis[int(model.probabilities("мой кот").argmax())] == "🐈"
     with pytest.raises(SystemExit, match="no emoji-labelled chat"):
         build_chat_ngrams.main(["--examples", str(examples), "--langs", "de", "--out", str(tmp_path / "out")])
@@ -106,6 +125,32 @@ def test_an_unreadable_file_means_no_model(tmp_path, monkeypatch):
 def test_a_stream_of_other_languages_never_evicts_a_loaded_model():
     russian = chat_ngrams("ru")
     assert russian is not None
-    for lang in ("en", "es", "de", "fr", "it", "pt", "ja", "zh", "ko", "id", "tr", "pl", "nl", "sv", "ar", "hi"):
+    for lang in ("de", "fr", "it", "pt", "ja", "zh", "ko", "id", "tr", "pl", "nl", "sv", "ar", "hi", "th", "vi"):
         assert chat_ngrams(lang) is None
     assert chat_ngrams("ru") is russian and chat_ngrams("ru-RU") is russian  # not read from disk again
+
+
+def test_builder_never_takes_a_setting_that_costs_a_feelings_message_its_first_fit(tmp_path):
+    from training import build_chat_ngrams
+
+    message = "смотрим кино с котом вечером"  # the shipped model puts 😍 first, as a person would
+    rows = []
+    for i in range(40):  # this chat answers every film night with 👍, so its n-grams want 👍 first
+        for text, emoji in ((f"{message} {i}", "👍"), (f"ахаха смешно {i}", "😂")):
+            rows.append({"text": text, "emoji": emoji, "lang": "ru", "source": "telegram_ru",
+                         "split": "val" if i % 4 == 0 else "train", "targets": {emoji: 1.0}})
+    examples = tmp_path / "examples.jsonl"
+    examples.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), encoding="utf-8")
+    feelings = tmp_path / "feelings.jsonl"
+    feelings.write_text(json.dumps({"text": message, "lang": "ru", "feeling": "love", "upbeat": True,
+                                    "expected": ["😍"], "split": "val"}, ensure_ascii=False) + "\n", encoding="utf-8")
+    args = ["--examples", str(examples), "--langs", "ru", "--buckets", "512"]
+    unchecked = build_chat_ngrams.main([*args, "--no-feelings-check", "--out", str(tmp_path / "a")])
+    checked = build_chat_ngrams.main([*args, "--feelings", str(feelings), "--out", str(tmp_path / "b")])
+    assert "feelings_val" not in unchecked["ru"]
+    report = checked["ru"]
+    assert report["feelings_val"]["n"] == 1 and report["feelings_val"]["model_alone"]["top1"] == 100.0
+    assert any(not entry["admissible"] for entry in report["grid"])  # some settings put 👍 first, and were refused
+    assert report["weight"] == 0 or report["feelings_val"]["fused"]["top1"] == 100.0
+    with pytest.raises(SystemExit, match="no such feelings file"):
+        build_chat_ngrams.main([*args, "--feelings", str(tmp_path / "typo.jsonl"), "--out", str(tmp_path / "c")])

@@ -3,16 +3,28 @@ n-gram model the runtime fuses with the encoder (assistant.core.chat_ngrams).
 
 For each language: a logistic regression over the hashed n-gram features of the chat
 sources' training split (the split training.prepare makes, so held-out messages stay
-unseen), its regularisation and its fusion weight chosen together on the validation
-split by the fused list's top-5 (then top-1), with the encoder's probabilities from the
-shipped model. Weights are stored as int8 with one scale per emoji.
+unseen). Its regularisation, how much of the chat's base rates it divides out and its
+fusion weight are chosen together on the validation split, with the encoder's
+probabilities from the shipped model:
 
-    python -m training.build_chat_ngrams --examples build/examples.jsonl --langs ru
+- admissible settings leave the language's validation feelings messages (the `val` rows
+  of training/data/feelings_train.jsonl the detector reads as that language) no worse
+  than the model alone, as the runtime ranks them: no fewer first fits or top-5 hits,
+  no more cheerful emojis first. A tweet's habits (😂 and ❤️ under anything chatty) must
+  not reach someone who writes that their grandfather died;
+- among them, the best sum of the fused list's top-1 and top-5 and the closed-set
+  macro-F1 over the chat's own emojis wins (the lists people see, and rarer emojis
+  getting their share). Weight 0, the n-grams left out, is always admissible.
+
+Weights are stored as int8 with one scale per emoji.
+
+    python -m training.build_chat_ngrams --examples build/examples.jsonl --langs en es
 """
 from __future__ import annotations
 
 import argparse
 import json
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -20,14 +32,18 @@ from tqdm.auto import tqdm
 
 from assistant.core import Assistant
 from assistant.core.chat_ngrams import DATA_DIR, ChatNgrams, bucket, fuse, hashed, ngram_counts
+from assistant.core.closed_set import closed_set_metrics
 from assistant.core.normalize import normalize_text
 from training.lib.defaults import EXAMPLES, MODEL_DIR, RUNTIME_DATA
+from training.lib.feelings import FEELINGS_TRAIN, read_feelings
 from training.lib.quantize import quantize_rows
+from training.open_set import K, CaseSet, score
 
 CHAT_SOURCES = ("tweeteval", "semeval_us_trial", "semeval_es_trial", "telegram_ru")
 BUCKETS = 2 ** 15
 C_GRID = (0.3, 1.0, 3.0)
-WEIGHT_GRID = (0.0, 0.5, 1.0, 1.5, 2.0, 3.0)  # 0: the n-grams left out, if they help nowhere
+PRIOR_POWER_GRID = (0.0, 0.3, 0.5, 0.7, 1.0)
+WEIGHT_GRID = (0.0, 0.3, 0.5, 0.7, 1.0, 1.5, 2.0, 3.0)  # 0: the n-grams left out, if they help nowhere
 
 
 def idf_of(texts: list[str], buckets: int) -> np.ndarray:
@@ -57,7 +73,60 @@ def list_scores(probs: np.ndarray, labels: list[str], answers: list[str]) -> tup
     return round(100 * float(np.mean(top[:, 0] == gold)), 2), round(100 * float(np.mean((top == gold[:, None]).any(1))), 2)
 
 
-def build(lang: str, rows: list[dict], assistant: Assistant, buckets: int) -> tuple[dict, dict]:
+def macro_f1(probs: np.ndarray, labels: list[str], answers: list[str]) -> float:
+    """Closed-set macro-F1 (%) over the emojis the writers used that the model knows."""
+    index = {label: i for i, label in enumerate(labels)}
+    gold = np.array([index.get(a, -1) for a in answers])
+    known = gold >= 0
+    return closed_set_metrics(probs[known], gold[known], np.unique(gold[known]))["macro_f1"] if known.any() else 0.0
+
+
+@dataclass
+class FeelingsCheck:
+    """The language's validation feelings messages, ranked as the runtime ranks them."""
+    case_set: CaseSet  # normalised texts
+    encoder: np.ndarray  # [n, labels] the model's probabilities, without chat habits
+
+    @classmethod
+    def load(cls, path: Path, lang: str, assistant: Assistant) -> FeelingsCheck | None:
+        """None where no validation message is in `lang`."""
+        if not path.is_file():
+            raise SystemExit(f"{path}: no such feelings file (--no-feelings-check builds without the check)")
+        rows = read_feelings(path, split="val")
+        clean = [normalize_text(r["text"]) for r in rows]
+        mine = [i for i, m in enumerate(clean) if m and assistant.detect_language(m) == lang]
+        if not mine:
+            return None
+        case_set = CaseSet(f"feelings_{lang}", [clean[i] for i in mine], [set(rows[i]["expected"]) for i in mine], [],
+                           [bool(rows[i].get("upbeat")) for i in mine])
+        encoder = assistant.probabilities(case_set.texts, [lang] * len(mine), chat_habits=False)
+        return cls(case_set, encoder)
+
+    def scores(self, assistant: Assistant, lang: str, model: ChatNgrams | None) -> dict:
+        """top-1, top-5 and cheerful-first of the runtime's lists, with `model`'s habits fused in (None: without)."""
+        texts = self.case_set.texts
+        probs = (self.encoder if model is None else
+                 assistant.with_chat_habits(texts, [lang] * len(texts), self.encoder, models=lambda _: model))
+        return score([[e for e, _ in assistant.rank(m, lang, p, K)] for m, p in zip(texts, probs)], self.case_set)
+
+    @staticmethod
+    def admits(base: dict, candidate: dict) -> bool:
+        """No fewer first fits or top-5 hits, and no more cheerful emojis first, than the model alone."""
+        return (candidate["top1"] >= base["top1"] and candidate["top5"] >= base["top5"]
+                and candidate["cheerful_first"] <= base["cheerful_first"])
+
+
+def softmax_coefficients(fit) -> tuple[np.ndarray, np.ndarray]:
+    """([emojis, buckets], [emojis]) of a fitted logistic regression; a chat of two emojis gets a
+    single row from scikit-learn (the second class's log-odds), which is the logit pair (0, z)."""
+    coef, intercept = fit.coef_, fit.intercept_
+    if len(fit.classes_) == 2 and coef.shape[0] == 1:
+        coef, intercept = np.vstack([np.zeros_like(coef), coef]), np.concatenate([[0.0], intercept])
+    return coef, intercept.astype(np.float32)
+
+
+def build(lang: str, rows: list[dict], assistant: Assistant, buckets: int,
+          feelings: FeelingsCheck | None = None) -> tuple[dict, dict]:
     """(npz arrays, report) for one language."""
     from sklearn.linear_model import LogisticRegression
 
@@ -67,26 +136,51 @@ def build(lang: str, rows: list[dict], assistant: Assistant, buckets: int) -> tu
     idf = idf_of(texts["train"], buckets)
     x_train = matrix(texts["train"], buckets, idf)  # validation messages are scored as the runtime scores them
     encoder = assistant.probabilities(texts["val"], [lang] * len(texts["val"]), chat_habits=False)
+    labels = assistant.labels
     report = {"train": len(texts["train"]), "val": len(texts["val"]),
-              "val_encoder_alone": list_scores(encoder, assistant.labels, answers["val"]), "grid": []}
+              "val_encoder_alone": list_scores(encoder, labels, answers["val"]),
+              "val_encoder_alone_macro_f1": macro_f1(encoder, labels, answers["val"]), "grid": []}
+    base_feelings = feelings.scores(assistant, lang, None) if feelings else None
+    if feelings:
+        report["feelings_val"] = {"n": len(feelings.case_set), "model_alone": {
+            k: base_feelings[k] for k in ("top1", "top5", "cheerful_first")}}
     best = None
     for c in tqdm(C_GRID, desc=f"{lang}: regularisation", leave=False):
         fit = LogisticRegression(C=c, max_iter=3000).fit(x_train, answers["train"])
-        rows_, scale = quantize_rows(fit.coef_)  # one scale per emoji
-        model = ChatNgrams(lang, list(fit.classes_), idf, (rows_.astype(np.float32) * scale[:, None]).T,
-                           fit.intercept_.astype(np.float32), 1.0)
-        own = np.stack([model.probabilities(t) for t in texts["val"]])
-        for weight in WEIGHT_GRID:
-            fused = fuse(own, model.emojis, assistant.labels, encoder, weight)
-            top1, top5 = list_scores(fused, assistant.labels, answers["val"])
-            report["grid"].append({"C": c, "weight": weight, "top1": top1, "top5": top5})
-            if best is None or (top5, top1) > (best[0], best[1]):
-                best = (top5, top1, c, weight, rows_, scale, fit)
-    top5, top1, c, weight, rows_, scale, fit = best
-    report.update(C=c, weight=weight, val_fused=(top1, top5))
-    arrays = {"lang": np.array(lang), "emojis": np.array(list(fit.classes_)), "idf": idf.astype(np.float16),
+        coef, intercept = softmax_coefficients(fit)
+        rows_, scale = quantize_rows(coef)  # one scale per emoji
+        emojis = list(fit.classes_)
+        prior = np.array([answers["train"].count(e) for e in emojis], dtype=np.float64) / len(answers["train"])
+        weights = (rows_.astype(np.float32) * scale[:, None]).T
+        own = np.stack([ChatNgrams(lang, emojis, idf, weights, intercept, 1.0).probabilities(t)
+                        for t in texts["val"]])
+        for power in PRIOR_POWER_GRID:
+            for weight in WEIGHT_GRID:
+                model = ChatNgrams(lang, emojis, idf, weights, intercept, weight,
+                                   prior=prior, prior_power=power)
+                fused = fuse(model.evidence(own), emojis, labels, encoder, weight)
+                top1, top5 = list_scores(fused, labels, answers["val"])
+                f1 = macro_f1(fused, labels, answers["val"])
+                entry = {"C": c, "prior_power": power, "weight": weight, "top1": top1, "top5": top5, "macro_f1": f1}
+                admissible = True
+                if feelings and weight:
+                    checked = feelings.scores(assistant, lang, model)
+                    admissible = feelings.admits(base_feelings, checked)
+                    entry["feelings_val"] = {k: checked[k] for k in ("top1", "top5", "cheerful_first")}
+                entry["admissible"] = admissible
+                report["grid"].append(entry)
+                key = (round(top1 + top5 + f1, 2), -weight)
+                if admissible and (best is None or key > best[0]):
+                    best = (key, entry, rows_, scale, intercept, emojis, prior)
+    _, entry, rows_, scale, intercept, emojis, prior = best
+    report.update(C=entry["C"], prior_power=entry["prior_power"], weight=entry["weight"],
+                  val_fused=(entry["top1"], entry["top5"]), val_fused_macro_f1=entry["macro_f1"])
+    if "feelings_val" in entry:
+        report["feelings_val"]["fused"] = entry["feelings_val"]
+    arrays = {"lang": np.array(lang), "emojis": np.array(emojis), "idf": idf.astype(np.float16),
               "weights_int8": np.ascontiguousarray(rows_.T), "weight_scale": scale.astype(np.float32),
-              "bias": fit.intercept_.astype(np.float32), "weight": np.array(weight, dtype=np.float32),
+              "bias": intercept, "weight": np.array(entry["weight"], dtype=np.float32),
+              "prior": prior.astype(np.float32), "prior_power": np.array(entry["prior_power"], dtype=np.float32),
               "report": np.array(json.dumps(report))}
     return arrays, report
 
@@ -97,6 +191,10 @@ def main(argv: list[str] | None = None) -> dict:
     parser.add_argument("--model", type=Path, default=MODEL_DIR, help="the encoder whose probabilities it is fused with")
     parser.add_argument("--langs", nargs="+", default=["ru"], help="languages to build (each needs labelled chat)")
     parser.add_argument("--buckets", type=int, default=BUCKETS)
+    parser.add_argument("--feelings", type=Path, default=FEELINGS_TRAIN,
+                        help="hand-written feelings messages whose val rows each language's n-grams must not harm")
+    parser.add_argument("--no-feelings-check", action="store_true",
+                        help="choose the settings by the chat's validation split alone")
     parser.add_argument("--out", type=Path, default=RUNTIME_DATA / DATA_DIR)
     args = parser.parse_args(argv)
 
@@ -108,13 +206,15 @@ def main(argv: list[str] | None = None) -> dict:
         chat = [r for r in rows if r["lang"] == lang and r["source"] in CHAT_SOURCES]
         if not any(r["split"] == "train" for r in chat) or not any(r["split"] == "val" for r in chat):
             raise SystemExit(f"{lang}: no emoji-labelled chat with train and val splits in {args.examples}")
-        arrays, reports[lang] = build(lang, chat, assistant, args.buckets)
+        feelings = None if args.no_feelings_check else FeelingsCheck.load(args.feelings, lang, assistant)
+        arrays, reports[lang] = build(lang, chat, assistant, args.buckets, feelings)
         path = args.out / f"{lang}.npz"
         np.savez_compressed(path, **arrays)
         r = reports[lang]
-        print(f"{lang}: {r['train']} training messages, C {r['C']}, weight {r['weight']}; validation top-1/top-5 "
-              f"encoder alone {r['val_encoder_alone']}, fused {r['val_fused']}; wrote {path} "
-              f"({path.stat().st_size / 1e6:.1f} MB)")
+        print(f"{lang}: {r['train']} training messages, C {r['C']}, prior power {r['prior_power']}, weight "
+              f"{r['weight']}; validation top-1/top-5 (macro-F1) encoder alone {r['val_encoder_alone']} "
+              f"({r['val_encoder_alone_macro_f1']}), fused {r['val_fused']} ({r['val_fused_macro_f1']}); "
+              f"feelings {r.get('feelings_val', 'not checked')}; wrote {path} ({path.stat().st_size / 1e6:.1f} MB)")
     return reports
 
 

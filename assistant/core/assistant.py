@@ -240,13 +240,17 @@ class Assistant:
             out = self.with_chat_habits(clean_texts, langs, out)
         return out
 
-    def with_chat_habits(self, clean_texts: list[str], langs: list[str], probs: np.ndarray) -> np.ndarray:
+    def with_chat_habits(self, clean_texts: list[str], langs: list[str], probs: np.ndarray,
+                         models=None) -> np.ndarray:
         """`probs` (the model's, [n, labels]) with each language's chat n-gram model fused in where it
         has one, except for messages the model reads as clearly negative: the n-grams know a
-        community's habits (its 😂 and 👍), not how a writer feels, and must not bury a grief."""
+        community's habits (its 😂 and 👍), not how a writer feels, and must not bury a grief.
+        `models`: language → its n-gram model or None (default: the shipped ones; the builder
+        passes its candidates)."""
+        models = models or chat_ngrams
         out = probs.copy()
         for i, (text, lang) in enumerate(zip(clean_texts, langs)):
-            habits = chat_ngrams(lang)
+            habits = models(lang)
             if habits is not None and text and not tone(text, self.labels, probs[i]).sombre:
                 out[i] = habits.fuse(text, self.labels, out[i])
         return out

@@ -5,10 +5,12 @@ The encoder reads meaning; writers of one community also have habits a few lette
 away (a channel's slang, a name, "ахах", "ну"). For a language with emoji-labelled chat of
 its own (the Russian Telegram comments) a logistic regression over hashed character
 n-grams (1–4, within words) and whole words learns them; the runtime multiplies the
-model's probabilities by its probabilities raised to a fitted weight. Emojis it never
-saw in that chat keep the smallest probability it gives any emoji, so nothing is ruled
-out. Data: assistant/core/data/chat_ngrams/<lang>.npz, written by
-`python -m training.build_chat_ngrams`.
+model's probabilities by its evidence raised to a fitted weight. Its evidence is its
+probabilities divided by each emoji's share of that chat raised to a fitted power: the
+model already carries how often chat uses 😂 and ❤️, and counting it twice put 😂 first
+under messages that were not funny. Emojis it never saw in that chat keep the smallest
+evidence it gives any emoji, so nothing is ruled out. Data:
+assistant/core/data/chat_ngrams/<lang>.npz, written by `python -m training.build_chat_ngrams`.
 """
 from __future__ import annotations
 
@@ -62,7 +64,9 @@ class ChatNgrams:
     idf: np.ndarray  # [buckets] float32
     weights: np.ndarray  # [buckets, emojis] float32 (int8 × per-emoji scale on disk)
     bias: np.ndarray  # [emojis]
-    weight: float  # exponent on its probabilities when fused with the encoder's
+    weight: float  # exponent on its evidence when fused with the encoder's
+    prior: np.ndarray | None = None  # [emojis] each emoji's share of the chat it learned from
+    prior_power: float = 0.0  # how much of that share its evidence divides out (0: none)
 
     @property
     def buckets(self) -> int:
@@ -75,26 +79,41 @@ class ChatNgrams:
         z = np.exp(z - z.max())
         return z / z.sum()
 
+    def evidence(self, own: np.ndarray) -> np.ndarray:
+        """[n, emojis] its probabilities `own` with the chat's base rates divided out to `prior_power`, renormalised."""
+        if self.prior is None or not self.prior_power:
+            return own
+        out = own / self.prior ** self.prior_power
+        return out / out.sum(axis=1, keepdims=True)
+
     def fuse(self, text: str, labels: list[str], probs: np.ndarray) -> np.ndarray:
-        """The encoder's probabilities over `labels` times this model's raised to `weight`, renormalised."""
-        return fuse(self.probabilities(text)[None, :], self.emojis, labels, probs[None, :], self.weight)[0]
+        """The encoder's probabilities over `labels` times this model's evidence raised to `weight`, renormalised."""
+        own = self.evidence(self.probabilities(text)[None, :])
+        return fuse(own, self.emojis, labels, probs[None, :], self.weight)[0]
 
     @classmethod
     def from_npz(cls, data) -> ChatNgrams:
         return cls(lang=str(data["lang"]), emojis=[str(e) for e in data["emojis"]],
                    idf=data["idf"].astype(np.float32),
                    weights=data["weights_int8"].astype(np.float32) * data["weight_scale"][None, :],
-                   bias=data["bias"].astype(np.float32), weight=float(data["weight"]))
+                   bias=data["bias"].astype(np.float32), weight=float(data["weight"]),
+                   prior=data["prior"].astype(np.float64) if "prior" in data else None,
+                   prior_power=float(data["prior_power"]) if "prior_power" in data else 0.0)
 
 
 def fuse(own: np.ndarray, emojis: list[str], labels: list[str], probs: np.ndarray, weight: float) -> np.ndarray:
-    """[n, labels] encoder probabilities × ([n, emojis] n-gram probabilities ** weight), renormalised;
-    a label the n-gram model never saw gets the smallest probability it gives any emoji."""
+    """[n, labels] encoder probabilities × ([n, emojis] n-gram evidence ** weight), renormalised;
+    a label the n-gram model never saw gets the smallest evidence it gives any emoji."""
     at = {emoji: j for j, emoji in enumerate(emojis)}
     floor = own.min(axis=1, keepdims=True)
     mapped = np.hstack([own[:, [at[label]]] if label in at else floor for label in labels]).astype(np.float64)
     fused = probs * mapped ** weight
     return (fused / fused.sum(axis=1, keepdims=True)).astype(np.float32)
+
+
+def chat_languages() -> list[str]:
+    """The languages that have an n-gram model of their own chat, as shipped."""
+    return sorted(entry.name[:-len(".npz")] for entry in data_file(DATA_DIR).iterdir() if entry.name.endswith(".npz"))
 
 
 def chat_ngrams(lang: str) -> ChatNgrams | None:

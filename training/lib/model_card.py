@@ -4,6 +4,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from assistant.core.chat_ngrams import chat_languages
 from training.lib.defaults import MODEL_DIR
 
 PUBLISHED = [  # TweetEval emoji test, macro-F1, as published
@@ -104,7 +105,7 @@ def _open_set_rows(open_set: dict | None) -> list[str]:
         return []
     return ["## What a person sees",
             "Open-set scores of the suggestion list as the surfaces show it (`shipped`: model, its language's "
-            "chat n-grams where it has them (Russian), keyword fusion, feeling agreement, popularity prior, "
+            f"chat n-grams where it has them ({', '.join(chat_languages())}), keyword fusion, feeling agreement, popularity prior, "
             "language detected), beside the model's own top 5 "
             "(`model_alone`), a constant list of the set's five commonest emojis (`constant`) and the "
             f"previous release ({open_set.get('previous_release') or 'not run'}). Top-1: the writer's emoji "
