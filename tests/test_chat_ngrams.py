@@ -48,6 +48,8 @@ def test_evidence_divides_out_the_chats_base_rates():
     assert model.fuse("кот", labels, probs).argmax() == 0  # counted twice, the chat's favourite ran away
     halfway = dataclasses.replace(divided, prior_power=0.5).fuse("кот", labels, probs)
     assert probs[0] < halfway[0] < model.fuse("кот", labels, probs)[0]
+    unseen = dataclasses.replace(divided, prior=np.array([1.0, 0.0, 0.0]))  # a damaged file: shares of 0
+    assert np.isfinite(unseen.fuse("кот", labels, probs)).all()
 
 
 def test_vectorised_fusion_matches_one_message_at_a_time():

@@ -26,6 +26,7 @@ from .paths import data_file
 from .text import base_language
 
 DATA_DIR = "chat_ngrams"
+MIN_SHARE = 1e-9  # the smallest share of its chat an emoji is taken to have (one message in a billion)
 MAX_N = 4  # character n-grams of 1..MAX_N characters, within words padded with a space each side
 
 
@@ -83,7 +84,7 @@ class ChatNgrams:
         """[n, emojis] its probabilities `own` with the chat's base rates divided out to `prior_power`, renormalised."""
         if self.prior is None or not self.prior_power:
             return own
-        out = own / self.prior ** self.prior_power
+        out = own / np.maximum(self.prior, MIN_SHARE) ** self.prior_power  # a damaged file's 0 share divides nothing by 0
         return out / out.sum(axis=1, keepdims=True)
 
     def fuse(self, text: str, labels: list[str], probs: np.ndarray) -> np.ndarray:
