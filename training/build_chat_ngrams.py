@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import argparse
 import json
+from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -65,20 +66,16 @@ def matrix(texts: list[str], buckets: int, idf: np.ndarray):
     return csr_matrix((values, indices, indptr), shape=(len(texts), buckets), dtype=np.float32)
 
 
-def list_scores(probs: np.ndarray, labels: list[str], answers: list[str]) -> tuple[float, float]:
-    """(top-1 %, top-5 %) of the writer's emoji in the ranked `labels`."""
+def chat_scores(probs: np.ndarray, labels: list[str], answers: list[str]) -> tuple[float, float, float]:
+    """(top-1 %, top-5 %) of the writer's emoji in the ranked `labels`, and the closed-set macro-F1 (%)
+    over the emojis the writers used that the model knows."""
     index = {label: i for i, label in enumerate(labels)}
     gold = np.array([index.get(a, -1) for a in answers])
     top = np.argsort(-probs, axis=1)[:, :5]
-    return round(100 * float(np.mean(top[:, 0] == gold)), 2), round(100 * float(np.mean((top == gold[:, None]).any(1))), 2)
-
-
-def macro_f1(probs: np.ndarray, labels: list[str], answers: list[str]) -> float:
-    """Closed-set macro-F1 (%) over the emojis the writers used that the model knows."""
-    index = {label: i for i, label in enumerate(labels)}
-    gold = np.array([index.get(a, -1) for a in answers])
     known = gold >= 0
-    return closed_set_metrics(probs[known], gold[known], np.unique(gold[known]))["macro_f1"] if known.any() else 0.0
+    f1 = closed_set_metrics(probs[known], gold[known], np.unique(gold[known]))["macro_f1"] if known.any() else 0.0
+    return (round(100 * float(np.mean(top[:, 0] == gold)), 2), round(100 * float(np.mean((top == gold[:, None]).any(1))), 2),
+            f1)
 
 
 @dataclass
@@ -88,19 +85,21 @@ class FeelingsCheck:
     encoder: np.ndarray  # [n, labels] the model's probabilities, without chat habits
 
     @classmethod
-    def load(cls, path: Path, lang: str, assistant: Assistant) -> FeelingsCheck | None:
-        """None where no validation message is in `lang`."""
+    def per_language(cls, path: Path, langs: list[str], assistant: Assistant) -> dict[str, FeelingsCheck]:
+        """The check of each of `langs` that has validation messages the detector reads as it."""
         if not path.is_file():
             raise SystemExit(f"{path}: no such feelings file (--no-feelings-check builds without the check)")
         rows = read_feelings(path, split="val")
         clean = [normalize_text(r["text"]) for r in rows]
-        mine = [i for i, m in enumerate(clean) if m and assistant.detect_language(m) == lang]
-        if not mine:
-            return None
-        case_set = CaseSet(f"feelings_{lang}", [clean[i] for i in mine], [set(rows[i]["expected"]) for i in mine], [],
-                           [bool(rows[i].get("upbeat")) for i in mine])
-        encoder = assistant.probabilities(case_set.texts, [lang] * len(mine), chat_habits=False)
-        return cls(case_set, encoder)
+        detected = [assistant.detect_language(m) if m else "" for m in clean]
+        checks = {}
+        for lang in langs:
+            mine = [i for i, code in enumerate(detected) if code == lang]
+            if mine:
+                case_set = CaseSet(f"feelings_{lang}", [clean[i] for i in mine], [set(rows[i]["expected"]) for i in mine],
+                                   [], [bool(rows[i].get("upbeat")) for i in mine])
+                checks[lang] = cls(case_set, assistant.probabilities(case_set.texts, [lang] * len(mine), chat_habits=False))
+        return checks
 
     def scores(self, assistant: Assistant, lang: str, model: ChatNgrams | None) -> dict:
         """top-1, top-5 and cheerful-first of the runtime's lists, with `model`'s habits fused in (None: without)."""
@@ -137,20 +136,21 @@ def build(lang: str, rows: list[dict], assistant: Assistant, buckets: int,
     x_train = matrix(texts["train"], buckets, idf)  # validation messages are scored as the runtime scores them
     encoder = assistant.probabilities(texts["val"], [lang] * len(texts["val"]), chat_habits=False)
     labels = assistant.labels
-    report = {"train": len(texts["train"]), "val": len(texts["val"]),
-              "val_encoder_alone": list_scores(encoder, labels, answers["val"]),
-              "val_encoder_alone_macro_f1": macro_f1(encoder, labels, answers["val"]), "grid": []}
+    alone_top1, alone_top5, alone_f1 = chat_scores(encoder, labels, answers["val"])
+    report = {"train": len(texts["train"]), "val": len(texts["val"]), "val_encoder_alone": (alone_top1, alone_top5),
+              "val_encoder_alone_macro_f1": alone_f1, "grid": []}
     base_feelings = feelings.scores(assistant, lang, None) if feelings else None
     if feelings:
         report["feelings_val"] = {"n": len(feelings.case_set), "model_alone": {
             k: base_feelings[k] for k in ("top1", "top5", "cheerful_first")}}
+    shares = Counter(answers["train"])
     best = None
     for c in tqdm(C_GRID, desc=f"{lang}: regularisation", leave=False):
         fit = LogisticRegression(C=c, max_iter=3000).fit(x_train, answers["train"])
         coef, intercept = softmax_coefficients(fit)
         rows_, scale = quantize_rows(coef)  # one scale per emoji
         emojis = list(fit.classes_)
-        prior = np.array([answers["train"].count(e) for e in emojis], dtype=np.float64) / len(answers["train"])
+        prior = np.array([shares[e] for e in emojis], dtype=np.float64) / len(answers["train"])
         weights = (rows_.astype(np.float32) * scale[:, None]).T
         own = np.stack([ChatNgrams(lang, emojis, idf, weights, intercept, 1.0).probabilities(t)
                         for t in texts["val"]])
@@ -159,8 +159,7 @@ def build(lang: str, rows: list[dict], assistant: Assistant, buckets: int,
                 model = ChatNgrams(lang, emojis, idf, weights, intercept, weight,
                                    prior=prior, prior_power=power)
                 fused = fuse(model.evidence(own), emojis, labels, encoder, weight)
-                top1, top5 = list_scores(fused, labels, answers["val"])
-                f1 = macro_f1(fused, labels, answers["val"])
+                top1, top5, f1 = chat_scores(fused, labels, answers["val"])
                 entry = {"C": c, "prior_power": power, "weight": weight, "top1": top1, "top5": top5, "macro_f1": f1}
                 admissible = True
                 if feelings and weight:
@@ -201,13 +200,14 @@ def main(argv: list[str] | None = None) -> dict:
     rows = [json.loads(line) for line in args.examples.open(encoding="utf-8")]
     assistant = Assistant(args.model, threads=0)
     args.out.mkdir(parents=True, exist_ok=True)
-    reports = {}
-    for lang in args.langs:
-        chat = [r for r in rows if r["lang"] == lang and r["source"] in CHAT_SOURCES]
+    chats = {lang: [r for r in rows if r["lang"] == lang and r["source"] in CHAT_SOURCES] for lang in args.langs}
+    for lang, chat in chats.items():
         if not any(r["split"] == "train" for r in chat) or not any(r["split"] == "val" for r in chat):
             raise SystemExit(f"{lang}: no emoji-labelled chat with train and val splits in {args.examples}")
-        feelings = None if args.no_feelings_check else FeelingsCheck.load(args.feelings, lang, assistant)
-        arrays, reports[lang] = build(lang, chat, assistant, args.buckets, feelings)
+    checks = {} if args.no_feelings_check else FeelingsCheck.per_language(args.feelings, args.langs, assistant)
+    reports = {}
+    for lang, chat in chats.items():
+        arrays, reports[lang] = build(lang, chat, assistant, args.buckets, checks.get(lang))
         path = args.out / f"{lang}.npz"
         np.savez_compressed(path, **arrays)
         r = reports[lang]

@@ -18,7 +18,7 @@ import math
 import zlib
 from collections import Counter
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 
 import numpy as np
 
@@ -80,11 +80,18 @@ class ChatNgrams:
         z = np.exp(z - z.max())
         return z / z.sum()
 
+    @cached_property
+    def _base_rates(self) -> np.ndarray | None:
+        """[emojis] what its evidence divides by: each emoji's share ** prior_power (None: nothing)."""
+        if self.prior is None or not self.prior_power:
+            return None
+        return np.maximum(self.prior, MIN_SHARE) ** self.prior_power  # a damaged file's 0 share divides nothing by 0
+
     def evidence(self, own: np.ndarray) -> np.ndarray:
         """[n, emojis] its probabilities `own` with the chat's base rates divided out to `prior_power`, renormalised."""
-        if self.prior is None or not self.prior_power:
+        if self._base_rates is None:
             return own
-        out = own / np.maximum(self.prior, MIN_SHARE) ** self.prior_power  # a damaged file's 0 share divides nothing by 0
+        out = own / self._base_rates
         return out / out.sum(axis=1, keepdims=True)
 
     def fuse(self, text: str, labels: list[str], probs: np.ndarray) -> np.ndarray:
@@ -105,11 +112,19 @@ class ChatNgrams:
 def fuse(own: np.ndarray, emojis: list[str], labels: list[str], probs: np.ndarray, weight: float) -> np.ndarray:
     """[n, labels] encoder probabilities × ([n, emojis] n-gram evidence ** weight), renormalised;
     a label the n-gram model never saw gets the smallest evidence it gives any emoji."""
-    at = {emoji: j for j, emoji in enumerate(emojis)}
+    columns = _columns(tuple(emojis), tuple(labels))
     floor = own.min(axis=1, keepdims=True)
-    mapped = np.hstack([own[:, [at[label]]] if label in at else floor for label in labels]).astype(np.float64)
+    mapped = np.where(columns >= 0, own[:, columns], floor).astype(np.float64)
     fused = probs * mapped ** weight
     return (fused / fused.sum(axis=1, keepdims=True)).astype(np.float32)
+
+
+@lru_cache(maxsize=16)
+def _columns(emojis: tuple[str, ...], labels: tuple[str, ...]) -> np.ndarray:
+    """[labels] each label's column among the n-gram model's emojis, -1 where it has none (once
+    per model and label set: the runtime fuses every message of the language)."""
+    at = {emoji: j for j, emoji in enumerate(emojis)}
+    return np.array([at.get(label, -1) for label in labels], dtype=np.int64)
 
 
 def chat_languages() -> list[str]:
