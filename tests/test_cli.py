@@ -44,6 +44,15 @@ def test_suggest_plain_text_output(capsys, tiny_model):
     assert code == 0 and out.count("(") == 5 and "🥘" in out
 
 
+def test_plain_text_never_shows_a_zero_score(capsys, tiny_model):
+    """A tiny random model spreads its mass thinly: a listed suggestion below 0.005 reads "<0.01", not "0.00"."""
+    from assistant.cli.commands import _shown_score
+
+    assert [_shown_score(s) for s in (0.5, 0.005, 0.0049, 0.0)] == ["0.50", "0.01", "<0.01", "<0.01"]
+    code, out, _ = run(capsys, "suggest", "Me encanta la paella", "--top", "20", "--model", str(tiny_model))
+    assert code == 0 and "(0.00)" not in out and out.count("(") == 20
+
+
 def test_eval_reports_closed_set_metrics_and_bad_lines(capsys, tiny_model, tmp_path):
     data = tmp_path / "eval.tsv"
     data.write_text("love you\t❤\nso funny\t😂 😂\nbroken line without tab\npizza time\t🍕\nfire\t🔥\n",

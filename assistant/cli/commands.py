@@ -83,7 +83,12 @@ def _print_results(results, as_json: bool, out) -> None:
         if as_json:
             out.write(json.dumps(r.to_dict(), ensure_ascii=False) + "\n")
         else:
-            out.write("  ".join(f"{s.emoji} {s.name} ({s.score:.2f})" for s in r.suggestions) + "\n")
+            out.write("  ".join(f"{s.emoji} {s.name} ({_shown_score(s.score)})" for s in r.suggestions) + "\n")
+
+
+def _shown_score(score: float) -> str:
+    """Two decimals; a suggestion below 0.005 reads "<0.01", not a "0.00" that looks like no score at all."""
+    return f"{score:.2f}" if score >= 0.005 else "<0.01"
 
 
 def cmd_eval(args, out) -> int:
