@@ -9,7 +9,7 @@ pytest.importorskip("matplotlib")
 
 from tests.factory import LABELS, tiny_model_dir  # noqa: E402
 from tests.test_training import write_shared_layout  # noqa: E402
-from training.lib.plots import emoji_name, expected_calibration_error, head_weights  # noqa: E402
+from training.lib.plots import emoji_name, expected_calibration_error  # noqa: E402
 
 
 def test_ece_is_the_gap_between_confidence_and_accuracy():
@@ -24,13 +24,6 @@ def test_ece_is_the_gap_between_confidence_and_accuracy():
 def test_emoji_names_are_readable_without_an_emoji_font():
     assert emoji_name("❤️") == "red_heart"
     assert emoji_name("🇪🇸") == "Spain"
-
-
-def test_head_weights_are_read_back_from_the_int8_onnx_model(tmp_path):
-    model = tiny_model_dir(tmp_path / "model")
-    weights = head_weights(model / "model.onnx")
-    assert weights.shape == (len(LABELS), 32)  # [labels, hidden]
-    assert np.abs(weights).max() > 0
 
 
 def test_evaluation_writes_figures_calibration_and_baselines(tmp_path):

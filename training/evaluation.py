@@ -123,10 +123,14 @@ def main(argv: list[str] | None = None) -> None:
     assistant = Assistant(args.model, threads=0)
     figures = None if args.no_figures else args.model / "figures"
     if figures is not None:
-        from training.lib.plots import head_weights, similarity_png
+        import onnx
+
+        from training.lib.dequantize import head_weights
+        from training.lib.plots import similarity_png
 
         figures.mkdir(parents=True, exist_ok=True)
-        similarity_png(head_weights(args.model / "model.onnx"), assistant.labels, figures / "emoji_similarity.png")
+        weight, _ = head_weights(onnx.load(str(args.model / "model.onnx")))  # [hidden, labels]
+        similarity_png(weight.T, assistant.labels, figures / "emoji_similarity.png")
     for name, path in sets.items():
         metrics = measure(assistant, path, figures)
         metrics["command"] = f"emoji-assistant eval --data {path} --model {args.model}"

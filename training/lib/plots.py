@@ -129,32 +129,6 @@ def _greedy_order(sim: np.ndarray) -> list[int]:
     return order
 
 
-def head_weights(model_file: Path) -> np.ndarray:
-    """[labels, hidden] head weights read from model.onnx (fp32 or dynamic-int8, dequantised).
-
-    Initializer names may carry a module prefix ("model.head.weight" in exports that also
-    output token states)."""
-    import onnx
-    from onnx import numpy_helper
-
-    init = {t.name: t for t in onnx.load(str(model_file)).graph.initializer}
-    plain = next((n for n in init if n.endswith("head.weight")), None)
-    if plain:
-        return numpy_helper.to_array(init[plain]).astype(np.float32)
-    quantized = [n for n in init if "head.weight" in n and n.endswith("_quantized")]
-    if quantized:
-        base = quantized[0][: -len("_quantized")]
-        q = numpy_helper.to_array(init[quantized[0]]).astype(np.float32)
-        scale = numpy_helper.to_array(init[base + "_scale"]).astype(np.float32)
-        zero = numpy_helper.to_array(init[base + "_zero_point"]).astype(np.float32)
-        w = (q - zero) * scale  # per-tensor (scalar) or per output channel (the last axis of W^T)
-        return w.T if "Transposed" in base else w
-    transposed = [n for n in init if "head.weight" in n]
-    if transposed:
-        return numpy_helper.to_array(init[transposed[0]]).astype(np.float32).T
-    raise ValueError(f"no head.weight initializer in {model_file}; expected an export of training.lib.model.EmojiClassifier")
-
-
 def per_class_f1_png(panels: dict[str, tuple[dict[str, float], dict[str, float]]], path: Path,
                      title: str = "per-class F1 before and after") -> Path:
     """One panel per evaluation set: grouped bars of each emoji's F1 (percent) for the current model
