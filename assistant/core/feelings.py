@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 
@@ -57,6 +58,9 @@ class Tone:
                 and self.negative >= NEGATIVE_RATIO * self.cheerful)
 
 
+# A message's tone is read twice (the chat habits' guard, then the ranking): a few recent texts are
+# remembered so that the second reading does not scan the text again (a keystroke, a bot update).
+@lru_cache(maxsize=16)
 def laughs(text: str) -> bool:
     """Whether the writer laughs: laughter written out in any of many languages, or a laughing emoji.
 
@@ -70,12 +74,20 @@ def tone(text: str, labels: list[str], probs: np.ndarray, keyword_scores: dict[s
     """The message's tone from the model's probabilities over `labels`, the words that name a
     feeling (`keyword_scores`, the lexicon's matches: the strongest negative and cheerful one
     each count) and the text itself."""
-    negative = float(sum(p for label, p in zip(labels, probs) if label in NEGATIVE))
-    cheerful = float(sum(p for label, p in zip(labels, probs) if label in CHEERFUL))
+    negative_labels, cheerful_labels = _feeling_masks(tuple(labels))
+    probs = np.asarray(probs, dtype=np.float64)
+    negative, cheerful = float(probs[negative_labels].sum()), float(probs[cheerful_labels].sum())
     words = keyword_scores or {}
     negative += WORD_WEIGHT * max((s for e, s in words.items() if e in NEGATIVE and e not in SLEEPY), default=0.0)
     cheerful += WORD_WEIGHT * max((s for e, s in words.items() if e in CHEERFUL), default=0.0)
     return Tone(negative=negative, cheerful=cheerful, laughter=laughs(text))
+
+
+@lru_cache(maxsize=8)
+def _feeling_masks(labels: tuple[str, ...]) -> tuple[np.ndarray, np.ndarray]:
+    """[labels] which are NEGATIVE and which CHEERFUL: found once per label set, since every message
+    is read twice (the chat habits' guard, then the ranking) and the labels never change."""
+    return np.array([label in NEGATIVE for label in labels]), np.array([label in CHEERFUL for label in labels])
 
 
 def agree(ranked: list[tuple[str, float]], message_tone: Tone) -> list[tuple[str, float]]:
