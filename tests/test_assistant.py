@@ -1,4 +1,5 @@
 import pytest
+import numpy as np
 
 from assistant import Assistant, InputError
 from assistant.core.assistant import MODEL_ENV, resolve_model_dir
@@ -71,3 +72,15 @@ def test_model_choice_order(monkeypatch, tmp_path):
     assert resolve_model_dir() == tmp_path / "env"
     monkeypatch.delenv(MODEL_ENV)
     assert resolve_model_dir().name == "emoji-predictor"
+
+
+def test_a_message_reads_the_same_whatever_the_case_of_its_first_letter(tiny_model):
+    """Phones capitalise a message's first letter: both spellings get the average of the two readings."""
+    both, as_written = Assistant(tiny_model), Assistant(tiny_model, both_cases=False)
+    upper, lower, _ = both.probabilities(["Sad news today", "sad news today", "好的"], ["en", "en", "zh"])
+    assert upper == pytest.approx(lower, abs=1e-6)
+    readings = as_written.probabilities(["Sad news today", "sad news today", "好的"], ["en", "en", "zh"])
+    assert not np.allclose(readings[0], readings[1])  # the network alone tells the two apart
+    # int8 activations are scaled per batch: the same reading in another batch may move slightly
+    assert upper == pytest.approx((readings[0] + readings[1]) / 2, abs=0.02)
+    assert both.probabilities(["好的"], ["zh"])[0] == pytest.approx(readings[2], abs=0.02)  # no case: one reading

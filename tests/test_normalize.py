@@ -1,4 +1,7 @@
+import pytest
+
 from assistant.core.normalize import MAX_CHARS, normalize_text
+from assistant.core.text import other_first_case
 
 
 def test_mentions_links_and_spaces_are_normalised():
@@ -26,3 +29,17 @@ def test_long_text_is_bounded():
 
 def test_whitespace_only_is_empty():
     assert normalize_text(" \t\n ") == ""
+
+
+@pytest.mark.parametrize("text, other", [
+    ("This is disgusting", "this is disgusting"), ("i'm sad", "I'm sad"), ("¡Hola!", "¡hola!"),
+    ("«Привет»", "«привет»"), ("😢 My cat", "😢 my cat"), ("Ωραία", "ωραία"),
+])
+def test_the_first_letter_swaps_case(text, other):
+    assert other_first_case(text) == other
+    assert other_first_case(other) == text
+
+
+@pytest.mark.parametrize("text", ["", "123 !!", "好的", "مرحبا", "NOCH 3 TAGE", "OK then", "ßtraße"])
+def test_no_other_case_where_the_first_letter_has_none_or_the_word_is_capitals(text):
+    assert other_first_case(text) is None

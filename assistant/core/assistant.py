@@ -15,6 +15,7 @@ from .language import Hint, check_language, detect_language
 from .lexicon import Lexicon
 from .manifest import Manifest, load_manifest
 from .normalize import normalize_text
+from .text import other_first_case
 from .paths import default_model_dir, models_dir
 from .feelings import tone
 from .popularity import popularity
@@ -83,6 +84,8 @@ class Assistant:
         model: model folder or versioned root (its current version is loaded); default
             $EMOJI_ASSISTANT_MODEL or the shipped model.
         threads: onnxruntime threads per call (1 keeps a bot or helper light).
+        both_cases: read a message whose first letter has a case twice, as written and with that
+            letter's case swapped, and average the two readings (see probabilities()).
 
     Raises:
         ModelError: the model folder is missing, damaged or of another format.
@@ -93,7 +96,7 @@ class Assistant:
     """
 
     def __init__(self, model: str | Path | None = None, *, threads: int = 1, decoder: str | Path | None = None,
-                 ranking: RankSettings = DEFAULT_RANKING):
+                 ranking: RankSettings = DEFAULT_RANKING, both_cases: bool = True):
         self.model_dir = resolve_model_dir(model)
         self._decoder_dir = resolve_decoder_dir(self.model_dir, decoder)
         self._decoder = None  # loaded on the first explain()
@@ -109,6 +112,7 @@ class Assistant:
         self._feeling = self.lexicon.feeling_emojis()
         self._neighbours = self.manifest.neighbours()
         self.ranking = ranking
+        self.both_cases = both_cases
 
     def suggest(self, text: str, k: int = 5, lang: str | None = None, *, hint: Hint = None) -> list[Suggestion]:
         """Top-`k` emojis for one message (empty list for an empty message).
@@ -220,12 +224,37 @@ class Assistant:
         """[n, labels] calibrated model probabilities for already normalised texts; a model with
         language priors (how much each language's chat uses each emoji) shifts each message's
         logits by its language's (`langs`, else detected). `chat_habits`: a language with an
-        n-gram model of its own chat (assistant.core.chat_ngrams) has it fused in."""
-        ids = self.encoder.token_ids(clean_texts)
+        n-gram model of its own chat (assistant.core.chat_ngrams) has it fused in.
+
+        With `both_cases` (the default) a message whose first letter has a case is read as written
+        and with that letter's case swapped, and the two readings are averaged: phone keyboards
+        capitalise a message's first letter, and the network reads "This is disgusting" more
+        cheerfully than "this is disgusting" (on the feelings validation messages, capitalised:
+        first fit 69.9 → 72.1%, cheerful first 38 → 31). It costs a second reading of most messages."""
+        if langs is None and (chat_habits or self.manifest.calibration.get("language_priors")):
+            langs = [detect_language(t) for t in clean_texts]
+        readings, owner = list(clean_texts), list(range(len(clean_texts)))
+        if self.both_cases:
+            for i, text in enumerate(clean_texts):
+                other = other_first_case(text)
+                if other is not None:
+                    readings.append(other)
+                    owner.append(i)
+        read = self._read(readings, [langs[i] for i in owner] if langs is not None else None)
+        out = np.zeros((len(clean_texts), len(self.labels)), dtype=np.float32)
+        np.add.at(out, owner, read)
+        out /= np.bincount(owner, minlength=len(clean_texts)).clip(min=1)[:, None]
+        if chat_habits:
+            out = self.with_chat_habits(clean_texts, langs, out)
+        return out
+
+    def _read(self, texts: list[str], langs: list[str] | None) -> np.ndarray:
+        """[n, labels] the network's calibrated probabilities for each text, its language's prior
+        added where the model has priors (`langs` then given)."""
+        ids = self.encoder.token_ids(texts)
         out = np.zeros((len(ids), len(self.labels)), dtype=np.float32)
         shift = None
         if self.manifest.calibration.get("language_priors"):
-            langs = langs if langs is not None else [detect_language(t) for t in clean_texts]
             shift = np.asarray([self.manifest.language_prior(lang) for lang in langs], dtype=np.float32)
         order = sorted(range(len(ids)), key=lambda i: len(ids[i]))  # little padding per batch
         for start in range(0, len(order), BATCH_SIZE):
@@ -235,9 +264,6 @@ class Assistant:
             if shift is not None:
                 logits = logits + shift[idx]
             out[idx] = softmax(logits, self.manifest.temperature)
-        if chat_habits:
-            langs = langs if langs is not None else [detect_language(t) for t in clean_texts]
-            out = self.with_chat_habits(clean_texts, langs, out)
         return out
 
     def with_chat_habits(self, clean_texts: list[str], langs: list[str], probs: np.ndarray,

@@ -55,6 +55,25 @@ def fold(text: str) -> str:
     return unicodedata.normalize("NFC", text).casefold().replace("\u200c", "")
 
 
+def other_first_case(text: str) -> str | None:
+    """`text` with its first letter in the other case ("This is" → "this is", "ok" → "Ok"), or None
+    where there is none to swap: no letter, a script without case (Chinese, Arabic), or a first word
+    written in capitals ("NOCH 3 TAGE", "OK": "nOCH" is no spelling anyone uses).
+
+    >>> other_first_case("¡Hola!"), other_first_case("i'm sad"), other_first_case("OK then"), other_first_case("好的")
+    ('¡hola!', "I'm sad", None, None)
+    """
+    for at, ch in enumerate(text):
+        if not ch.isalpha():
+            continue
+        swapped = ch.lower() if ch.isupper() else ch.upper()
+        first_word = letters_pattern().match(text, at).group()
+        if swapped == ch or len(swapped) != 1 or (len(first_word) > 1 and first_word.isupper()):
+            return None  # no case ("好"), a letter that changes length ("ß" → "SS"), or capitals
+        return text[:at] + swapped + text[at + 1:]
+    return None
+
+
 def same_stem(word: str, term: str, *, min_prefix: int, max_extra: int = 3, min_share: float = 0.75) -> bool:
     """Whether `word` is `term` with another ending: they share a prefix of at least `min_prefix`
     characters that is most (`min_share`) of the shorter one, and neither has more than
