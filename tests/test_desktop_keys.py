@@ -70,6 +70,10 @@ def test_dead_keys_pass_their_combining_mark():
 def test_unicode_keysyms_without_a_char_are_read_from_the_key_code():
     assert key_char(SimpleNamespace(name=None, char=None, vk=0x01000000 + ord("п"))) == "п"
     assert key_char(SimpleNamespace(name=None, char=None, vk=0x41)) is None  # a Windows virtual key, not text
+    # Latin-1 punctuation sent as a Unicode keysym (an XTest typist's spare key): the comma is not lost
+    assert key_char(SimpleNamespace(name=None, char=None, vk=0x01000000 + ord(","))) == ","
+    assert key_char(SimpleNamespace(name=None, char=None, vk=0x01000000 + ord("é"))) == "é"
+    assert key_char(SimpleNamespace(name=None, char=None, vk=0x01000000 + 0x1B)) is None  # a control code, not text
 
 
 def test_pick_hotkey_fires_when_the_modifier_is_released():

@@ -23,7 +23,9 @@ MODIFIERS = {  # pynput Key names → canonical modifier
 # alt_gr types characters (€, @ on many layouts): it is not a shortcut modifier.
 EDITS = {"backspace": "backspace", "delete": "delete", "left": "left", "right": "right",
          "home": "home", "end": "end"}
-UNICODE_KEYSYM_MIN, UNICODE_KEYSYM_MAX = 0x01000100, 0x0110FFFF
+# X11 keysyms 0x01000000 + code point. The protocol keeps Latin-1 (below U+0100) to the legacy keysyms,
+# but XTest typists and some layouts send ",", "?" or "é" this way too: from the first printable one.
+UNICODE_KEYSYM_MIN, UNICODE_KEYSYM_MAX = 0x01000020, 0x0110FFFF
 RESETS = {"enter", "esc", "up", "down", "page_up", "page_down", "tab", "insert"}
 
 
