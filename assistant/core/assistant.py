@@ -230,7 +230,7 @@ class Assistant:
         and with that letter's case swapped, and the two readings are averaged: phone keyboards
         capitalise a message's first letter, and the network reads "This is disgusting" more
         cheerfully than "this is disgusting" (on the feelings validation messages, capitalised:
-        first fit 69.9 → 72.1%, cheerful first 38 → 31). It costs a second reading of most messages."""
+        first fit 69.9 → 72.1%, cheerful first 38 → 30). It costs a second reading of most messages."""
         if langs is None and (chat_habits or self.manifest.calibration.get("language_priors")):
             langs = [detect_language(t) for t in clean_texts]
         readings, owner = list(clean_texts), list(range(len(clean_texts)))
