@@ -1,5 +1,5 @@
-import pytest
 import numpy as np
+import pytest
 
 from assistant import Assistant, InputError
 from assistant.core.assistant import MODEL_ENV, resolve_model_dir

@@ -15,13 +15,13 @@ from .language import Hint, check_language, detect_language
 from .lexicon import Lexicon
 from .manifest import Manifest, load_manifest
 from .normalize import normalize_text
-from .text import other_first_case
 from .paths import default_model_dir, models_dir
 from .feelings import tone
 from .popularity import popularity
 from .rank import DEFAULT as DEFAULT_RANKING, RankSettings, fuse, softmax
 from .session import OnnxSession
 from .shortcodes import ShortcodeIndex
+from .text import other_first_case
 from .tokenizer import TextEncoder
 from .versions import MODEL_ENV, ModelVersions, is_versioned_root, versioned_root
 
