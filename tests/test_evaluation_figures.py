@@ -7,7 +7,7 @@ import pytest
 pytest.importorskip("torch")
 pytest.importorskip("matplotlib")
 
-from tests.factory import LABELS, tiny_model_dir  # noqa: E402
+from tests.factory import tiny_model_dir  # noqa: E402
 from tests.test_training import write_shared_layout  # noqa: E402
 from training.lib.plots import emoji_name, expected_calibration_error  # noqa: E402
 

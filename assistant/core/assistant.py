@@ -233,17 +233,13 @@ class Assistant:
         first fit 69.9 → 72.1%, cheerful first 38 → 30). It costs a second reading of most messages."""
         if langs is None and (chat_habits or self.manifest.calibration.get("language_priors")):
             langs = [detect_language(t) for t in clean_texts]
-        readings, owner = list(clean_texts), list(range(len(clean_texts)))
-        if self.both_cases:
-            for i, text in enumerate(clean_texts):
-                other = other_first_case(text)
-                if other is not None:
-                    readings.append(other)
-                    owner.append(i)
-        read = self._read(readings, [langs[i] for i in owner] if langs is not None else None)
-        out = np.zeros((len(clean_texts), len(self.labels)), dtype=np.float32)
-        np.add.at(out, owner, read)
-        out /= np.bincount(owner, minlength=len(clean_texts)).clip(min=1)[:, None]
+        others = map(other_first_case, clean_texts) if self.both_cases else ()
+        swapped = [(i, other) for i, other in enumerate(others) if other is not None]
+        at = [i for i, _ in swapped]
+        read = self._read(list(clean_texts) + [other for _, other in swapped],
+                          None if langs is None else list(langs) + [langs[i] for i in at])  # one pass, batched together
+        out = read[:len(clean_texts)]
+        out[at] = (out[at] + read[len(clean_texts):]) / 2
         if chat_habits:
             out = self.with_chat_habits(clean_texts, langs, out)
         return out

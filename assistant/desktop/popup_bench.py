@@ -98,8 +98,8 @@ class XTestKeyboard:
         self._shift = self._display.keysym_to_keycode(XK.string_to_keysym("Shift_L"))
         self._keys: dict[str, tuple[int, bool]] = {"\x1b": (self._display.keysym_to_keycode(XK.string_to_keysym("Escape")), False)}
         for ch in sorted(set("".join(sentences))):
-            # Latin-1 keysyms are the code points themselves ("," is 0x2c, not a keysym named ","); the rest Unicode's
-            keysym = ord(ch) if 0x20 <= ord(ch) <= 0xFF else XK.string_to_keysym(ch) or 0x01000000 + ord(ch)
+            # a Latin-1 character's keysym is its code point ("," is 0x2c); any other's is Unicode's, 0x01000000 + it
+            keysym = ord(ch) if 0x20 <= ord(ch) <= 0xFF else 0x01000000 + ord(ch)
             found = [(code, index) for code, index in self._display.keysym_to_keycodes(keysym) if index < 2]
             if found:
                 self._keys[ch] = (found[0][0], found[0][1] == 1)
