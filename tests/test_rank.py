@@ -73,7 +73,24 @@ def test_a_sombre_message_gets_no_cheerful_emoji_first():
     sombre = tone("my cat is sick", LABELS, p)
     assert sombre.negative == pytest.approx(0.5) and sombre.sombre
     ranked = emojis(fuse(LABELS, p, {}, 3, tone=sombre))
-    assert ranked == ["😢", "😂", "😡"]  # the laughing emoji is still offered, second
+    assert ranked == ["😢", "😡", "😂"]  # the laughing emoji the model is sure of is still offered, after the others
+
+
+def test_a_sombre_list_shows_cheerful_emojis_after_three_others():
+    p = probs(joy=4, heart=3, cry=2, rage=1.5, ok=1)
+    sombre = Tone(negative=0.9, cheerful=0.04, laughter=False)  # the model misreads; the tone is what counts here
+    assert emojis(fuse(LABELS, p, {}, 5, tone=sombre)) == ["😢", "😡", "👍", "😂", "❤️"]
+    calm = Tone(negative=0.1, cheerful=0.7, laughter=False)
+    assert emojis(fuse(LABELS, p, {}, 5, tone=calm)) == ["😂", "❤️", "😢", "😡", "👍"]
+
+
+def test_a_keyword_emoji_never_leads_and_never_lets_a_cheerful_one_lead_a_sombre_list():
+    # the model is unsure and cheerful; a word names 🪦, which the model lacks: it is the best emoji that is not
+    # cheerful, but only the model's own emojis may come first, so the model's best that is not cheerful does
+    p = np.array([0.5, 0.42, 0.05, 0.02, 0.01], dtype=np.float32)
+    sombre = Tone(negative=0.9, cheerful=0.04, laughter=False)
+    ranked = emojis(fuse(LABELS, p, {"🪦": 1.0}, 5, tone=sombre, settings=RankSettings(keyword_min=0.9)))
+    assert ranked[0] == "😢" and "🪦" in ranked and ranked[0] not in CHEERFUL
 
 
 def test_laughter_keeps_the_laughing_emoji_first():
@@ -89,7 +106,7 @@ def test_written_laughter_brings_the_best_laughing_emoji_first_wherever_the_mode
     assert laughing.laughter
     assert emojis(fuse(LABELS, p, {}, 3, tone=laughing)) == ["😂", "😢", "😡"]
     quiet = tone("我穿着拖鞋就去上班了", LABELS, p)
-    assert emojis(fuse(LABELS, p, {}, 3, tone=quiet)) == ["😢", "😡", "😂"]
+    assert emojis(fuse(LABELS, p, {}, 3, tone=quiet)) == ["😢", "😡", "👍"]  # an unsure 😂 waits for three others
 
 
 def test_a_cheerful_message_is_not_reordered():

@@ -12,10 +12,12 @@ training label covers it. The rules, in order:
    for first place a face or heart that is not cheerful gains feeling_weight × its match
    score when a word names it ("so tired" → 😩 😫 😴 contend with the model's 😢);
 3. a message that laughs ("jajaja", "哈哈", "555") gets the best laughing emoji first; a
-   clearly negative one gets no cheerful emoji first (assistant.core.feelings), and its list
-   spreads over several feelings: an emoji the model treats as a near-duplicate of one listed
-   above it (🤬 after 😡; the model's `label_neighbours`) waits until the others are listed,
-   so "I'm so angry" shows anger once and then what else the message may mean;
+   clearly negative one gets no cheerful emoji first (assistant.core.feelings; chosen once the
+   keyword emojis are placed, among the model's own, since a keyword emoji never leads), and
+   its list spreads over several feelings: an emoji the model treats as a near-duplicate of
+   one listed above it (🤬 after 😡; the model's `label_neighbours`) waits until the others
+   are listed, so "I'm so angry" shows anger once and then what else the message may mean;
+   last, its cheerful emojis wait until three that are not are listed;
 4. the language's popularity prior breaks ties and fills a list the model and the
    keywords leave short.
 """
@@ -25,7 +27,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .feelings import CHEERFUL, SLEEPY, Tone, agree
+from .feelings import CHEERFUL, SLEEPY, Tone, agree, cheerful_later
 
 
 @dataclass(frozen=True)
@@ -93,13 +95,15 @@ def fuse(labels: list[str], probs: np.ndarray, keyword_scores: dict[str, float],
         lead = max(ranked, key=lambda item: (1 - w) * model.get(item[0], 0.0)
                    + settings.feeling_weight * named_feeling.get(item[0], 0.0))
         ranked = [lead] + [item for item in ranked if item is not lead]
-    if tone is not None:
-        ranked = agree(ranked, tone)
     named = {e for e, _ in best if e not in model}  # emojis only a word brings
     ranked = [item for item in ranked if item[0] not in named or keyword_scores[item[0]] >= settings.keyword_min]
     ranked = _after_confident(ranked, named, model, settings.keyword_slots, settings.confident)
+    if tone is not None:  # after the keyword emojis are placed: a lead chosen before could be one, which never leads
+        ranked = agree(ranked, tone, leads=model)
     if tone is not None and tone.sombre and neighbours:
         ranked = spread(ranked, neighbours, settings.near_duplicate, k)
+    if tone is not None:  # last, as spreading may lift a cheerful emoji past the near-duplicates it passes over
+        ranked = cheerful_later(ranked, tone)
     top = _keep_confident(ranked, model, k, settings.confident)
     # each place shows the score of its rank among the scores listed, so that a suggestion the
     # rules moved up never shows less than one below it
