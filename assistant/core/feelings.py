@@ -103,18 +103,20 @@ def agree(ranked: list[tuple[str, float]], message_tone: Tone, leads=None) -> li
     unchanged. `leads`: the emojis that may come first (None: any), as only the model's own
     labels may."""
     if message_tone.laughter:
-        lead = next((item for item in ranked if item[0] in LAUGHING and (leads is None or item[0] in leads)), None)
+        fits = LAUGHING.__contains__
     elif message_tone.sombre:
-        lead = next((item for item in ranked if item[0] not in CHEERFUL and (leads is None or item[0] in leads)), None)
+        def fits(emoji: str) -> bool:
+            return emoji not in CHEERFUL
     else:
         return ranked
+    lead = next((item for item in ranked if fits(item[0]) and (leads is None or item[0] in leads)), None)
     return ranked if lead is None else [lead] + [item for item in ranked if item is not lead]
 
 
 def cheerful_later(ranked: list[tuple[str, float]], message_tone: Tone) -> list[tuple[str, float]]:
     """A sombre message's list with its cheerful emojis waiting until CHEERFUL_AFTER emojis that
     are not cheerful are listed, the rest in order: a 😂 is still offered, people laugh at their
-    troubles, but "my dog died" shows 💔 😢 😭 before it. Otherwise unchanged.
+    troubles, but under "my dog died" only after three emojis of grief. Otherwise unchanged.
 
     >>> sombre = Tone(negative=0.8, cheerful=0.1, laughter=False)
     >>> [e for e, _ in cheerful_later([("💔", .4), ("😂", .3), ("😆", .1), ("😢", .1), ("😭", .1)], sombre)]
