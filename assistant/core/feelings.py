@@ -113,17 +113,14 @@ def agree(ranked: list[tuple[str, float]], message_tone: Tone, leads=None) -> li
     return ranked if lead is None else [lead] + [item for item in ranked if item is not lead]
 
 
-def cheerful_later(ranked: list[tuple[str, float]], message_tone: Tone) -> list[tuple[str, float]]:
+def cheerful_later(ranked: list[tuple[str, float]]) -> list[tuple[str, float]]:
     """A sombre message's list with its cheerful emojis waiting until CHEERFUL_AFTER emojis that
     are not cheerful are listed, the rest in order: a 😂 is still offered, people laugh at their
-    troubles, but under "my dog died" only after three emojis of grief. Otherwise unchanged.
+    troubles, but under "my dog died" only after three emojis of grief.
 
-    >>> sombre = Tone(negative=0.8, cheerful=0.1, laughter=False)
-    >>> [e for e, _ in cheerful_later([("💔", .4), ("😂", .3), ("😆", .1), ("😢", .1), ("😭", .1)], sombre)]
+    >>> [e for e, _ in cheerful_later([("💔", .4), ("😂", .3), ("😆", .1), ("😢", .1), ("😭", .1)])]
     ['💔', '😢', '😭', '😂', '😆']
     """
-    if not message_tone.sombre:
-        return ranked
     out, held, plain = [], [], 0
     for item in ranked:
         if item[0] in CHEERFUL and plain < CHEERFUL_AFTER:

@@ -100,10 +100,10 @@ def fuse(labels: list[str], probs: np.ndarray, keyword_scores: dict[str, float],
     ranked = _after_confident(ranked, named, model, settings.keyword_slots, settings.confident)
     if tone is not None:  # after the keyword emojis are placed: a lead chosen before could be one, which never leads
         ranked = agree(ranked, tone, leads=model)
-    if tone is not None and tone.sombre and neighbours:
-        ranked = spread(ranked, neighbours, settings.near_duplicate, k)
-    if tone is not None:  # last, as spreading may lift a cheerful emoji past the near-duplicates it passes over
-        ranked = cheerful_later(ranked, tone)
+        if tone.sombre:
+            if neighbours:
+                ranked = spread(ranked, neighbours, settings.near_duplicate, k)
+            ranked = cheerful_later(ranked)  # last: spreading may lift a cheerful emoji past those it passes over
     top = _keep_confident(ranked, model, k, settings.confident)
     # each place shows the score of its rank among the scores listed, so that a suggestion the
     # rules moved up never shows less than one below it
@@ -141,7 +141,7 @@ def _after_confident(ranked: list[tuple[str, float]], named: set[str], model: di
     extra = [item for item in ranked if item[0] in named][:slots]
     if not known:
         return extra
-    lead, rest = known[0], known[1:]  # in the order the feeling agreement left it
+    lead, rest = known[0], known[1:]  # the feeling agreement, which runs next, may choose another lead
     floor = next((j for j, other in enumerate(rest) if model.get(other[0], 0.0) < confident), len(rest))
     for item in extra:  # best first, each after the one before
         by_score = next((j for j, other in enumerate(rest) if other[1] < item[1]), len(rest))
