@@ -274,3 +274,24 @@ def test_the_model_card_of_a_refit_refit_names_its_start_and_every_label_added()
         "earlier": {"refit_over_frozen_encoder": refit, "labels_added": ["😴", "🤒"]}}}}
     card = render(manifest)
     assert "starting from m 1's head" in card and "became labels: 😴 🤒 🥱." in card
+
+
+def test_a_refit_records_those_before_it_as_what_changed_and_the_card_still_names_every_label():
+    from training.lib.manifest_writer import earlier_refits, head_record
+    from training.lib.model_card import render
+
+    first = {"mix_rows": 1000, "feelings_messages": 40, "feelings_languages": 4, "feelings_file": "f.jsonl",
+             "feelings_weight": 30.0, "pull": 0.01, "min_uses": 8}
+    nested = {"refit_over_frozen_encoder": {**first, "feelings_messages": 60, "started_from": "m 1"},
+              "labels_added": ["🥱"], "earlier": {"refit_over_frozen_encoder": first, "labels_added": ["😴", "🤒"]}}
+    third = {**first, "feelings_messages": 80, "started_from": "m 2"}
+    head = head_record(third, ["☕"], nested)
+    assert head["earlier"] == [
+        {"refit_over_frozen_encoder": {"feelings_messages": 60, "started_from": "m 1"}, "labels_added": ["🥱"]},
+        {"refit_over_frozen_encoder": {"feelings_messages": 40}, "labels_added": ["😴", "🤒"]}]
+    assert [r["labels_added"] for r in earlier_refits(head)] == [r["labels_added"] for r in earlier_refits(
+        {"earlier": nested})] == [["🥱"], ["😴", "🤒"]]
+    assert head_record(third, [], head)["earlier"][2] == head["earlier"][1]  # a fourth refit keeps all three
+    card = render({"name": "m", "version": "3", "base_model": "b", "labels": ["😴", "🤒", "🥱", "☕"],
+                   "extra": {"head": head}})
+    assert "starting from m 2's head" in card and "became labels: 😴 🤒 🥱 ☕." in card

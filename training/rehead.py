@@ -33,7 +33,7 @@ from assistant.core.manifest import sha256_file
 from training.lib.defaults import EXAMPLES, EXPLAIN_MODEL_DIR, MODEL_DIR
 from training.lib.examples import read_examples
 from training.lib.feelings import FEELINGS_TRAIN, as_examples, read_feelings
-from training.lib.manifest_writer import command_line, save_manifest
+from training.lib.manifest_writer import command_line, head_record, save_manifest
 from training.lib.neighbours import label_neighbours
 
 
@@ -316,14 +316,13 @@ def main(argv: list[str] | None = None) -> Path:
     manifest["label_neighbours"] = label_neighbours(new_weight, labels + added)
     manifest["version"] = args.version or manifest["version"]
     manifest["files"] = {name: sha256_file(out / name) for name in manifest["files"]}
-    earlier = manifest.setdefault("extra", {}).get("head")  # a refit of a refit keeps the record of the first
-    manifest["extra"]["head"] = {
-        "refit_over_frozen_encoder": {**asdict(config), "mix_rows": len(mix), "feelings_messages": len(feelings),
-                                      **({"correction_views": [list(v) for v in views]} if config.correction_width
-                                         else {}),
-                                      "feelings_languages": len({r["lang"] for r in feelings}),
-                                      "feelings_file": str(args.feelings), "started_from": started_from},
-        "labels_added": added, **({"earlier": earlier} if earlier else {})}
+    refit = {**asdict(config), "mix_rows": len(mix), "feelings_messages": len(feelings),
+             **({"correction_views": [list(v) for v in views]} if config.correction_width else {}),
+             "feelings_languages": len({r["lang"] for r in feelings}),
+             "feelings_file": str(args.feelings), "started_from": started_from}
+    # a refit of a refit keeps the record of those before it, as what changed from this one
+    extra = manifest.setdefault("extra", {})
+    extra["head"] = head_record(refit, added, extra.get("head"))
     manifest.setdefault("created_by", {}).setdefault("commands", []).append(command_line("training.rehead", argv))
     save_manifest(out, manifest)
     print(f"{out}: {len(labels)} → {len(labels) + len(added)} labels, head refit")

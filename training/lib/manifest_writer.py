@@ -35,3 +35,35 @@ def command_line(module: str, argv: list[str] | None = None) -> str:
     """The command as a user would retype it: `python -m training.export --run ...`."""
     args = sys.argv[1:] if argv is None else argv
     return " ".join(["python", "-m", module, *map(shlex.quote, args)])
+
+
+def earlier_refits(head: dict | None) -> list[dict]:
+    """The head refits before the one `head` records, newest first, each {"refit_over_frozen_encoder": …,
+    "labels_added": […]}. Reads both forms a manifest may hold: the list written since 0.15.0 and the
+    older chain in which each record nested the whole one before it."""
+    earlier = (head or {}).get("earlier")
+    if isinstance(earlier, list):
+        return earlier
+    chain = []
+    while earlier:
+        chain.append({key: value for key, value in earlier.items() if key != "earlier"})
+        earlier = earlier.get("earlier")
+    return chain
+
+
+def head_record(refit: dict, labels_added: list[str], earlier_head: dict | None) -> dict:
+    """A head refit's record for manifest["extra"]["head"]: this refit's settings whole, and the refits
+    before it (the one `earlier_head` records, then its own earlier ones) each with only the settings
+    that differ from this one's, so that a chain of refits adds a line per release, not a copy of all."""
+    before = [{key: value for key, value in earlier_head.items() if key != "earlier"}] if earlier_head else []
+    before += earlier_refits(earlier_head)
+    return {"refit_over_frozen_encoder": refit, "labels_added": list(labels_added),
+            **({"earlier": [_differences(record, refit) for record in before]} if before else {})}
+
+
+def _differences(record: dict, refit: dict) -> dict:
+    """An earlier refit's record with only the settings that differ from `refit`'s (the first one's
+    `started_from` may be absent: it then started from the trained head)."""
+    settings = record.get("refit_over_frozen_encoder") or {}
+    return {"refit_over_frozen_encoder": {key: value for key, value in settings.items() if refit.get(key) != value},
+            "labels_added": list(record.get("labels_added") or [])}

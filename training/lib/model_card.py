@@ -6,6 +6,7 @@ from pathlib import Path
 
 from assistant.core.chat_ngrams import chat_languages
 from training.lib.defaults import MODEL_DIR
+from training.lib.manifest_writer import earlier_refits
 
 PUBLISHED = [  # TweetEval emoji test, macro-F1, as published
     ("SemEval-2018 winner (linear SVM, ~500k tweets)", 35.99),
@@ -177,9 +178,8 @@ def _head_rows(head: dict | None) -> list[str]:
     refit = (head or {}).get("refit_over_frozen_encoder")
     if not refit:
         return []
-    added, earlier = list(head.get("labels_added") or []), head.get("earlier")
-    while earlier:  # labels that refits before this one added
-        added, earlier = list(earlier.get("labels_added") or []) + added, earlier.get("earlier")
+    added = [emoji for record in reversed(earlier_refits(head)) for emoji in record.get("labels_added") or []]
+    added += list(head.get("labels_added") or [])  # after the labels that refits before this one added
     start = f"{refit['started_from']}'s head" if refit.get("started_from") else "the trained head"
     return [f"The head was refit after training over the frozen encoder (`training.rehead`): "
             f"{refit['mix_rows']:,} messages of the training mix and {refit['feelings_messages']:,} hand-written "
