@@ -282,16 +282,22 @@ def test_a_refit_records_those_before_it_as_what_changed_and_the_card_still_name
 
     first = {"mix_rows": 1000, "feelings_messages": 40, "feelings_languages": 4, "feelings_file": "f.jsonl",
              "feelings_weight": 30.0, "pull": 0.01, "min_uses": 8}
-    nested = {"refit_over_frozen_encoder": {**first, "feelings_messages": 60, "started_from": "m 1"},
-              "labels_added": ["🥱"], "earlier": {"refit_over_frozen_encoder": first, "labels_added": ["😴", "🤒"]}}
+    second = {**first, "feelings_messages": 60, "started_from": "m 1"}
+    nested = {"refit_over_frozen_encoder": second, "labels_added": ["🥱"],
+              "earlier": {"refit_over_frozen_encoder": first, "labels_added": ["😴", "🤒"]}}
     third = {**first, "feelings_messages": 80, "started_from": "m 2"}
     head = head_record(third, ["☕"], nested)
     assert head["earlier"] == [
         {"refit_over_frozen_encoder": {"feelings_messages": 60, "started_from": "m 1"}, "labels_added": ["🥱"]},
-        {"refit_over_frozen_encoder": {"feelings_messages": 40}, "labels_added": ["😴", "🤒"]}]
+        {"refit_over_frozen_encoder": {"feelings_messages": 40, "started_from": None}, "labels_added": ["😴", "🤒"]}]
     assert [r["labels_added"] for r in earlier_refits(head)] == [r["labels_added"] for r in earlier_refits(
         {"earlier": nested})] == [["🥱"], ["😴", "🤒"]]
-    assert head_record(third, [], head)["earlier"][2] == head["earlier"][1]  # a fourth refit keeps all three
+    # a fourth refit with another setting: every earlier one still reads back whole, as it was
+    fourth = head_record({**third, "feelings_weight": 12.0, "started_from": "m 3"}, [], head)
+    settings = [r["refit_over_frozen_encoder"] for r in earlier_refits(fourth)]
+    assert settings == [third, second, {**first, "started_from": None}]
+    assert fourth["earlier"][2]["refit_over_frozen_encoder"] == {"feelings_messages": 40, "feelings_weight": 30.0,
+                                                                 "started_from": None}
     card = render({"name": "m", "version": "3", "base_model": "b", "labels": ["😴", "🤒", "🥱", "☕"],
                    "extra": {"head": head}})
     assert "starting from m 2's head" in card and "became labels: 😴 🤒 🥱 ☕." in card

@@ -38,12 +38,15 @@ def command_line(module: str, argv: list[str] | None = None) -> str:
 
 
 def earlier_refits(head: dict | None) -> list[dict]:
-    """The head refits before the one `head` records, newest first, each {"refit_over_frozen_encoder": …,
-    "labels_added": […]}. Reads both forms a manifest may hold: the list written since 0.15.0 and the
-    older chain in which each record nested the whole one before it."""
+    """The head refits before the one `head` records, newest first, each {"refit_over_frozen_encoder": its
+    settings whole, "labels_added": […]}. Reads both forms a manifest may hold: the list written since
+    0.15.0, whose entries keep what differed from `head`'s own settings, and the older chain in which
+    each record nested the whole one before it. A setting a refit did not have reads None."""
     earlier = (head or {}).get("earlier")
     if isinstance(earlier, list):
-        return earlier
+        base = (head or {}).get("refit_over_frozen_encoder") or {}
+        return [{**record, "refit_over_frozen_encoder": {**base, **(record.get("refit_over_frozen_encoder") or {})}}
+                for record in earlier]
     chain = []
     while earlier:
         chain.append({key: value for key, value in earlier.items() if key != "earlier"})
@@ -62,8 +65,9 @@ def head_record(refit: dict, labels_added: list[str], earlier_head: dict | None)
 
 
 def _differences(record: dict, refit: dict) -> dict:
-    """An earlier refit's record with only the settings that differ from `refit`'s (the first one's
-    `started_from` may be absent: it then started from the trained head)."""
+    """An earlier refit's record with only the settings that differ from `refit`'s; one it did not have
+    (the first refit's `started_from`, a setting added since) is None."""
     settings = record.get("refit_over_frozen_encoder") or {}
-    return {"refit_over_frozen_encoder": {key: value for key, value in settings.items() if refit.get(key) != value},
-            "labels_added": list(record.get("labels_added") or [])}
+    changed = {key: value for key, value in settings.items() if refit.get(key) != value}
+    changed.update({key: None for key in refit if key not in settings})
+    return {"refit_over_frozen_encoder": changed, "labels_added": list(record.get("labels_added") or [])}
