@@ -49,7 +49,7 @@ def earlier_refits(head: dict | None) -> list[dict]:
                 for record in earlier]
     chain = []
     while earlier:
-        chain.append({key: value for key, value in earlier.items() if key != "earlier"})
+        chain.append(_own(earlier))
         earlier = earlier.get("earlier")
     return chain
 
@@ -58,10 +58,14 @@ def head_record(refit: dict, labels_added: list[str], earlier_head: dict | None)
     """A head refit's record for manifest["extra"]["head"]: this refit's settings whole, and the refits
     before it (the one `earlier_head` records, then its own earlier ones) each with only the settings
     that differ from this one's, so that a chain of refits adds a line per release, not a copy of all."""
-    before = [{key: value for key, value in earlier_head.items() if key != "earlier"}] if earlier_head else []
-    before += earlier_refits(earlier_head)
+    before = [_own(earlier_head), *earlier_refits(earlier_head)] if earlier_head else []
     return {"refit_over_frozen_encoder": refit, "labels_added": list(labels_added),
             **({"earlier": [_differences(record, refit) for record in before]} if before else {})}
+
+
+def _own(record: dict) -> dict:
+    """A refit's record without the refits before it."""
+    return {key: value for key, value in record.items() if key != "earlier"}
 
 
 def _differences(record: dict, refit: dict) -> dict:
