@@ -395,6 +395,26 @@ def test_synthetic_recovery_reports_split_puns_on_their_own(tmp_path):
     assert report["homophone"]["n"] == 3 and report["homophone, written apart"] == {"n": 2, "top1": 1.0, "top3": 1.0}
 
 
+def test_a_partial_measurement_keeps_the_figures_it_did_not_repeat_and_names_their_predictor():
+    from training.explain.evaluate_readings import merged_metrics
+
+    old = {"synthetic_test": {"all": {"top1": 0.5}}, "handwritten": {"all": {"top1": 0.7}},
+           "measured_with": {"synthetic_test": "p 1.0", "handwritten": "p 1.0"}}
+    merged = merged_metrics(old, {"handwritten": {"all": {"top1": 0.71}}}, "p 2.0")
+    assert merged["synthetic_test"] == {"all": {"top1": 0.5}} and merged["handwritten"] == {"all": {"top1": 0.71}}
+    assert merged["measured_with"] == {"synthetic_test": "p 1.0", "handwritten": "p 2.0"}
+    first = merged_metrics({"synthetic_test": {}}, {"handwritten": {}}, "p 2.0")  # a manifest from before the record
+    assert first["measured_with"] == {"synthetic_test": "", "handwritten": "p 2.0"}
+
+
+def test_without_its_synthetic_messages_the_evaluation_says_how_to_go_on(tmp_path, capsys):
+    from training.explain.evaluate_readings import main
+
+    with pytest.raises(SystemExit):
+        main(["--examples", str(tmp_path / "missing.jsonl")])
+    assert "--skip-synthetic" in capsys.readouterr().err
+
+
 def test_context_pairs_count_training_sentences_and_a_training_site_does_not_see_its_own(tmp_path):
     import math
 

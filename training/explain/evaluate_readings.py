@@ -166,6 +166,14 @@ def latency(cases: Path, decoder: Decoder, lexicon: Lexicon, repeats: int = 5) -
             "messages": len(times), "threads": 1}
 
 
+def merged_metrics(old: dict, report: dict, predictor: str) -> dict:
+    """The manifest's metrics with this run's measures in place of their old values; what this run left out (the
+    synthetic test, the downstream check) keeps its old figures, and `measured_with` says which predictor gave each."""
+    measured_with = {key: old.get("measured_with", {}).get(key, "") for key in old if key != "measured_with"}
+    measured_with.update(dict.fromkeys(report, predictor))
+    return {**{k: v for k, v in old.items() if k != "measured_with"}, **report, "measured_with": measured_with}
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--decoder", default=str(EXPLAIN_MODEL_DIR))
@@ -175,6 +183,8 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--dev-cases", default="training/explain/data/dev_cases.jsonl")
     parser.add_argument("--dev-only", action="store_true",
                         help="score the development cases alone (for comparing model choices: the test cases stay unseen)")
+    parser.add_argument("--skip-synthetic", action="store_true",
+                        help="leave out the synthetic test (when --examples was not made here)")
     parser.add_argument("--ss-twitter", default=None, help="SS-Twitter.jsonl for the downstream check")
     parser.add_argument("--downstream-seeds", type=int, default=DOWNSTREAM_SEEDS,
                         help="obfuscations of the SS-Twitter test split to average over")
@@ -183,9 +193,13 @@ def main(argv: list[str] | None = None) -> None:
     args = parser.parse_args(argv)
     if args.downstream_seeds < 1:
         parser.error(f"--downstream-seeds must be at least 1, got {args.downstream_seeds}")
+    if not args.dev_only and not args.skip_synthetic and not Path(args.examples).is_file():
+        parser.error(f"{args.examples}: no synthetic test messages (make them with training.explain.synthesize, "
+                     f"or pass --skip-synthetic)")
     from assistant.core.assistant import Assistant
 
-    decoder = Decoder.load(Path(args.decoder), token_states=Assistant(args.predictor).token_states())
+    predictor = Assistant(args.predictor)
+    decoder = Decoder.load(Path(args.decoder), token_states=predictor.token_states())
     print(f"decoder: {decoder.describe()}")
     lexicon = Lexicon.load()
     dev = handwritten(read_cases(args.dev_cases), decoder, lexicon)
@@ -193,9 +207,11 @@ def main(argv: list[str] | None = None) -> None:
         print(json.dumps({"given language": dev, "detected language": handwritten(
             read_cases(args.dev_cases), decoder, lexicon, detect=True)}, ensure_ascii=False, indent=1))
         return
-    report = {"synthetic_test": synthetic(Path(args.examples), decoder, lexicon)}
-    with without_prior(decoder):
-        report["synthetic_test_without_prior"] = synthetic(Path(args.examples), decoder, lexicon)
+    report = {}
+    if not args.skip_synthetic:
+        report["synthetic_test"] = synthetic(Path(args.examples), decoder, lexicon)
+        with without_prior(decoder):
+            report["synthetic_test_without_prior"] = synthetic(Path(args.examples), decoder, lexicon)
     report["handwritten"] = handwritten(read_cases(args.cases), decoder, lexicon)
     report["handwritten_detected_language"] = handwritten(read_cases(args.cases), decoder, lexicon, detect=True)
     report["handwritten_dev"] = dev
@@ -211,7 +227,8 @@ def main(argv: list[str] | None = None) -> None:
     if args.write_manifest:
         path = Path(args.decoder) / "manifest.json"
         manifest = json.loads(path.read_text(encoding="utf-8"))
-        manifest["metrics"] = report
+        manifest["metrics"] = merged_metrics(manifest.get("metrics") or {}, report,
+                                             f"{predictor.manifest.name} {predictor.manifest.version}")
         save_manifest(path.parent, manifest)
 
 
