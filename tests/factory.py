@@ -39,9 +39,12 @@ def tiny_tokenizer_file(path: Path, vocab_size: int = 300) -> Path:
 
 def tiny_encoder_dir(path: Path, *, layers: int = 2) -> Path:
     """A folder like a Hugging Face model id: random XLM-R weights (seeded, so every session builds the
-    same model whatever ran before) plus tokenizer.json."""
+    same model whatever ran before) plus tokenizer.json. The word embeddings are 4-bit blocks, as in
+    the real base encoder's file, so that an export stores them as such."""
     import torch
     from transformers import XLMRobertaConfig, XLMRobertaModel
+
+    from training.lib.quantize import dequantize_blocks_q4, quantize_blocks_q4
 
     tokenizer = tiny_tokenizer_file(path / "tokenizer.json")
     vocab = len(json.loads(tokenizer.read_text(encoding="utf-8"))["model"]["vocab"])
@@ -49,7 +52,10 @@ def tiny_encoder_dir(path: Path, *, layers: int = 2) -> Path:
                               intermediate_size=64, max_position_embeddings=130, type_vocab_size=1,
                               pad_token_id=1, bos_token_id=0, eos_token_id=2)
     torch.manual_seed(0)
-    XLMRobertaModel(config, add_pooling_layer=False).save_pretrained(path)
+    model = XLMRobertaModel(config, add_pooling_layer=False)
+    table = model.embeddings.word_embeddings.weight
+    table.data = torch.from_numpy(dequantize_blocks_q4(*quantize_blocks_q4(table.detach().numpy())))
+    model.save_pretrained(path)
     return path
 
 

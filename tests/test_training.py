@@ -265,6 +265,7 @@ def test_revocab_swaps_in_a_new_vocabulary_and_refuses_trained_embeddings(traine
     parity = revocab.main([*common, "--max-pieces", "100", "--version", "0.0.2"])
     manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
     assert manifest["version"] == "0.0.2" and manifest["extra"]["vocabulary_pieces"] == 100
+    assert "4-bit blocks" in manifest["extra"]["quantization"]  # the base's rows, stored exactly
     assert len(json.loads((out / "tokenizer.json").read_text(encoding="utf-8"))["model"]["vocab"]) == 100
     assert set(parity) == {"test"} and 0 <= parity["test"] <= 1
     assert Assistant(out).suggest("I love pizza", k=3)  # hashes and shapes agree: it loads and runs
@@ -294,7 +295,10 @@ def test_revocab_maps_the_explain_context_onto_the_new_pieces(tmp_path):
     manifest = {"context": {"predictor_sha256": "old"}, "files": {"context.npz": "x"}}
     (tmp_path / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
     assert "not bound" in rebind_explain(tmp_path, "another", "new", old_rows, new_rows, "p 1")
-    assert "mapped" in rebind_explain(tmp_path, "old", "new", old_rows, new_rows, "p 1")
+    assert "mapped" in rebind_explain(tmp_path, "old", "new", old_rows, new_rows, "p 1", version="0.2.1")
+    written = json.loads((tmp_path / "manifest.json").read_text(encoding="utf-8"))
+    assert written["version"] == "0.2.1" and written["context"] == {"predictor_sha256": "new", "predictor": "p 1"}
+    assert written["created_by"]["rebound"].startswith("context piece vectors mapped onto p 1's vocabulary")
     rebound = ContextModel.load(tmp_path / "context.npz")
     expected = new_rows @ projection
     assert np.abs(rebound.piece_vectors - expected).max() < 0.02 * np.abs(expected).max()  # int8 rows

@@ -20,9 +20,10 @@ from pathlib import Path
 import numpy as np
 
 from training.lib.defaults import E5_DIR
+from training.lib.quantize import Q4_BLOCK, dequantize_blocks_q4
 
 MAGIC = b"E5S1"
-BLOCK = 32  # values per 4-bit block: one fp16 scale + 16 bytes of nibbles
+BLOCK = Q4_BLOCK  # values per 4-bit block: one fp16 scale + 16 bytes of nibbles
 XLMR_POSITION_OFFSET = 2  # XLM-R position ids start after padding_idx=1
 
 
@@ -69,12 +70,8 @@ class Reader:
 def dequantize_q4(raw: bytes, rows: int, cols: int) -> np.ndarray:
     """4-bit blocks → float32 [rows, cols]; value = (nibble - 8) * scale, low nibbles first."""
     blocks = np.frombuffer(raw, dtype=np.uint8).reshape(-1, 18)
-    scale = blocks[:, :2].copy().view(np.float16).astype(np.float32)  # [n, 1]
-    nibbles = blocks[:, 2:]
-    low = (nibbles & 0x0F).astype(np.float32) - 8.0
-    high = (nibbles >> 4).astype(np.float32) - 8.0
-    values = np.concatenate([low, high], axis=1) * scale  # [n, 32]
-    return values.reshape(rows, cols)
+    scale = blocks[:, :2].copy().view(np.float16)  # [n, 1]
+    return dequantize_blocks_q4(blocks[:, None, 2:], scale[:, :, None]).reshape(rows, cols)  # one block a row
 
 
 def read_e5(path: Path) -> tuple[E5Header, dict[str, np.ndarray]]:

@@ -31,7 +31,7 @@ from training.lib.defaults import E5_DIR, EXAMPLES, EXPLAIN_MODEL_DIR, MODEL_DIR
 from training.lib.examples import read_examples
 from training.lib.manifest_writer import command_line, save_manifest
 from training.lib.prune_vocab import MIN_COUNT, policy, prune
-from training.lib.quantize import EmbeddingTable, top1_agreement
+from training.lib.quantize import EMBEDDING_STORAGE, EmbeddingTable, top1_agreement
 
 
 def base_embeddings(base: Path) -> np.ndarray:
@@ -62,8 +62,9 @@ def logits(model_file: Path, tokenizer: Path, texts: list[str], size: int = 64) 
 
 
 def rebind_explain(explain_dir: Path, old_sha: str, new_sha: str, old_rows: np.ndarray, new_rows: np.ndarray,
-                   predictor: str) -> str:
-    """Map the explain model's context piece vectors onto the new vocabulary; a line saying what was done."""
+                   predictor: str, version: str = "", command: str = "") -> str:
+    """Map the explain model's context piece vectors onto the new vocabulary, recording it in its manifest
+    (and `version`, its new version: its readings change with the vectors); a line saying what was done."""
     from assistant.core.explain import CONTEXT_FILE, ContextModel
     from training.explain.export_ranker import rebind, write_context
 
@@ -76,6 +77,12 @@ def rebind_explain(explain_dir: Path, old_sha: str, new_sha: str, old_rows: np.n
         fit = np.linalg.norm(old_rows @ projection - context.piece_vectors) / np.linalg.norm(context.piece_vectors)
         write_context(explain_dir / CONTEXT_FILE, ContextModel(context.site_weight, context.site_bias, new_rows @ projection))
         manifest["files"][CONTEXT_FILE] = sha256_file(explain_dir / CONTEXT_FILE)
+        if version:
+            manifest["version"] = version
+        created = manifest.setdefault("created_by", {})
+        note = (f"context piece vectors mapped onto {predictor}'s vocabulary by least squares (residual {fit:.3f}"
+                + (f"; {command})" if command else ")"))
+        created["rebound"] = f"{created['rebound']}; then {note}" if created.get("rebound") else note
 
     if not rebind(explain_dir, old_sha, new_sha, predictor, update=map_context):
         return f"{explain_dir}: not bound to this predictor, left as it is"
@@ -94,6 +101,7 @@ def main(argv: list[str] | None = None) -> dict:
                         help=f"uses in the training texts that keep a piece before common words (default {MIN_COUNT})")
     parser.add_argument("--explain", type=Path, default=EXPLAIN_MODEL_DIR, help="explain model to rebind, if bound")
     parser.add_argument("--version", help="the model's new version (default: unchanged)")
+    parser.add_argument("--explain-version", default="", help="the explain model's new version (default: unchanged)")
     parser.add_argument("--parity-texts", type=int, default=600, help="validation messages per source")
     args = parser.parse_args(argv)
 
@@ -126,7 +134,8 @@ def main(argv: list[str] | None = None) -> dict:
     texts = [t for rows in by_source.values() for t in rows]
     before = logits(model_file, args.model / "tokenizer.json", texts)
 
-    new_rows = table.replace(base[new_ids])
+    stored_as = table.scheme
+    new_rows = table.replace(base[new_ids])  # an int8 table of base rows goes to 4-bit blocks, as export stores it now
     old_sha = manifest["files"]["model.onnx"]
     onnx.save(model, str(model_file))
     (args.model / "tokenizer.json").write_text(json.dumps(new_json, ensure_ascii=False, separators=(",", ":")),
@@ -141,6 +150,9 @@ def main(argv: list[str] | None = None) -> dict:
     manifest["files"] = {name: sha256_file(args.model / name) for name in manifest["files"]}
     manifest["version"] = args.version or manifest["version"]
     manifest["extra"]["vocabulary_pieces"] = len(new_ids)
+    if table.scheme != stored_as and "quantization" in manifest["extra"]:
+        manifest["extra"]["quantization"] = manifest["extra"]["quantization"].replace(
+            EMBEDDING_STORAGE[stored_as], EMBEDDING_STORAGE[table.scheme])
     manifest["extra"]["vocabulary"] = {
         "chosen_by": policy(args.min_count),
         "swapped_in_after_training": {"pieces_added": kept, "pieces_dropped": dropped,
@@ -152,7 +164,8 @@ def main(argv: list[str] | None = None) -> dict:
 
     if (args.explain / "manifest.json").is_file():
         predictor = f"{manifest['name']} {manifest['version']}"
-        print(rebind_explain(args.explain, old_sha, manifest["files"]["model.onnx"], old_rows, new_rows, predictor))
+        print(rebind_explain(args.explain, old_sha, manifest["files"]["model.onnx"], old_rows, new_rows, predictor,
+                             args.explain_version, command_line("training.revocab", argv)))
     return parity
 
 
