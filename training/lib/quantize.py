@@ -7,7 +7,7 @@ by s = max|x|^α / max|W|^(1−α) per channel and W's rows are multiplied by s,
 product is unchanged. onnxruntime offers this only with static quantization (through
 neural-compressor); here it is one Mul per shared input, calibrated on a few hundred texts.
 
-Three int8 schemes, each where it loses least:
+Three schemes, each where it loses least:
 - the encoder's MatMul weights: onnxruntime dynamic quantization, one scale and zero point
   per output channel, unsigned 8-bit. The u8×u8 kernel widens to 16 bits before it adds,
   so the weights keep their full range (u8×s8 on AVX2 without VNNI saturates unless the
