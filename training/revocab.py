@@ -66,7 +66,7 @@ def rebind_explain(explain_dir: Path, old_sha: str, new_sha: str, old_rows: np.n
     """Map the explain model's context piece vectors onto the new vocabulary, recording it in its manifest
     (and `version`, its new version: its readings change with the vectors); a line saying what was done."""
     from assistant.core.explain import CONTEXT_FILE, ContextModel
-    from training.explain.export_ranker import rebind, write_context
+    from training.explain.export_ranker import note_rebinding, rebind, write_context
 
     fit = None
 
@@ -77,12 +77,8 @@ def rebind_explain(explain_dir: Path, old_sha: str, new_sha: str, old_rows: np.n
         fit = np.linalg.norm(old_rows @ projection - context.piece_vectors) / np.linalg.norm(context.piece_vectors)
         write_context(explain_dir / CONTEXT_FILE, ContextModel(context.site_weight, context.site_bias, new_rows @ projection))
         manifest["files"][CONTEXT_FILE] = sha256_file(explain_dir / CONTEXT_FILE)
-        if version:
-            manifest["version"] = version
-        created = manifest.setdefault("created_by", {})
-        note = (f"context piece vectors mapped onto {predictor}'s vocabulary by least squares (residual {fit:.3f}"
-                + (f"; {command})" if command else ")"))
-        created["rebound"] = f"{created['rebound']}; then {note}" if created.get("rebound") else note
+        note_rebinding(manifest, f"context piece vectors mapped onto {predictor}'s vocabulary by least squares "
+                                 f"(residual {fit:.3f}" + (f"; {command})" if command else ")"), version)
 
     if not rebind(explain_dir, old_sha, new_sha, predictor, update=map_context):
         return f"{explain_dir}: not bound to this predictor, left as it is"

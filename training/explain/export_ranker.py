@@ -106,6 +106,15 @@ def rebind(explain_dir: Path, old_sha: str, new_sha: str, predictor: str, update
     return True
 
 
+def note_rebinding(manifest: dict, note: str, version: str = "") -> None:
+    """Record in an explain manifest how it came to read another predictor (after the notes before it),
+    and its new `version` if given: its readings change with the predictor."""
+    if version:
+        manifest["version"] = version
+    created = manifest.setdefault("created_by", {})
+    created["rebound"] = f"{created['rebound']}; then {note}" if created.get("rebound") else note
+
+
 def write_context(path: Path, model: ContextModel) -> None:
     """context.npz as assistant.core.explain.ContextModel.load reads it: the piece vectors (the bulk
     of the file) as int8 with one scale per row."""

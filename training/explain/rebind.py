@@ -21,7 +21,7 @@ from assistant.core.manifest import sha256_file
 from training.lib.defaults import EXPLAIN_MODEL_DIR, MODEL_DIR
 from training.lib.manifest_writer import command_line
 
-from .export_ranker import rebind
+from .export_ranker import note_rebinding, rebind
 
 PREDICTOR_FILES = ["manifest.json", "model.onnx", "tokenizer.json"]
 
@@ -36,13 +36,10 @@ def rebind_to_trained_encoder(explain_dir: Path, old_predictor: Path, new_predic
     old = json.loads((old_predictor / "manifest.json").read_text(encoding="utf-8"))
     name = f"{new['name']} {new['version']}"
 
-    def record(manifest: dict) -> None:
-        if version:  # its readings change with the token states, so it is another release of the explain model
-            manifest["version"] = version
-        created = manifest.setdefault("created_by", {})
-        note = (f"bound to {name}, whose encoder is {old['name']} {old['version']}'s trained further with the same "
-                f"vocabulary, without retraining ({command_line('training.explain.rebind')})")
-        created["rebound"] = f"{created['rebound']}; then {note}" if created.get("rebound") else note
+    def record(manifest: dict) -> None:  # its readings change with the token states: another release of the explain model
+        note_rebinding(manifest, f"bound to {name}, whose encoder is {old['name']} {old['version']}'s trained further "
+                                 f"with the same vocabulary, without retraining ({command_line('training.explain.rebind')})",
+                       version)
 
     if not rebind(explain_dir, old_sha, new_sha, name, update=record):
         raise ValueError(f"{explain_dir} is not bound to {old_predictor} ({old['name']} {old['version']})")
