@@ -121,10 +121,12 @@ def smooth_activations(model, calibration, alpha: float = SMOOTH_ALPHA) -> int:
     return len(groups)
 
 
-def _replace_node(graph, node, new_nodes: list) -> None:
-    """Put `new_nodes` where `node` was (keeps the graph in topological order)."""
+def _replace_node(graph, node, new_nodes: list, also: list = ()) -> None:
+    """Put `new_nodes` where `node` was (keeps the graph in topological order); the nodes in `also`
+    (the rest of a chain that `node` starts) go too."""
     position = list(graph.node).index(node)
-    graph.node.remove(node)
+    for old in [node, *also]:
+        graph.node.remove(old)
     for offset, new in enumerate(new_nodes):
         graph.node.insert(position + offset, new)
 
@@ -209,8 +211,8 @@ def quantize_embedding_tables(model) -> dict[str, int]:
         name = node.input[0]
         table = numpy_helper.to_array(tables.pop(name))
         graph.initializer.remove(next(i for i in graph.initializer if i.name == name))
-        blocks = quantize_blocks_q4(table) if table.shape[1] % Q4_BLOCK == 0 else None
-        if blocks is not None and np.array_equal(dequantize_blocks_q4(*blocks), table):
+        blocks = exact_blocks_q4(table)
+        if blocks is not None:
             _gather_q4(graph, node, *blocks)
             done["q4"] += 1
         else:
@@ -233,12 +235,13 @@ def _gather_int8(graph, node, rows: np.ndarray, scale: np.ndarray) -> None:
     ])
 
 
-def _gather_q4(graph, node, nibbles: np.ndarray, scale: np.ndarray) -> None:
+def _gather_q4(graph, node, nibbles: np.ndarray, scale: np.ndarray, also: list = ()) -> None:
+    """Replace the lookup `node` (and the nodes in `also`: an int8 lookup's chain) by a 4-bit one."""
     from onnx import TensorProto, helper, numpy_helper
 
-    name, ids, out = node.input[0], node.input[1], node.output[0]
+    name, ids, out = node.input[0].removesuffix("_int8"), node.input[1], node.output[0].removesuffix("_int8")
     width = nibbles.shape[1] * Q4_BLOCK
-    p = f"{node.name or out}_q4"
+    p = f"{(node.name or out).removesuffix('_int8')}_q4"
     graph.initializer.extend([
         numpy_helper.from_array(nibbles, f"{name}_q4"), numpy_helper.from_array(scale, f"{name}_q4_scale"),
         numpy_helper.from_array(np.array(16.0, np.float32), f"{p}_sixteen"),
@@ -261,7 +264,17 @@ def _gather_q4(graph, node, nibbles: np.ndarray, scale: np.ndarray) -> None:
         ("Reshape", [f"{p}_values", f"{p}_shape"], [out], {}),
     ]
     _replace_node(graph, node, [helper.make_node(op, inputs, outputs, name=outputs[0], **attrs)
-                                for op, inputs, outputs, attrs in steps])
+                                for op, inputs, outputs, attrs in steps], also)
+
+
+def exact_blocks_q4(table: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
+    """quantize_blocks_q4(table) when the blocks give `table` back exactly (the base encoder's own rows),
+    else None (a trained table, or a width that is not a multiple of Q4_BLOCK)."""
+    table = np.asarray(table, dtype=np.float32)
+    if table.shape[1] % Q4_BLOCK:
+        return None
+    blocks = quantize_blocks_q4(table)
+    return blocks if np.array_equal(dequantize_blocks_q4(*blocks), table) else None
 
 
 def quantize_blocks_q4(table: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -360,11 +373,10 @@ class EmbeddingTable:
         from onnx import numpy_helper
 
         base_rows = np.asarray(base_rows, dtype=np.float32)
-        if self.scheme == "int8" and base_rows.shape[1] % Q4_BLOCK == 0:
-            blocks = quantize_blocks_q4(base_rows)
-            if np.array_equal(dequantize_blocks_q4(*blocks), base_rows):  # base rows: stored as export stores them now
-                self._to_blocks(*blocks)
-                return base_rows
+        blocks = exact_blocks_q4(base_rows) if self.scheme == "int8" else None
+        if blocks is not None:  # base rows: stored as export stores them now
+            self._to_blocks(*blocks)
+            return base_rows
         if self.scheme == "fp32":
             self.table.CopyFrom(numpy_helper.from_array(base_rows, self.table.name))
             return base_rows
@@ -380,26 +392,17 @@ class EmbeddingTable:
 
     def _to_blocks(self, nibbles: np.ndarray, scale: np.ndarray) -> None:
         """Rewrite an int8-row lookup (quantize_embedding_tables' _gather_int8) as a 4-bit one."""
-        from onnx import helper
-
         graph = self.graph
         gather = next(n for n in graph.node if n.op_type == "Gather" and n.input[0] == self.table.name)
-        out = gather.output[0][:-len("_int8")]
-        chain = {f"{out}_int8", f"{out}_cast", f"{out}_scale", out}
-        lookup = helper.make_node("Gather", [self.table.name[:-len("_int8")], gather.input[1]], [out],
-                                  name=gather.name[:-len("_int8")])
-        for node in [n for n in graph.node if n.output and n.output[0] in chain]:
-            if node == gather:
-                graph.node.insert(list(graph.node).index(gather), lookup)
-            graph.node.remove(node)
-        lookup = next(n for n in graph.node if n.output and n.output[0] == out)  # the graph holds a copy
+        out = gather.output[0].removesuffix("_int8")
+        chain = [n for n in graph.node if n.output[0] in {f"{out}_cast", f"{out}_scale", out}]
+        name = self.table.name.removesuffix("_int8")
         graph.initializer.remove(self.table)
         graph.initializer.remove(self.scale)
-        _gather_q4(graph, lookup, nibbles, scale)
+        _gather_q4(graph, gather, nibbles, scale, also=chain)
         inits = {t.name: t for t in graph.initializer}
-        self.scheme, self.steps = "q4", None
-        self.table, self.scale = inits[f"{lookup.input[0]}_q4"], inits[f"{lookup.input[0]}_q4_scale"]
-        self.rows = dequantize_blocks_q4(nibbles, scale)
+        self.scheme, self.steps, self.rows = "q4", None, dequantize_blocks_q4(nibbles, scale)
+        self.table, self.scale = inits[f"{name}_q4"], inits[f"{name}_q4_scale"]
 
 
 def onnx_logits(model_file: Path, batches) -> np.ndarray:
