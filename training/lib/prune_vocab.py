@@ -26,7 +26,7 @@ min_count of 2 they take 57,000, and the 38 supported languages' 20,000 commones
 segmented as in pretraining for 75% of their frequency mass on average (74% before rule 4;
 Bengali 39%, Hindi 56%, Arabic 59%, Korean 67%, Turkish 70%, Polish 75%). At a min_count of 5 the average is 85%
 (the lowest, Arabic, 72%) while 2.0% of the training texts' piece occurrences are segmented
-anew: `training.revocab --min-count 5` measured that trade on the model (see the README).
+anew: `training.revocab --min-count 5` measured that trade on the model (see docs/model-history.md).
 Counting lower case alone had left capitalised words behind at 71% (German 71%, Russian
 69%): at 63,800 pieces and a min_count of 5, counting both cases keeps 82% of the lower-case
 and 81% of the capitalised forms' mass segmented as in pretraining (each case weighed alike).
