@@ -1,4 +1,5 @@
 """training/rehead.py and training/lib/head.py: a shipped model's head refit over its frozen encoder."""
+import gzip
 import json
 from pathlib import Path
 
@@ -18,7 +19,7 @@ from training.lib.dequantize import correction_weights, head_weights  # noqa: E4
 from training.lib.head import CORRECTION_VIEWS, LAST_LAYER_MEAN, pooled, pooled_features, swap_head  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
-FEELINGS_TRAIN = ROOT / "training" / "data" / "feelings_train.jsonl"
+FEELINGS_TRAIN = ROOT / "training" / "data" / "feelings_train.jsonl.gz"
 SUITES = [ROOT / "training" / "data" / f"feelings_{half}.jsonl" for half in ("dev", "test")]
 # the everyday chat of the training file (greetings, plans, food …): topics the suites, which are about
 # feelings, do not have; their messages are upbeat
@@ -223,7 +224,7 @@ def trigrams(text: str) -> set[str]:
 
 
 def test_the_hand_written_feelings_set_is_well_formed_and_apart_from_the_suite():
-    rows = [json.loads(line) for line in FEELINGS_TRAIN.read_text(encoding="utf-8").splitlines()]
+    rows = [json.loads(line) for line in gzip.decompress(FEELINGS_TRAIN.read_bytes()).decode("utf-8").splitlines()]
     suite = [json.loads(line) for path in SUITES for line in path.read_text(encoding="utf-8").splitlines()]
     feelings = {r["feeling"] for r in suite} | EVERYDAY_TOPICS
     upbeat = rehead_upbeat(suite) | EVERYDAY_TOPICS

@@ -8,7 +8,7 @@ fusion weight are chosen together on the validation split, with the encoder's
 probabilities from the shipped model:
 
 - admissible settings leave the language's validation feelings messages (the `val` rows
-  of training/data/feelings_train.jsonl the detector reads as that language) no worse
+  of training/data/feelings_train.jsonl.gz the detector reads as that language) no worse
   than the model alone, as the runtime ranks them: no fewer first fits or top-5 hits,
   no more cheerful emojis first. A tweet's habits (😂 and ❤️ under anything chatty) must
   not reach someone who writes that their grandfather died;

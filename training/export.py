@@ -48,7 +48,7 @@ def data_summary(counts: Counter) -> dict:
         "xed_fi": "XED Finnish annotations (subtitles; emotions → emojis)",
         "xed_projected": "XED projections onto 30+ languages, 1,500 lines each (emotions → emojis)",
         "chat_logs": "the bots' consented chat logs (emoji-train retrain; the writer's emoji)",
-        "feelings": "the training rows of training/data/feelings_train.jsonl (hand-written, 39 languages; expected "
+        "feelings": "the training rows of training/data/feelings_train.jsonl.gz (hand-written, 39 languages; expected "
                     "emojis weighted by place)",
     }
     return {source: {"examples": n, "what": described.get(source, "extra file")} for source, n in counts.most_common()}

@@ -3,7 +3,7 @@ hand-written feelings set, with new labels for the feelings the corpora lack.
 
 The corpora teach the model tweets, Reddit comments, subtitles and Russian comments; none of
 them has a message that says "I have the flu" or "so tired" with an emoji, in any language.
-`training/data/feelings_train.jsonl` does, in 39 languages (its `val` rows are kept out). This
+`training/data/feelings_train.jsonl.gz` does, in 39 languages (its `val` rows are kept out). This
 refits the head (mean token state → logits: a linear map, and beside it a small
 one-hidden-layer correction that also reads the last layer's max and a lower layer's mean,
 training.lib.head.CORRECTION_VIEWS) on a sample of the training mix and those messages, the linear map

@@ -37,7 +37,7 @@ class TrainConfig:
     source_weights: str = ""  # "source:factor,..." e.g. "telegram_ru:3,xed_en:0.5": each epoch's draws per example
     source_priors: bool = False  # learn a bias per source and label, added to the logits in training only: it
     # absorbs each corpus's label prior (Spanish tweets → 🎶, Telegram → 🤣), so the head learns from the words
-    feelings: str = ""  # a feelings file (training/data/feelings_train.jsonl) whose train rows join the training split
+    feelings: str = ""  # a feelings file (training/data/feelings_train.jsonl.gz) whose train rows join the training split
     case_augment: bool = False  # draw each text as written and with its first letter's case flipped, in turn
     # (training.lib.examples.case_variants): the feelings messages are mostly lower case, the tweets capitalised
     init_from: str = ""  # a finished run folder (model.pt), or a shipped model folder (int8, its labels kept), to start from
