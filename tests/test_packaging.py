@@ -84,7 +84,7 @@ def test_non_editable_install_carries_the_default_model(tmp_path):
     assert str(env_dir) in location.stdout  # loaded from the installed package, not the checkout
     data = subprocess.run([python, "-c", "from importlib.resources import files; from assistant.core.paths import data_file; "
                            "print(all(f.is_file() for f in [data_file('lexicon.json.gz'), data_file('popularity.json'), "
-                           "data_file('words', 'en.txt.gz'), data_file('chat_ngrams', 'ru.npz'), "
+                           "data_file('words', 'en.txt.gz'), data_file('chat_ngrams', 'ru.npz'), data_file('feeling_ngrams.npz'), "
                            "files('assistant.web') / 'page.html']))"],
                           cwd=elsewhere, capture_output=True, text=True, timeout=60, env=env)
     assert data.stdout.strip() == "True", data.stderr  # the runtime's data files and the web page

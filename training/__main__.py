@@ -2,7 +2,7 @@
 
 Pipeline steps (training/<step>.py), in pipeline order: convert, prepare, train, export, revocab, rehead,
 label-neighbours, evaluate, open-set; retraining on the bots' chat logs: retrain, gate; the runtime's data files: lexicon,
-wordlists, popularity, chat-ngrams, emotion-map.
+wordlists, popularity, chat-ngrams, feeling-ngrams, emotion-map.
 Analysis tools (training/analysis/): int8-sensitivity, baselines, transfer, speed, synthetic-logs.
 The explain model's steps are `python -m training.explain.<step>` (docs/explain.md).
 """
@@ -27,6 +27,7 @@ STEPS = {
     "wordlists": ("training.build_wordlists", "wordfreq's commonest words → assistant/core/data/words/"),
     "popularity": ("training.build_popularity", "real emoji usage → assistant/core/data/popularity.json"),
     "chat-ngrams": ("training.build_chat_ngrams", "a language's labelled chat → its n-gram model (assistant/core/data/chat_ngrams/)"),
+    "feeling-ngrams": ("training.build_feeling_ngrams", "the hand-written feelings messages → the feeling n-gram model (assistant/core/data/feeling_ngrams.npz)"),
     "emotion-map": ("training.emotion_map", "the emotion → emoji table, checked against the sentiment ranking"),
 }
 ANALYSIS = {

@@ -98,7 +98,8 @@ class FeelingsCheck:
             if mine:
                 case_set = CaseSet(f"feelings_{lang}", [clean[i] for i in mine], [set(rows[i]["expected"]) for i in mine],
                                    [], [bool(rows[i].get("upbeat")) for i in mine])
-                checks[lang] = cls(case_set, assistant.probabilities(case_set.texts, [lang] * len(mine), chat_habits=False))
+                checks[lang] = cls(case_set, assistant.probabilities(case_set.texts, [lang] * len(mine), chat_habits=False,
+                                                                     feeling_ngrams=False))
         return checks
 
     def scores(self, assistant: Assistant, lang: str, model: ChatNgrams | None) -> dict:
@@ -106,6 +107,7 @@ class FeelingsCheck:
         texts = self.case_set.texts
         probs = (self.encoder if model is None else
                  assistant.with_chat_habits(texts, [lang] * len(texts), self.encoder, models=lambda _: model))
+        probs = assistant.with_feeling_ngrams(texts, probs)  # as the runtime ranks, the feeling n-grams last
         return score([[e for e, _ in assistant.rank(m, lang, p, K)] for m, p in zip(texts, probs)], self.case_set)
 
     @staticmethod
@@ -134,7 +136,7 @@ def build(lang: str, rows: list[dict], assistant: Assistant, buckets: int,
     answers = {name: [r["emoji"] for r in part] for name, part in split.items()}
     idf = idf_of(texts["train"], buckets)
     x_train = matrix(texts["train"], buckets, idf)  # validation messages are scored as the runtime scores them
-    encoder = assistant.probabilities(texts["val"], [lang] * len(texts["val"]), chat_habits=False)
+    encoder = assistant.probabilities(texts["val"], [lang] * len(texts["val"]), chat_habits=False, feeling_ngrams=False)
     labels = assistant.labels
     alone_top1, alone_top5, alone_f1 = chat_scores(encoder, labels, answers["val"])
     report = {"train": len(texts["train"]), "val": len(texts["val"]), "val_encoder_alone": (alone_top1, alone_top5),

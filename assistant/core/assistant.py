@@ -11,6 +11,7 @@ from .errors import InputError, ModelError
 from .explain import Explanation, explain
 from .chat_ngrams import chat_ngrams
 from .emojis import is_emoji_only
+from .feeling_ngrams import feeling_ngrams as shipped_feeling_ngrams
 from .language import Hint, check_language, detect_language
 from .lexicon import Lexicon
 from .manifest import Manifest, load_manifest
@@ -220,11 +221,12 @@ class Assistant:
         return TokenStates(self.session, self.encoder, self.manifest.files.get("model.onnx", ""))
 
     def probabilities(self, clean_texts: list[str], langs: list[str] | None = None, *,
-                      chat_habits: bool = True) -> np.ndarray:
+                      chat_habits: bool = True, feeling_ngrams: bool = True) -> np.ndarray:
         """[n, labels] calibrated model probabilities for already normalised texts; a model with
         language priors (how much each language's chat uses each emoji) shifts each message's
         logits by its language's (`langs`, else detected). `chat_habits`: a language with an
-        n-gram model of its own chat (assistant.core.chat_ngrams) has it fused in.
+        n-gram model of its own chat (assistant.core.chat_ngrams) has it fused in. `feeling_ngrams`:
+        the words that name a feeling (assistant.core.feeling_ngrams) lift the emojis they name.
 
         With `both_cases` (the default) a message whose first letter has a case is read as written
         and with that letter's case swapped, and the two readings are averaged: phone keyboards
@@ -242,6 +244,8 @@ class Assistant:
         out[at] = (out[at] + read[len(clean_texts):]) / 2
         if chat_habits:
             out = self.with_chat_habits(clean_texts, langs, out)
+        if feeling_ngrams:
+            out = self.with_feeling_ngrams(clean_texts, out)
         return out
 
     def _read(self, texts: list[str], langs: list[str] | None) -> np.ndarray:
@@ -276,3 +280,12 @@ class Assistant:
             if habits is not None and text and not tone(text, self.labels, probs[i]).sombre:
                 out[i] = habits.fuse(text, self.labels, out[i])
         return out
+
+    def with_feeling_ngrams(self, clean_texts: list[str], probs: np.ndarray, model=None) -> np.ndarray:
+        """`probs` ([n, labels]) with the emojis the message's feeling words name lifted
+        (assistant.core.feeling_ngrams); unchanged where there is no such model. `model`: default
+        the shipped one (the builder passes its candidates)."""
+        model = model or shipped_feeling_ngrams()
+        if model is None:
+            return probs
+        return np.stack([model.fuse(text, self.labels, p) for text, p in zip(clean_texts, probs)]) if len(probs) else probs

@@ -112,7 +112,7 @@ class ChatNgrams:
 def fuse(own: np.ndarray, emojis: list[str], labels: list[str], probs: np.ndarray, weight: float) -> np.ndarray:
     """[n, labels] encoder probabilities × ([n, emojis] n-gram evidence ** weight), renormalised;
     a label the n-gram model never saw gets the smallest evidence it gives any emoji."""
-    columns = _columns(tuple(emojis), tuple(labels))
+    columns = label_columns(tuple(emojis), tuple(labels))
     floor = own.min(axis=1, keepdims=True)
     mapped = np.where(columns >= 0, own[:, columns], floor).astype(np.float64)
     fused = probs * mapped ** weight
@@ -120,7 +120,7 @@ def fuse(own: np.ndarray, emojis: list[str], labels: list[str], probs: np.ndarra
 
 
 @lru_cache(maxsize=16)
-def _columns(emojis: tuple[str, ...], labels: tuple[str, ...]) -> np.ndarray:
+def label_columns(emojis: tuple[str, ...], labels: tuple[str, ...]) -> np.ndarray:
     """[labels] each label's column among the n-gram model's emojis, -1 where it has none (once
     per model and label set: the runtime fuses every message of the language)."""
     at = {emoji: j for j, emoji in enumerate(emojis)}

@@ -107,7 +107,8 @@ def _open_set_rows(open_set: dict | None) -> list[str]:
     return ["## What a person sees",
             "Open-set scores of the suggestion list as the surfaces show it (`shipped`: model (a message whose "
             "first letter has a case read in both cases, the two readings averaged), its language's "
-            f"chat n-grams where it has them ({', '.join(chat_languages())}), keyword fusion, feeling agreement, popularity prior, "
+            f"chat n-grams where it has them ({', '.join(chat_languages())}), the feeling n-grams, keyword fusion, feeling "
+            "agreement, popularity prior, "
             "language detected), beside the model's own top 5 "
             "(`model_alone`), a constant list of the set's five commonest emojis (`constant`) and the "
             f"previous release ({open_set.get('previous_release') or 'not run'}). Top-1: the writer's emoji "

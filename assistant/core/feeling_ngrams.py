@@ -1,0 +1,79 @@
+"""Words that say how the writer feels, in any language, read from the message's own letters.
+
+The encoder reads meaning, but it places some feeling words of its less-trained languages
+near other feelings ("sono così arrabbiato", I'm so angry, read as sleepy). The hand-written
+feelings messages name each feeling in 39 languages, and a logistic regression over their
+hashed character n-grams (the chat n-grams' features, assistant.core.chat_ngrams) learns the
+words and stems that say it. The runtime only lifts, and only where the words clearly name a
+feeling: an emoji the n-grams find at least `threshold` times more likely than uniform has its
+probability multiplied by that ratio raised to a fitted weight; every other emoji keeps its
+probability, so a message with no feeling word in it (most chat) keeps the encoder's reading.
+(Lifting every emoji by its ratio, the threshold 1, cost the chat sets' validation lists and
+macro-F1 more at the weights that helped the feelings messages most.) Data:
+assistant/core/data/feeling_ngrams.npz, written by `python -m training.build_feeling_ngrams`.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+
+import numpy as np
+
+from .chat_ngrams import hashed, label_columns
+from .paths import data_file
+
+DATA_FILE = "feeling_ngrams.npz"
+
+
+@dataclass(frozen=True)
+class FeelingNgrams:
+    emojis: list[str]
+    idf: np.ndarray  # [buckets] float32
+    weights: np.ndarray  # [buckets, emojis] float32 (int8 × per-emoji scale on disk)
+    bias: np.ndarray  # [emojis]
+    weight: float  # exponent on its lift when fused with the encoder's probabilities
+    threshold: float = 1.0  # the least ratio to uniform that lifts an emoji (1: every ratio above 1)
+
+    @property
+    def buckets(self) -> int:
+        return len(self.idf)
+
+    def probabilities(self, text: str) -> np.ndarray:
+        """[emojis] its own probabilities for a normalised message."""
+        ids, values = hashed(text, self.buckets, self.idf)
+        z = self.bias + values @ self.weights[ids]
+        z = np.exp(z - z.max())
+        return z / z.sum()
+
+    def lift(self, text: str) -> np.ndarray:
+        """[emojis] how many times more likely than uniform it finds each emoji where that is at
+        least `threshold` (and above 1), else 1."""
+        ratio = self.probabilities(text) * len(self.emojis)
+        return np.where(ratio >= max(self.threshold, 1.0), ratio, 1.0)
+
+    def fuse(self, text: str, labels: list[str], probs: np.ndarray) -> np.ndarray:
+        """The encoder's probabilities over `labels` times its lift raised to `weight`, renormalised;
+        a label it does not know is not lifted."""
+        if not self.weight or not text:
+            return probs
+        columns = label_columns(tuple(self.emojis), tuple(labels))
+        lift = np.where(columns >= 0, self.lift(text)[columns], 1.0)
+        fused = probs * lift ** self.weight
+        return (fused / fused.sum()).astype(np.float32)
+
+    @classmethod
+    def from_npz(cls, data) -> FeelingNgrams:
+        return cls(emojis=[str(e) for e in data["emojis"]], idf=data["idf"].astype(np.float32),
+                   weights=data["weights_int8"].astype(np.float32) * data["weight_scale"][None, :],
+                   bias=data["bias"].astype(np.float32), weight=float(data["weight"]),
+                   threshold=float(data["threshold"]) if "threshold" in data else 1.0)
+
+
+@lru_cache(maxsize=1)
+def feeling_ngrams() -> FeelingNgrams | None:
+    """The shipped model, or None if its file is missing or damaged (the encoder's reading alone)."""
+    try:
+        with data_file(DATA_FILE).open("rb") as f, np.load(f) as data:
+            return FeelingNgrams.from_npz(data)
+    except (OSError, ValueError, KeyError):
+        return None
