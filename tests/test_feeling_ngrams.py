@@ -13,7 +13,7 @@ def model_naming(emoji: str, word: str, emojis=("😠", "😢", "😴", "😂"),
     weights = np.zeros((buckets, len(emojis)), dtype=np.float32)
     ids, _ = hashed(word, buckets, np.ones(buckets, dtype=np.float32))
     weights[ids, list(emojis).index(emoji)] = 20.0
-    return FeelingNgrams(list(emojis), np.ones(buckets, dtype=np.float32), weights,
+    return FeelingNgrams(list(emojis), np.ones(buckets, dtype=np.float32), weights, np.ones(len(emojis), np.float32),
                         np.zeros(len(emojis), dtype=np.float32), weight)
 
 
@@ -31,7 +31,7 @@ def test_it_never_lowers_and_a_message_without_feeling_ngrams_keeps_the_encoders
     assert (model.lift("the bus is late") >= 1).all() and (model.lift("arrabbiato") >= 1).all()
     labels = ["😂", "❤️", "😠", "🍕"]  # 🍕 is not one of its emojis: never lifted
     probs = np.array([0.4, 0.3, 0.2, 0.1], dtype=np.float32)
-    uniform = FeelingNgrams(model.emojis, model.idf, np.zeros_like(model.weights), model.bias, 1.0)
+    uniform = FeelingNgrams(model.emojis, model.idf, np.zeros_like(model.weights), model.scale, model.bias, 1.0)
     assert np.allclose(uniform.fuse("anything at all", labels, probs), probs, atol=1e-6)
     weightless = model_naming("😠", "arrabbiato", weight=0.0)
     assert np.allclose(weightless.fuse("arrabbiato", labels, probs), probs)
@@ -44,10 +44,10 @@ def test_only_a_clear_naming_lifts_when_the_model_has_a_threshold():
     ratio = model.probabilities("sono così arrabbiato") * len(model.emojis)
     clear = float(ratio.max())
     assert clear > 1.5 and sorted(ratio)[-2] < clear  # one emoji is named, the rest are not
-    strict = FeelingNgrams(model.emojis, model.idf, model.weights, model.bias, 1.0, threshold=clear - 0.01)
+    strict = FeelingNgrams(model.emojis, model.idf, model.weights, model.scale, model.bias, 1.0, threshold=clear - 0.01)
     lift = strict.lift("sono così arrabbiato")
     assert lift[model.emojis.index("😠")] == pytest.approx(clear) and (np.delete(lift, model.emojis.index("😠")) == 1).all()
-    beyond = FeelingNgrams(model.emojis, model.idf, model.weights, model.bias, 1.0, threshold=clear + 0.01)
+    beyond = FeelingNgrams(model.emojis, model.idf, model.weights, model.scale, model.bias, 1.0, threshold=clear + 0.01)
     assert (beyond.lift("sono così arrabbiato") == 1).all()  # named, but not clearly enough: nothing moves
 
 

@@ -134,11 +134,10 @@ def build(rows: list[dict], sets: dict[str, ValidationSet], assistant: Assistant
         q, scale = quantize_rows(fit.coef_)  # one scale per emoji
         q[np.abs(q) <= PRUNE_LEVELS] = 0
         emojis = [labels[i] for i in fit.classes_]
-        weights = (q.astype(np.float32) * scale[:, None]).T
-        bias = fit.intercept_.astype(np.float32)
+        weights, bias = np.ascontiguousarray(q.T), fit.intercept_.astype(np.float32)
         grid = [(0.0, 1.0)] + [(w, t) for w in WEIGHT_GRID if w for t in THRESHOLD_GRID]
         for weight, threshold in tqdm(grid, desc=f"C {c}: fusion weight and threshold", leave=False):
-            model = FeelingNgrams(emojis, idf, weights, bias, weight, threshold)
+            model = FeelingNgrams(emojis, idf, weights, scale.astype(np.float32), bias, weight, threshold)
             checked = base if not weight else {name: s.scores(assistant, model) for name, s in sets.items()}
             entry = {"C": c, "weight": weight, "threshold": threshold, "admissible": admits(base, checked),
                      **{name: {k: v for k, v in s.items() if k in ("top1", "top5", "cheerful_first", "macro_f1")}
