@@ -21,8 +21,10 @@ def test_context_file_round_trips_with_int8_piece_vectors(tmp_path):
     back = ContextModel.load(tmp_path / "context.npz")
     np.testing.assert_array_equal(back.site_weight, model.site_weight)
     step = np.abs(model.piece_vectors).max(1, keepdims=True) / 127
-    assert np.all(np.abs(back.piece_vectors - model.piece_vectors) <= step / 2 + 1e-7)
-    assert not back.piece_vectors[3].any()
+    assert back.piece_vectors.dtype == np.int8  # kept int8 in memory, scaled at lookup
+    assert np.all(np.abs(back.dense_piece_vectors() - model.piece_vectors) <= step / 2 + 1e-7)
+    assert not back.dense_piece_vectors()[3].any()
+    np.testing.assert_array_equal(back.pieces([7, 3]), back.dense_piece_vectors()[[7, 3]])
 
 
 def test_a_damaged_context_file_is_a_model_error(tmp_path):

@@ -301,7 +301,7 @@ def test_revocab_maps_the_explain_context_onto_the_new_pieces(tmp_path):
     assert written["created_by"]["rebound"].startswith("context piece vectors mapped onto p 1's vocabulary")
     rebound = ContextModel.load(tmp_path / "context.npz")
     expected = new_rows @ projection
-    assert np.abs(rebound.piece_vectors - expected).max() < 0.02 * np.abs(expected).max()  # int8 rows
+    assert np.abs(rebound.dense_piece_vectors() - expected).max() < 0.02 * np.abs(expected).max()  # int8 rows
     assert json.loads((tmp_path / "manifest.json").read_text())["context"]["predictor_sha256"] == "new"
 
 

@@ -153,13 +153,13 @@ def build(lang: str, rows: list[dict], assistant: Assistant, buckets: int,
         rows_, scale = quantize_rows(coef)  # one scale per emoji
         emojis = list(fit.classes_)
         prior = np.array([shares[e] for e in emojis], dtype=np.float64) / len(answers["train"])
-        weights = (rows_.astype(np.float32) * scale[:, None]).T
-        own = np.stack([ChatNgrams(lang, emojis, idf, weights, intercept, 1.0).probabilities(t)
+        weights = np.ascontiguousarray(rows_.T)  # as the runtime holds them
+        own = np.stack([ChatNgrams(lang, emojis, idf, weights, intercept, 1.0, scale=scale).probabilities(t)
                         for t in texts["val"]])
         for power in PRIOR_POWER_GRID:
             for weight in WEIGHT_GRID:
                 model = ChatNgrams(lang, emojis, idf, weights, intercept, weight,
-                                   prior=prior, prior_power=power)
+                                   prior=prior, prior_power=power, scale=scale)
                 fused = fuse(model.evidence(own), emojis, labels, encoder, weight)
                 top1, top5, f1 = chat_scores(fused, labels, answers["val"])
                 entry = {"C": c, "prior_power": power, "weight": weight, "top1": top1, "top5": top5, "macro_f1": f1}

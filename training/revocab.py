@@ -73,8 +73,9 @@ def rebind_explain(explain_dir: Path, old_sha: str, new_sha: str, old_rows: np.n
     def map_context(manifest: dict) -> None:
         nonlocal fit
         context = ContextModel.load(explain_dir / CONTEXT_FILE)
-        projection, *_ = np.linalg.lstsq(old_rows, context.piece_vectors, rcond=None)  # [hidden, rank]
-        fit = np.linalg.norm(old_rows @ projection - context.piece_vectors) / np.linalg.norm(context.piece_vectors)
+        pieces = context.dense_piece_vectors()
+        projection, *_ = np.linalg.lstsq(old_rows, pieces, rcond=None)  # [hidden, rank]
+        fit = np.linalg.norm(old_rows @ projection - pieces) / np.linalg.norm(pieces)
         write_context(explain_dir / CONTEXT_FILE, ContextModel(context.site_weight, context.site_bias, new_rows @ projection))
         manifest["files"][CONTEXT_FILE] = sha256_file(explain_dir / CONTEXT_FILE)
         note_rebinding(manifest, f"context piece vectors mapped onto {predictor}'s vocabulary by least squares "

@@ -14,7 +14,6 @@ assistant/core/data/chat_ngrams/<lang>.npz, written by `python -m training.build
 """
 from __future__ import annotations
 
-import math
 import zlib
 from collections import Counter
 from dataclasses import dataclass
@@ -46,14 +45,23 @@ def bucket(gram: str, buckets: int) -> int:
     return zlib.crc32(gram.encode("utf-8")) % buckets
 
 
+# Every message is hashed by two models (its chat's and the feeling n-grams, of different sizes):
+# the grams are counted and hashed once, and each model takes its buckets from the same hashes.
+@lru_cache(maxsize=16)
+def gram_hashes(text: str) -> tuple[np.ndarray, np.ndarray]:
+    """([grams] crc32 of each distinct gram, [grams] its sublinear count 1 + log n)."""
+    counts = ngram_counts(text)
+    crcs = np.fromiter((zlib.crc32(gram.encode("utf-8")) for gram in counts), dtype=np.int64, count=len(counts))
+    tf = 1.0 + np.log(np.fromiter(counts.values(), dtype=np.float64, count=len(counts)))
+    crcs.flags.writeable = tf.flags.writeable = False  # shared by every caller of the cache
+    return crcs, tf
+
+
 def hashed(text: str, buckets: int, idf: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """(bucket ids, values): sublinear counts × idf, L2-normalised; the training features too."""
-    rows: dict[int, float] = {}
-    for gram, n in ngram_counts(text).items():
-        column = bucket(gram, buckets)
-        rows[column] = rows.get(column, 0.0) + 1.0 + math.log(n)
-    ids = np.fromiter(rows, dtype=np.int64, count=len(rows))
-    values = np.fromiter(rows.values(), dtype=np.float32, count=len(rows)) * idf[ids]
+    crcs, tf = gram_hashes(text)
+    ids, at = np.unique(crcs % buckets, return_inverse=True)  # grams sharing a bucket add up
+    values = np.bincount(at, weights=tf, minlength=len(ids)).astype(np.float32) * idf[ids]
     norm = float(np.linalg.norm(values))
     return ids, (values / norm if norm else values)
 
@@ -63,11 +71,12 @@ class ChatNgrams:
     lang: str
     emojis: list[str]
     idf: np.ndarray  # [buckets] float32
-    weights: np.ndarray  # [buckets, emojis] float32 (int8 × per-emoji scale on disk)
+    weights: np.ndarray  # [buckets, emojis] int8 (or float), each emoji's column times its scale
     bias: np.ndarray  # [emojis]
     weight: float  # exponent on its evidence when fused with the encoder's
     prior: np.ndarray | None = None  # [emojis] each emoji's share of the chat it learned from
     prior_power: float = 0.0  # how much of that share its evidence divides out (0: none)
+    scale: np.ndarray | None = None  # [emojis] float32 the int8 weights' scale per emoji (None: weights are float)
 
     @property
     def buckets(self) -> int:
@@ -76,7 +85,8 @@ class ChatNgrams:
     def probabilities(self, text: str) -> np.ndarray:
         """[emojis] its own probabilities for a normalised message."""
         ids, values = hashed(text, self.buckets, self.idf)
-        z = self.bias + values @ self.weights[ids]
+        z = values @ self.weights[ids].astype(np.float32)  # int8 kept in memory: a quarter of float32's
+        z = self.bias + (z * self.scale if self.scale is not None else z)
         z = np.exp(z - z.max())
         return z / z.sum()
 
@@ -103,7 +113,7 @@ class ChatNgrams:
     def from_npz(cls, data) -> ChatNgrams:
         return cls(lang=str(data["lang"]), emojis=[str(e) for e in data["emojis"]],
                    idf=data["idf"].astype(np.float32),
-                   weights=data["weights_int8"].astype(np.float32) * data["weight_scale"][None, :],
+                   weights=data["weights_int8"], scale=data["weight_scale"].astype(np.float32),
                    bias=data["bias"].astype(np.float32), weight=float(data["weight"]),
                    prior=data["prior"].astype(np.float64) if "prior" in data else None,
                    prior_power=float(data["prior_power"]) if "prior_power" in data else 0.0)

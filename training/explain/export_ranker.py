@@ -118,7 +118,7 @@ def note_rebinding(manifest: dict, note: str, version: str = "") -> None:
 def write_context(path: Path, model: ContextModel) -> None:
     """context.npz as assistant.core.explain.ContextModel.load reads it: the piece vectors (the bulk
     of the file) as int8 with one scale per row."""
-    rows, scale = quantize_rows(model.piece_vectors)
+    rows, scale = quantize_rows(model.dense_piece_vectors())
     np.savez_compressed(path, site_weight=model.site_weight.astype(np.float32),
                         site_bias=model.site_bias.astype(np.float32), piece_vectors_int8=rows, piece_scale=scale)
 
