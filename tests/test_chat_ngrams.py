@@ -18,6 +18,25 @@ def test_features_are_character_grams_within_words_and_the_words():
     assert ids.max() < 64 and abs(float(np.linalg.norm(values)) - 1) < 1e-6
 
 
+def test_hashed_adds_up_the_sublinear_counts_of_grams_that_share_a_bucket():
+    import math
+
+    from assistant.core.chat_ngrams import bucket
+
+    idf = np.linspace(1, 2, 97).astype(np.float32)
+    expected: dict[int, float] = {}
+    for gram, n in ngram_counts("ну ну и кот").items():
+        expected[bucket(gram, 97)] = expected.get(bucket(gram, 97), 0.0) + 1 + math.log(n)
+    ids, values = hashed("ну ну и кот", 97, idf)
+    dense = np.zeros(97)
+    dense[list(expected)] = list(expected.values())
+    dense *= idf
+    np.testing.assert_allclose(values, (dense / np.linalg.norm(dense))[ids], rtol=1e-6)
+    assert set(ids.tolist()) == set(expected)
+    again, _ = hashed("ну ну и кот", 1 << 15, np.ones(1 << 15, dtype=np.float32))  # the same grams, other buckets
+    assert len(again) > len(ids)
+
+
 def model_favouring(emoji: str, word: str, emojis=("😂", "🐈", "👍"), buckets=256, weight=1.0) -> ChatNgrams:
     weights = np.zeros((buckets, len(emojis)), dtype=np.float32)
     ids, _ = hashed(word, buckets, np.ones(buckets, dtype=np.float32))
@@ -130,6 +149,15 @@ def test_a_stream_of_other_languages_never_evicts_a_loaded_model():
     for lang in ("de", "fr", "it", "pt", "ja", "zh", "ko", "id", "tr", "pl", "nl", "sv", "ar", "hi", "th", "vi"):
         assert chat_ngrams(lang) is None
     assert chat_ngrams("ru") is russian and chat_ngrams("ru-RU") is russian  # not read from disk again
+
+
+def test_feelings_check_tolerates_a_message_or_two_but_no_cheerful_emoji_first():
+    from training.build_chat_ngrams import FEELINGS_TOLERANCE, FeelingsCheck
+
+    base = {"top1": 80.0, "top5": 92.0, "cheerful_first": 2}
+    assert FeelingsCheck.admits(base, {**base, "top1": 80.0 - FEELINGS_TOLERANCE})
+    assert not FeelingsCheck.admits(base, {**base, "top5": 92.0 - FEELINGS_TOLERANCE - 0.1})
+    assert not FeelingsCheck.admits(base, {**base, "top1": 90.0, "cheerful_first": 3})
 
 
 def test_builder_never_takes_a_setting_that_costs_a_feelings_message_its_first_fit(tmp_path):

@@ -118,7 +118,7 @@ def test_builder_fits_on_its_own_small_data_and_keeps_the_chat_lists(tmp_path):
 
 
 def test_a_setting_is_refused_for_costing_chat_its_lists_its_macro_f1_or_a_sad_message_its_face():
-    from training.build_feeling_ngrams import CHAT_TOLERANCE, MACRO_F1_TOLERANCE, admits
+    from training.build_feeling_ngrams import CHAT_TOLERANCE, CHEERFUL_TOLERANCE, MACRO_F1_TOLERANCE, admits
 
     base = {"feelings": {"top1": 70.0, "top5": 90.0, "cheerful_first": 5},
             "tweeteval": {"top1": 30.0, "top5": 70.0, "macro_f1": 25.0}}
@@ -132,4 +132,7 @@ def test_a_setting_is_refused_for_costing_chat_its_lists_its_macro_f1_or_a_sad_m
     assert admits(base, with_(tweeteval__top5=70.0 - CHAT_TOLERANCE, tweeteval__macro_f1=25.0 - MACRO_F1_TOLERANCE))
     assert not admits(base, with_(tweeteval__top5=70.0 - CHAT_TOLERANCE - 0.1))
     assert not admits(base, with_(tweeteval__macro_f1=25.0 - MACRO_F1_TOLERANCE - 0.01))
-    assert not admits(base, with_(feelings__cheerful_first=6))
+    assert not admits(base, with_(feelings__cheerful_first=6))  # a few hundred messages: not one more
+    many = {**base, "feelings": {**base["feelings"], "non_upbeat": int(3 / CHEERFUL_TOLERANCE)}}
+    assert admits(many, {**many, "feelings": {**many["feelings"], "cheerful_first": 8}})
+    assert not admits(many, {**many, "feelings": {**many["feelings"], "cheerful_first": 9}})

