@@ -35,7 +35,7 @@ class ContextModel:
     def rank(self) -> int:
         return self.site_weight.shape[1]
 
-    def pieces(self, ids: list[int]) -> np.ndarray:
+    def pieces(self, ids) -> np.ndarray:
         """[len(ids), rank] float32 vectors of those pieces (a lookup reads a few rows: the table stays
         int8 in memory, 6.4 MB rather than 25.6)."""
         rows = self.piece_vectors[ids].astype(np.float32)
@@ -43,7 +43,7 @@ class ContextModel:
 
     def dense_piece_vectors(self) -> np.ndarray:
         """[pieces, rank] float32, the whole table (training and rebinding)."""
-        return self.pieces(list(range(len(self.piece_vectors))))
+        return self.pieces(np.arange(len(self.piece_vectors)))
 
     @classmethod
     def load(cls, path: Path) -> ContextModel:
