@@ -109,9 +109,7 @@ class FeelingsCheck:
     def scores(self, assistant: Assistant, lang: str, model: ChatNgrams | None) -> dict:
         """top-1, top-5 and cheerful-first of the runtime's lists, with `model`'s habits fused in (None: without)."""
         texts = self.case_set.texts
-        probs = (self.encoder if model is None else
-                 assistant.with_chat_habits(texts, [lang] * len(texts), self.encoder, models=lambda _: model))
-        probs = assistant.with_feeling_ngrams(texts, probs)  # as the runtime ranks, the feeling n-grams last
+        probs = assistant.with_ngrams(texts, [lang] * len(texts), self.encoder, chat_models=lambda _: model)
         return score([[e for e, _ in assistant.rank(m, lang, p, K)] for m, p in zip(texts, probs)], self.case_set)
 
     @staticmethod

@@ -154,11 +154,11 @@ def build(rows: list[dict], sets: dict[str, ValidationSet], assistant: Assistant
             report["grid"].append(entry)
             key = (round(checked["feelings"]["top1"] + checked["feelings"]["top5"], 2), -weight, threshold)
             if entry["admissible"] and (best is None or key > best[0]):
-                best = (key, entry, q, scale, bias, emojis)
-    _, entry, q, scale, bias, emojis = best
+                best = (key, entry, weights, scale, bias, emojis)
+    _, entry, weights, scale, bias, emojis = best
     report.update(C=entry["C"], weight=entry["weight"], threshold=entry["threshold"], chosen={k: entry[k] for k in sets})
     arrays = {"emojis": np.array(emojis), "idf": idf.astype(np.float16),
-              "weights_int8": np.ascontiguousarray(q.T), "weight_scale": scale.astype(np.float32),
+              "weights_int8": weights, "weight_scale": scale.astype(np.float32),
               "bias": bias, "weight": np.array(entry["weight"], dtype=np.float32),
               "threshold": np.array(entry["threshold"], dtype=np.float32), "report": np.array(json.dumps(report))}
     return arrays, report

@@ -112,7 +112,7 @@ def current_rankings(assistant: Assistant, case_set: CaseSet, batch: int = 512) 
         clean = [normalize_text(t) for t in texts]
         langs = [assistant.detect_language(message) for message in clean]
         encoder = assistant.probabilities(clean, langs, chat_habits=False, feeling_ngrams=False)
-        probs = assistant.with_feeling_ngrams(clean, assistant.with_chat_habits(clean, langs, encoder))
+        probs = assistant.with_ngrams(clean, langs, encoder)
         for message, p, own, lang in zip(clean, probs, encoder, langs):
             shipped.append([e for e, _ in assistant.rank(message, lang, p, K)] if message else [])
             alone.append(list(labels[np.argsort(-own, kind="stable")[:K]]))

@@ -242,11 +242,7 @@ class Assistant:
                           None if langs is None else list(langs) + [langs[i] for i in at])  # one pass, batched together
         out = read[:len(clean_texts)]
         out[at] = (out[at] + read[len(clean_texts):]) / 2
-        if chat_habits:
-            out = self.with_chat_habits(clean_texts, langs, out)
-        if feeling_ngrams:
-            out = self.with_feeling_ngrams(clean_texts, out)
-        return out
+        return self.with_ngrams(clean_texts, langs, out, chat_habits=chat_habits, feeling_ngrams=feeling_ngrams)
 
     def _read(self, texts: list[str], langs: list[str] | None) -> np.ndarray:
         """[n, labels] the network's calibrated probabilities for each text, its language's prior
@@ -265,6 +261,15 @@ class Assistant:
                 logits = logits + shift[idx]
             out[idx] = softmax(logits, self.manifest.temperature)
         return out
+
+    def with_ngrams(self, clean_texts: list[str], langs: list[str], probs: np.ndarray, *, chat_habits: bool = True,
+                    feeling_ngrams: bool = True, chat_models=None) -> np.ndarray:
+        """The network's probabilities `probs` ([n, labels]) through the n-gram steps in the runtime's
+        order: the language's chat habits, then the feeling n-grams. `chat_models` as in
+        with_chat_habits (the builders and evaluations pass candidates or leave steps out)."""
+        if chat_habits:
+            probs = self.with_chat_habits(clean_texts, langs, probs, models=chat_models)
+        return self.with_feeling_ngrams(clean_texts, probs) if feeling_ngrams else probs
 
     def with_chat_habits(self, clean_texts: list[str], langs: list[str], probs: np.ndarray,
                          models=None) -> np.ndarray:

@@ -66,6 +66,17 @@ def hashed(text: str, buckets: int, idf: np.ndarray) -> tuple[np.ndarray, np.nda
     return ids, (values / norm if norm else values)
 
 
+def hashed_probabilities(text: str, idf: np.ndarray, weights: np.ndarray, bias: np.ndarray,
+                         scale: np.ndarray | None = None) -> np.ndarray:
+    """[emojis] a hashed n-gram regression's softmax for a normalised message. `weights` [buckets,
+    emojis] stay int8 in memory (a quarter of float32's) with `scale` per emoji (None: float weights)."""
+    ids, values = hashed(text, len(idf), idf)
+    z = values @ weights[ids].astype(np.float32)
+    z = bias + (z * scale if scale is not None else z)
+    z = np.exp(z - z.max())
+    return z / z.sum()
+
+
 @dataclass(frozen=True)
 class ChatNgrams:
     lang: str
@@ -84,11 +95,7 @@ class ChatNgrams:
 
     def probabilities(self, text: str) -> np.ndarray:
         """[emojis] its own probabilities for a normalised message."""
-        ids, values = hashed(text, self.buckets, self.idf)
-        z = values @ self.weights[ids].astype(np.float32)  # int8 kept in memory: a quarter of float32's
-        z = self.bias + (z * self.scale if self.scale is not None else z)
-        z = np.exp(z - z.max())
-        return z / z.sum()
+        return hashed_probabilities(text, self.idf, self.weights, self.bias, self.scale)
 
     @cached_property
     def _base_rates(self) -> np.ndarray | None:

@@ -19,7 +19,7 @@ from functools import lru_cache
 
 import numpy as np
 
-from .chat_ngrams import hashed, label_columns
+from .chat_ngrams import hashed_probabilities, label_columns
 from .paths import data_file
 
 DATA_FILE = "feeling_ngrams.npz"
@@ -41,10 +41,7 @@ class FeelingNgrams:
 
     def probabilities(self, text: str) -> np.ndarray:
         """[emojis] its own probabilities for a normalised message."""
-        ids, values = hashed(text, self.buckets, self.idf)
-        z = self.bias + (values @ self.weights[ids].astype(np.float32)) * self.scale  # int8 kept: 8 MB, not 34
-        z = np.exp(z - z.max())
-        return z / z.sum()
+        return hashed_probabilities(text, self.idf, self.weights, self.bias, self.scale)  # int8 kept: 8 MB, not 34
 
     def lift(self, text: str) -> np.ndarray:
         """[emojis] how many times more likely than uniform it finds each emoji where that is at
