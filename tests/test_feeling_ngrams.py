@@ -6,7 +6,8 @@ import pytest
 
 from assistant.core import feeling_ngrams as feeling_ngrams_module
 from assistant.core.chat_ngrams import hashed
-from assistant.core.feeling_ngrams import FeelingNgrams, feeling_ngrams
+from assistant.core.feeling_ngrams import DATA_FILE, FeelingNgrams, feeling_ngrams
+from assistant.core.paths import data_file
 
 
 def model_naming(emoji: str, word: str, emojis=("😠", "😢", "😴", "😂"), buckets=256, weight=1.0) -> FeelingNgrams:
@@ -100,10 +101,15 @@ def test_builder_fits_on_its_own_small_data_and_keeps_the_chat_lists(tmp_path):
              "targets": {"😂": 1.0}} for i in range(10)]
     examples = tmp_path / "examples.jsonl"
     examples.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in chat), encoding="utf-8")
-    out = tmp_path / "fw.npz"
+    out, chosen_out = tmp_path / "fw.npz", tmp_path / "chosen.npz"
     report = build_feeling_ngrams.main(["--feelings", str(feelings), "--examples", str(examples),
-                                       "--buckets", "512", "--out", str(out)])
+                                       "--buckets", "512", "--out", str(out), "--chosen-out", str(chosen_out)])
     assert report["train"] == 54 and set(report["chosen"]) == {"feelings", "tweeteval"}
+    assert report["weight"] > 0 and report["refit"]["train"] == 72  # the chosen setting, fitted again on train + val
+    with np.load(out) as data, np.load(chosen_out) as chosen_data:
+        shipped, chosen_fit = FeelingNgrams.from_npz(data), FeelingNgrams.from_npz(chosen_data)
+    assert (shipped.weight, shipped.threshold) == (chosen_fit.weight, chosen_fit.threshold)
+    assert report["refit"]["shipped"] == (not np.array_equal(shipped.bias, chosen_fit.bias))
     without, chosen = report["without"], report["chosen"]
     assert chosen["feelings"]["top1"] + chosen["feelings"]["top5"] >= without["feelings"]["top1"] + without["feelings"]["top5"]
     assert chosen["tweeteval"]["top5"] >= without["tweeteval"]["top5"] - build_feeling_ngrams.CHAT_TOLERANCE
@@ -115,6 +121,21 @@ def test_builder_fits_on_its_own_small_data_and_keeps_the_chat_lists(tmp_path):
     assert model.emojis[int(model.probabilities("so wütend").argmax())] in ("😡", "😠")
     with pytest.raises(SystemExit, match="no such file"):
         build_feeling_ngrams.main(["--feelings", str(tmp_path / "missing.jsonl"), "--examples", str(examples)])
+    unrefit = build_feeling_ngrams.main(["--feelings", str(feelings), "--examples", str(examples), "--buckets", "512",
+                                        "--out", str(out), "--chosen-out", str(chosen_out), "--no-refit"])
+    assert "refit" not in unrefit and out.read_bytes() == chosen_out.read_bytes()
+
+
+def test_the_chat_builder_checks_with_the_fit_chosen_on_validation(tmp_path, capsys):
+    from training.build_chat_ngrams import chosen_feeling_ngrams
+
+    assert chosen_feeling_ngrams(tmp_path / "missing.npz") is None  # the shipped ones, said in one line
+    assert "lenient" in capsys.readouterr().out
+    (tmp_path / "broken.npz").write_bytes(b"not an npz")
+    with pytest.raises(SystemExit, match="not a feeling n-gram file"):
+        chosen_feeling_ngrams(tmp_path / "broken.npz")
+    model = chosen_feeling_ngrams(data_file(DATA_FILE))
+    assert model is not None and model.emojis == feeling_ngrams().emojis
 
 
 def test_a_setting_is_refused_for_costing_chat_its_lists_its_macro_f1_or_a_sad_message_its_face():
@@ -136,3 +157,18 @@ def test_a_setting_is_refused_for_costing_chat_its_lists_its_macro_f1_or_a_sad_m
     many = {**base, "feelings": {**base["feelings"], "non_upbeat": int(3 / CHEERFUL_TOLERANCE)}}
     assert admits(many, {**many, "feelings": {**many["feelings"], "cheerful_first": 8}})
     assert not admits(many, {**many, "feelings": {**many["feelings"], "cheerful_first": 9}})
+
+
+def test_the_chat_builders_feelings_check_ranks_with_the_feeling_ngrams_it_is_given():
+    from assistant import Assistant
+    from training.build_chat_ngrams import FeelingsCheck
+    from training.open_set import CaseSet
+
+    assistant = Assistant()
+    text = "sono così arrabbiato"
+    case_set = CaseSet("feelings_it", [text], [{"😡"}], [], [False])
+    encoder = assistant.probabilities([text], ["it"], chat_habits=False, feeling_ngrams=False)
+    angry = model_naming("😡", "arrabbiato", emojis=("😡", "😴", "😢"), weight=2.0)
+    sleepy = model_naming("😴", "arrabbiato", emojis=("😡", "😴", "😢"), weight=2.0)
+    assert FeelingsCheck(case_set, encoder, angry).scores(assistant, "it", None)["top1"] == 100.0
+    assert FeelingsCheck(case_set, encoder, sleepy).scores(assistant, "it", None)["top1"] == 0.0

@@ -11,7 +11,10 @@ probabilities from the shipped model:
   of training/data/feelings_train.jsonl.gz the detector reads as that language) no worse
   than the model alone, as the runtime ranks them: no more cheerful emojis first, and
   first fits and top-5 hits within FEELINGS_TOLERANCE points. A tweet's habits (😂 and ❤️
-  under anything chatty) must not reach someone who writes that their grandfather died;
+  under anything chatty) must not reach someone who writes that their grandfather died. The
+  runtime's feeling n-grams rank after the chat's, as there, in the fit build_feeling_ngrams
+  chose on validation (FEELING_NGRAMS_CHOSEN, left in build/): a shipped refit of them has seen
+  these messages and would make the check lenient;
 - among them, the best sum of the fused list's top-1 and top-5 and the closed-set
   macro-F1 over the chat's own emojis wins (the lists people see, and rarer emojis
   getting their share). Weight 0, the n-grams left out, is always admissible.
@@ -34,8 +37,9 @@ from tqdm.auto import tqdm
 from assistant.core import Assistant
 from assistant.core.chat_ngrams import DATA_DIR, ChatNgrams, bucket, fuse, hashed, ngram_counts
 from assistant.core.closed_set import closed_set_metrics
+from assistant.core.feeling_ngrams import FeelingNgrams
 from assistant.core.normalize import normalize_text
-from training.lib.defaults import EXAMPLES, MODEL_DIR, RUNTIME_DATA
+from training.lib.defaults import EXAMPLES, FEELING_NGRAMS_CHOSEN, MODEL_DIR, RUNTIME_DATA
 from training.lib.feelings import FEELINGS_TRAIN, read_feelings
 from training.lib.quantize import quantize_rows
 from training.open_set import K, CaseSet, score
@@ -87,9 +91,11 @@ class FeelingsCheck:
     """The language's validation feelings messages, ranked as the runtime ranks them."""
     case_set: CaseSet  # normalised texts
     encoder: np.ndarray  # [n, labels] the model's probabilities, without chat habits
+    feeling_model: FeelingNgrams | None = None  # the feeling n-grams ranked after them (None: the shipped)
 
     @classmethod
-    def per_language(cls, path: Path, langs: list[str], assistant: Assistant) -> dict[str, FeelingsCheck]:
+    def per_language(cls, path: Path, langs: list[str], assistant: Assistant,
+                     feeling_model: FeelingNgrams | None = None) -> dict[str, FeelingsCheck]:
         """The check of each of `langs` that has validation messages the detector reads as it."""
         if not path.is_file():
             raise SystemExit(f"{path}: no such feelings file (--no-feelings-check builds without the check)")
@@ -103,13 +109,14 @@ class FeelingsCheck:
                 case_set = CaseSet(f"feelings_{lang}", [clean[i] for i in mine], [set(rows[i]["expected"]) for i in mine],
                                    [], [bool(rows[i].get("upbeat")) for i in mine])
                 checks[lang] = cls(case_set, assistant.probabilities(case_set.texts, [lang] * len(mine), chat_habits=False,
-                                                                     feeling_ngrams=False))
+                                                                     feeling_ngrams=False), feeling_model)
         return checks
 
     def scores(self, assistant: Assistant, lang: str, model: ChatNgrams | None) -> dict:
         """top-1, top-5 and cheerful-first of the runtime's lists, with `model`'s habits fused in (None: without)."""
         texts = self.case_set.texts
-        probs = assistant.with_ngrams(texts, [lang] * len(texts), self.encoder, chat_models=lambda _: model)
+        probs = assistant.with_ngrams(texts, [lang] * len(texts), self.encoder, chat_models=lambda _: model,
+                                      feeling_model=self.feeling_model)
         return score([[e for e, _ in assistant.rank(m, lang, p, K)] for m, p in zip(texts, probs)], self.case_set)
 
     @staticmethod
@@ -190,6 +197,19 @@ def build(lang: str, rows: list[dict], assistant: Assistant, buckets: int,
     return arrays, report
 
 
+def chosen_feeling_ngrams(path: Path) -> FeelingNgrams | None:
+    """The feeling n-grams at `path`; None (the shipped ones) where there is no such file, said in one line."""
+    if not path.is_file():
+        print(f"{path}: not found (build_feeling_ngrams leaves it); the feelings check ranks with the shipped "
+              "feeling n-grams, which make it lenient if they were refit on its messages")
+        return None
+    try:
+        with np.load(path) as data:
+            return FeelingNgrams.from_npz(data)
+    except (OSError, ValueError, KeyError) as exc:
+        raise SystemExit(f"{path}: not a feeling n-gram file ({exc}); rebuild it with training.build_feeling_ngrams")
+
+
 def main(argv: list[str] | None = None) -> dict:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--examples", type=Path, default=EXAMPLES)
@@ -198,6 +218,9 @@ def main(argv: list[str] | None = None) -> dict:
     parser.add_argument("--buckets", type=int, default=BUCKETS)
     parser.add_argument("--feelings", type=Path, default=FEELINGS_TRAIN,
                         help="hand-written feelings messages whose val rows each language's n-grams must not harm")
+    parser.add_argument("--feeling-ngrams", type=Path, default=FEELING_NGRAMS_CHOSEN,
+                        help="the feeling n-grams the check ranks with: the fit build_feeling_ngrams chose on "
+                             "validation (if missing, the shipped ones, fitted on the check's messages too)")
     parser.add_argument("--no-feelings-check", action="store_true",
                         help="choose the settings by the chat's validation split alone")
     parser.add_argument("--out", type=Path, default=RUNTIME_DATA / DATA_DIR)
@@ -210,7 +233,8 @@ def main(argv: list[str] | None = None) -> dict:
     for lang, chat in chats.items():
         if not any(r["split"] == "train" for r in chat) or not any(r["split"] == "val" for r in chat):
             raise SystemExit(f"{lang}: no emoji-labelled chat with train and val splits in {args.examples}")
-    checks = {} if args.no_feelings_check else FeelingsCheck.per_language(args.feelings, args.langs, assistant)
+    checks = {} if args.no_feelings_check else FeelingsCheck.per_language(
+        args.feelings, args.langs, assistant, chosen_feeling_ngrams(args.feeling_ngrams))
     reports = {}
     for lang, chat in chats.items():
         arrays, reports[lang] = build(lang, chat, assistant, args.buckets, checks.get(lang))

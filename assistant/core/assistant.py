@@ -263,13 +263,14 @@ class Assistant:
         return out
 
     def with_ngrams(self, clean_texts: list[str], langs: list[str], probs: np.ndarray, *, chat_habits: bool = True,
-                    feeling_ngrams: bool = True, chat_models=None) -> np.ndarray:
+                    feeling_ngrams: bool = True, chat_models=None, feeling_model=None) -> np.ndarray:
         """The network's probabilities `probs` ([n, labels]) through the n-gram steps in the runtime's
         order: the language's chat habits, then the feeling n-grams. `chat_models` as in
-        with_chat_habits (the builders and evaluations pass candidates or leave steps out)."""
+        with_chat_habits, `feeling_model` as `model` in with_feeling_ngrams (the builders and
+        evaluations pass candidates or leave steps out)."""
         if chat_habits:
             probs = self.with_chat_habits(clean_texts, langs, probs, models=chat_models)
-        return self.with_feeling_ngrams(clean_texts, probs) if feeling_ngrams else probs
+        return self.with_feeling_ngrams(clean_texts, probs, feeling_model) if feeling_ngrams else probs
 
     def with_chat_habits(self, clean_texts: list[str], langs: list[str], probs: np.ndarray,
                          models=None) -> np.ndarray:
