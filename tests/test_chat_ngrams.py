@@ -174,12 +174,13 @@ def test_builder_never_takes_a_setting_that_costs_a_feelings_message_its_first_f
     feelings = tmp_path / "feelings.jsonl"
     feelings.write_text(json.dumps({"text": message, "lang": "ru", "feeling": "love", "upbeat": True,
                                     "expected": ["😍"], "split": "val"}, ensure_ascii=False) + "\n", encoding="utf-8")
-    args = ["--examples", str(examples), "--langs", "ru", "--buckets", "512"]
+    args = ["--examples", str(examples), "--langs", "ru", "--buckets", "512", "--feeling-ngrams", str(tmp_path / "none.npz")]
     unchecked = build_chat_ngrams.main([*args, "--no-feelings-check", "--out", str(tmp_path / "a")])
     checked = build_chat_ngrams.main([*args, "--feelings", str(feelings), "--out", str(tmp_path / "b")])
     assert "feelings_val" not in unchecked["ru"]
     report = checked["ru"]
     assert report["feelings_val"]["n"] == 1 and report["feelings_val"]["model_alone"]["top1"] == 100.0
+    assert report["feelings_val"]["feeling_ngrams"] == "shipped"  # no chosen fit at --feeling-ngrams: the shipped
     assert any(not entry["admissible"] for entry in report["grid"])  # some settings put 👍 first, and were refused
     assert report["weight"] == 0 or report["feelings_val"]["fused"]["top1"] == 100.0
     with pytest.raises(SystemExit, match="no such feelings file"):

@@ -92,13 +92,17 @@ class FeelingsCheck:
     case_set: CaseSet  # normalised texts
     encoder: np.ndarray  # [n, labels] the model's probabilities, without chat habits
     feeling_model: FeelingNgrams | None = None  # the feeling n-grams ranked after them (None: the shipped)
+    feeling_source: str = "shipped"  # where those came from, for the report
 
     @classmethod
     def per_language(cls, path: Path, langs: list[str], assistant: Assistant,
-                     feeling_model: FeelingNgrams | None = None) -> dict[str, FeelingsCheck]:
-        """The check of each of `langs` that has validation messages the detector reads as it."""
+                     feeling_ngrams: Path | None = None) -> dict[str, FeelingsCheck]:
+        """The check of each of `langs` that has validation messages the detector reads as it, ranked
+        with the feeling n-grams at `feeling_ngrams` (chosen_feeling_ngrams)."""
         if not path.is_file():
             raise SystemExit(f"{path}: no such feelings file (--no-feelings-check builds without the check)")
+        feeling_model = chosen_feeling_ngrams(feeling_ngrams) if feeling_ngrams else None
+        source = str(feeling_ngrams) if feeling_model is not None else "shipped"
         rows = read_feelings(path, split="val")
         clean = [normalize_text(r["text"]) for r in rows]
         detected = [assistant.detect_language(m) if m else "" for m in clean]
@@ -109,7 +113,7 @@ class FeelingsCheck:
                 case_set = CaseSet(f"feelings_{lang}", [clean[i] for i in mine], [set(rows[i]["expected"]) for i in mine],
                                    [], [bool(rows[i].get("upbeat")) for i in mine])
                 checks[lang] = cls(case_set, assistant.probabilities(case_set.texts, [lang] * len(mine), chat_habits=False,
-                                                                     feeling_ngrams=False), feeling_model)
+                                                                     feeling_ngrams=False), feeling_model, source)
         return checks
 
     def scores(self, assistant: Assistant, lang: str, model: ChatNgrams | None) -> dict:
@@ -154,8 +158,8 @@ def build(lang: str, rows: list[dict], assistant: Assistant, buckets: int,
               "val_encoder_alone_macro_f1": alone_f1, "grid": []}
     base_feelings = feelings.scores(assistant, lang, None) if feelings else None
     if feelings:
-        report["feelings_val"] = {"n": len(feelings.case_set), "model_alone": {
-            k: base_feelings[k] for k in ("top1", "top5", "cheerful_first")}}
+        report["feelings_val"] = {"n": len(feelings.case_set), "feeling_ngrams": feelings.feeling_source,
+                                  "model_alone": {k: base_feelings[k] for k in ("top1", "top5", "cheerful_first")}}
     shares = Counter(answers["train"])
     best = None
     for c in tqdm(C_GRID, desc=f"{lang}: regularisation", leave=False):
@@ -220,7 +224,7 @@ def main(argv: list[str] | None = None) -> dict:
                         help="hand-written feelings messages whose val rows each language's n-grams must not harm")
     parser.add_argument("--feeling-ngrams", type=Path, default=FEELING_NGRAMS_CHOSEN,
                         help="the feeling n-grams the check ranks with: the fit build_feeling_ngrams chose on "
-                             "validation (if missing, the shipped ones, fitted on the check's messages too)")
+                             "validation (if missing, the shipped ones)")
     parser.add_argument("--no-feelings-check", action="store_true",
                         help="choose the settings by the chat's validation split alone")
     parser.add_argument("--out", type=Path, default=RUNTIME_DATA / DATA_DIR)
@@ -234,7 +238,7 @@ def main(argv: list[str] | None = None) -> dict:
         if not any(r["split"] == "train" for r in chat) or not any(r["split"] == "val" for r in chat):
             raise SystemExit(f"{lang}: no emoji-labelled chat with train and val splits in {args.examples}")
     checks = {} if args.no_feelings_check else FeelingsCheck.per_language(
-        args.feelings, args.langs, assistant, chosen_feeling_ngrams(args.feeling_ngrams))
+        args.feelings, args.langs, assistant, args.feeling_ngrams)
     reports = {}
     for lang, chat in chats.items():
         arrays, reports[lang] = build(lang, chat, assistant, args.buckets, checks.get(lang))

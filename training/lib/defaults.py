@@ -20,8 +20,8 @@ RETRAIN_DIR = BUILD / "retrain"  # training.retrain → the recovered base, chec
 FEELINGS_SUITES = (Path("training/data/feelings_dev.jsonl"), Path("training/data/feelings_test.jsonl"))  # hand-written
 RETRAIN_CONFIG = Path("training/configs/retrain.toml")  # the retrain's TrainConfig recipe
 RUNTIME_DATA = Path("assistant/core/data")  # the lexicon, popularity prior and word lists the runtime reads
-# training.build_feeling_ngrams → the feeling n-grams as chosen on validation, before their refit on the val rows
-# too (what ships): training.build_chat_ngrams ranks its feelings check with these
+# training.build_feeling_ngrams → the feeling n-grams as chosen on validation, before any refit on the val rows
+# too: training.build_chat_ngrams ranks its feelings check with these
 FEELING_NGRAMS_CHOSEN = BUILD / "feeling_ngrams.chosen.npz"
 
 EXPLAIN_MODEL_DIR = Path("models/emoji-explain")  # the explain model, found by the runtime beside MODEL_DIR
