@@ -208,8 +208,7 @@ def chosen_feeling_ngrams(path: Path) -> FeelingNgrams | None:
               "feeling n-grams, which make it lenient if they were refit on its messages")
         return None
     try:
-        with np.load(path) as data:
-            return FeelingNgrams.from_npz(data)
+        return FeelingNgrams.load(path)
     except (OSError, ValueError, KeyError) as exc:
         raise SystemExit(f"{path}: not a feeling n-gram file ({exc}); rebuild it with training.build_feeling_ngrams")
 

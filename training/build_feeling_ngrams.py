@@ -186,10 +186,10 @@ def build(rows: list[dict], sets: dict[str, ValidationSet], assistant: Assistant
         refit = replace(fit(*training_matrix(refit_rows, labels, buckets), labels, entry["C"]),
                         weight=chosen.weight, threshold=chosen.threshold)
         chats = {name: s.scores(assistant, refit) for name, s in sets.items() if name != "feelings"}
-        kept = chat_kept({name: base[name] for name in chats}, chats)
+        kept = chat_kept(base, chats)
         report["refit"] = {"train": len(refit_rows), "shipped": kept,
-                           **{name: {k: v for k, v in s.items() if k in ("top1", "top5", "macro_f1")}
-                              for name, s in chats.items()}}
+                           "chat": {name: {k: v for k, v in s.items() if k in ("top1", "top5", "macro_f1")}
+                                    for name, s in chats.items()}}
         shipped = refit if kept else chosen
     return shipped, report, chosen
 
@@ -237,7 +237,7 @@ def main(argv: list[str] | None = None) -> dict:
           f"{picked['feelings']['cheerful_first']}"
           + ("" if refit is None else
              f"; refit on {refit['train']} messages: chat "
-             + ", ".join(f"{name} {_figures(refit[name])}" for name in refit if isinstance(refit[name], dict))
+             + ", ".join(f"{name} {_figures(scores)}" for name, scores in refit["chat"].items())
              + ("" if refit["shipped"] else " (costs the chat lists: the fit chosen on validation ships)"))
           + f"; wrote {args.out} ({args.out.stat().st_size / 1e6:.1f} MB) and {args.chosen_out}")
     return report

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import lru_cache
+from pathlib import Path
 
 import numpy as np
 
@@ -66,12 +67,17 @@ class FeelingNgrams:
                    bias=data["bias"].astype(np.float32), weight=float(data["weight"]),
                    threshold=float(data["threshold"]) if "threshold" in data else 1.0)
 
+    @classmethod
+    def load(cls, path: Path) -> FeelingNgrams:
+        """The model in an npz file; OSError, ValueError or KeyError if it is missing or damaged."""
+        with Path(path).open("rb") as f, np.load(f) as data:
+            return cls.from_npz(data)
+
 
 @lru_cache(maxsize=1)
 def feeling_ngrams() -> FeelingNgrams | None:
     """The shipped model, or None if its file is missing or damaged (the encoder's reading alone)."""
     try:
-        with data_file(DATA_FILE).open("rb") as f, np.load(f) as data:
-            return FeelingNgrams.from_npz(data)
+        return FeelingNgrams.load(data_file(DATA_FILE))
     except (OSError, ValueError, KeyError):
         return None
