@@ -23,6 +23,22 @@ def test_keyword_fusion_surfaces_emojis_outside_the_label_set(assistant):
     assert "🥘" in [s.emoji for s in assistant.suggest("Me encanta la paella", k=5)]
 
 
+@pytest.mark.parametrize("text, lang, emoji", [
+    ("I love my dog", "en", "🐕"),  # "dog" is also a keyword of 🐶 🦮 🐕‍🦺 🌭
+    ("booked our flights to japan", "en", "🇯🇵"),  # and "japan" of 🗾
+    ("mi gato duerme todo el día", "es", "🐈"),
+])
+def test_a_things_whole_name_shows_it_though_other_emojis_list_the_word(assistant, text, lang, emoji):
+    assert emoji not in assistant.labels
+    assert emoji in [s.emoji for s in assistant.suggest(text, k=5, lang=lang)]
+
+
+def test_an_animal_word_written_as_a_place_name_shows_no_animal(assistant):
+    shown = [s.emoji for s in assistant.suggest("Happy weekend @ Big Bear Lake", k=5, lang="en")]
+    assert "🐻" not in shown
+    assert "🐻" in [s.emoji for s in assistant.suggest("we saw a bear on the hike", k=5, lang="en")]
+
+
 def test_names_follow_the_message_language(assistant):
     es = {s.emoji: s.name for s in assistant.suggest("Me encanta la paella", k=5, lang="es")}
     en = {s.emoji: s.name for s in assistant.suggest("Me encanta la paella", k=5, lang="en")}

@@ -7,6 +7,7 @@ import pytest
 
 from assistant.core.errors import InputError
 from assistant.core.lexicon import Lexicon
+from assistant.core.text import names_in
 from training import build_lexicon
 
 
@@ -116,6 +117,59 @@ def test_rare_keywords_outweigh_common_ones(lexicon):
     pizza = lexicon.match("pizza", "en")
     assert len(face) == 20 and max(face.values()) < 0.3 * pizza["🍕"]
     assert list(lexicon.match("face pizza", "en"))[0] == "🍕"
+
+
+@pytest.mark.parametrize("text, lang, thing, sharing", [
+    ("I love my dog", "en", "🐕", "🐶"),  # "dog" is 🐕's name and a keyword of 🐶 🦮 🐕‍🦺 🌭
+    ("booked our flights to japan", "en", "🇯🇵", "🗾"),  # 🗾 "map of Japan"
+    ("mi gato duerme todo el día", "es", "🐈", "🐱"),
+    ("моя собака заболела", "ru", "🐕", "🐶"),
+])
+def test_a_word_that_is_a_things_whole_name_names_it_though_others_list_it(lexicon, text, lang, thing, sharing):
+    scores = lexicon.match(text, lang)
+    assert list(scores)[0] == thing and scores[thing] >= 0.9  # as clearly as "pizza" names 🍕
+    assert scores.get(sharing, 0.0) < 0.9  # the emojis that only list the word stay as they were
+
+
+@pytest.mark.parametrize("text, lang, emoji", [
+    ("my little girl", "en", "👧"),  # words for people, places and signs are said more than pictured
+    ("see you at the hotel", "en", "🏨"),
+    ("wanna watch a movie", "en", "⌚"),
+    ("du bist mein Herz", "de", "♥️"),  # a card suit, named by everyday words
+    ("ho comprato dei fiori", "it", "♣️"),
+])
+def test_shared_words_for_people_places_signs_and_suits_stay_shared(lexicon, text, lang, emoji):
+    assert lexicon.match(text, lang).get(emoji, 0.0) < 0.9
+
+
+@pytest.mark.parametrize("text, lang, emoji", [
+    ("Happy weekend @ Big Bear Lake", "en", "🐻"),
+    ("Buenos días desde León, España", "es", "🦁"),
+    ("Lunch at Superba Bread today", "en", "🍞"),
+])
+def test_an_animal_or_food_word_written_as_a_name_inside_a_sentence_names_it_only_as_a_shared_word(
+        lexicon, text, lang, emoji):
+    assert lexicon.match(text, lang).get(emoji, 0.0) < 0.9
+    assert lexicon.match(text.lower(), lang)[emoji] >= 0.9  # the same word as a plain noun names it
+    assert lexicon.match("I love Pizza", "en")["🍕"] == 1.0  # a word only one emoji lists is as clear as ever
+
+
+@pytest.mark.parametrize("text, lang, names", [
+    ("Happy weekend @ Big Bear Lake. Dog days", "en", {"big", "bear", "lake"}),  # "Dog" starts a sentence
+    ("Mein Hund heißt Bello", "de", set()),  # German capitalises every noun
+    ("I LOVE MY DOG", "en", set()),  # capitals throughout are shouting, not a name
+    ("Buenos días desde León, España", "es", {"león", "españa"}),
+    ("我爱北京", "zh", set()),  # no case
+])
+def test_names_in_finds_words_written_as_names_inside_a_sentence(text, lang, names):
+    assert names_in(text, lang) == names
+
+
+def test_a_capital_says_nothing_where_every_noun_has_one_or_a_sentence_starts(lexicon):
+    assert list(lexicon.match("Mein Hund ist krank", "de"))[0] == "🐕"  # German capitalises nouns
+    assert list(lexicon.match("Was für ein Tag. Hund entlaufen", "de"))[0] == "🐕"
+    assert "🐕" in lexicon.match("Dog days are here", "en")  # the first word of a sentence
+    assert "🇯🇵" in lexicon.match("We fly to Japan tomorrow", "en")  # a country is a name and names its flag
 
 
 def test_a_common_word_names_no_emoji_by_its_ending(lexicon):

@@ -79,10 +79,15 @@ def chat_sets(examples: Path, limit: int = 0) -> list[CaseSet]:
 
 
 def feelings_set(path: Path) -> CaseSet:
-    """A hand-written suite: {"text", "lang", "expected": [...], "upbeat", "laughter"} per line."""
+    """A hand-written suite: {"text", "lang", "expected": [...]} per line, and in the feelings
+    suites also "upbeat" and "laughter" (the topics suites, which name things, have neither)."""
     rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    marked = sum("upbeat" in r for r in rows)
+    if 0 < marked < len(rows):
+        raise SystemExit(f"{path}: {len(rows) - marked} of {len(rows)} messages lack \"upbeat\"; mark every message or none")
+    upbeat = [bool(r["upbeat"]) for r in rows] if marked else []
     return CaseSet(path.stem, [r["text"] for r in rows], [{canonical(e) for e in r["expected"]} for r in rows],
-                   list(popularity("*"))[:K], [bool(r["upbeat"]) for r in rows])
+                   list(popularity("*"))[:K], upbeat)
 
 
 def capitalised(case_set: CaseSet) -> CaseSet:
@@ -209,9 +214,11 @@ def main(argv: list[str] | None = None) -> dict:
     print(f"wrote {args.out} and {figure}")
     if args.write_manifest:
         from training.lib.manifest_writer import update_metrics
+        from training.lib.model_card import write_model_card
 
         update_metrics(args.model, "open_set", {"sets": report, "previous_release": args.previous,
                                                 "command": f"python -m training.open_set {' '.join(argv or sys.argv[1:])}"})
+        print(f"wrote {write_model_card(args.model)}")
     return report
 
 

@@ -6,8 +6,9 @@ canonical emoji, so "❤" and "❤️" look up the same entry.
 How `match` scores: each emoji collects evidence from message words that equal one of its
 keywords (or a word of a multi-word keyword, or a whole keyword phrase of up to four
 words); the evidence is combined as 1 - Π(1 - evidence), so the score is in [0, 1].
-Evidence is weighted by how rare the keyword is ("pizza" names one emoji, "face" a
-hundred), and lowered for partial, inflected and English-fallback matches:
+Evidence is weighted by how rare the keyword is among the emojis it names at least as well
+("pizza" names one emoji, "face" a hundred; "dog" is 🐕's name and only a keyword of four
+others), and lowered for partial, inflected and English-fallback matches:
 
 - inflected forms: a word matches a keyword when they share a prefix of at least
   FUZZY_MIN_PREFIX characters and neither has more than FUZZY_MAX_EXTRA characters
@@ -28,7 +29,12 @@ A word must name the emoji, as phone keyboards require before they offer one:
   such a word of the message stand in for a rarer one by its ending (German "alles",
   everything, is not "allein", alone: 💔);
 - in the English pass of another language's message, English words that are also frequent
-  words of that language never match (German "bin", Spanish "pan").
+  words of that language never match (German "bin", Spanish "pan");
+- a word that is the whole name of a thing (an animal, a dish, a country, a sport:
+  THING_GROUPS) names it clearly however many emojis list the word among their keywords
+  ("dog" → 🐕, though 🐶 🦮 🌭 list it; "Japan" → 🇯🇵 beside 🗾 "map of Japan"), except where
+  the word is written as a name inside a sentence ("@ Big Bear Lake", "León"): animals and
+  dishes lend their words to places, firms and people.
 """
 from __future__ import annotations
 
@@ -44,7 +50,7 @@ import emoji as emoji_data
 from .emojis import canonical
 from .errors import InputError
 from .paths import data_file
-from .text import fold as _fold, is_han, same_stem, words as _words
+from .text import fold as _fold, is_han, names_in, same_stem, words as _words
 from .wordlists import zipf
 
 FORMAT = 1  # the data-file format this module reads (training/build_lexicon.py writes it)
@@ -78,6 +84,15 @@ SINGLE_HAN_WEIGHT = 0.7
 # Emojis whose CLDR keywords (not only their names) may bring them: faces and hearts show a
 # feeling, and their keywords name it. Lexicons without groups match every keyword.
 KEYWORD_GROUPS = frozenset({"Smileys & Emotion"})
+# Emojis of things a chat message names as its topic (an animal, a dish, a country, a sport):
+# a word that is one's whole name names it even where other emojis list the word too.
+THING_GROUPS = frozenset({"Animals & Nature", "Food & Drink", "Flags", "Activities"})
+# ... of which these lend their words to names ("Big Bear Lake", "Apple", "León"): a word written
+# as a name inside a sentence (text.names_in) names them only as clearly as it names every emoji
+# that lists it.
+NAMESAKE_GROUPS = frozenset({"Animals & Nature", "Food & Drink"})
+# ... and not the card suits, whose names are everyday words: "Herz", "cuori", "kupa" (cup), "sinek" (fly)
+CARD_SUITS = frozenset({"♠️", "♥️", "♦️", "♣️"})
 
 # Prefixes written onto the next word: Arabic "البيتزا" is "the pizza".
 CLITICS = {"ar": ("وال", "بال", "ال")}
@@ -98,14 +113,36 @@ def _rarity(df: int, n: int) -> float:
     return (math.log(n / df) / math.log(n)) ** 2
 
 
-Postings = tuple[tuple[str, float], ...]  # (emoji, quality) pairs of one term
+def _evidence(named: dict[str, float], n: int, things: frozenset[str] | None) -> list[tuple[str, float, float]]:
+    """(emoji, evidence, shared evidence) for the emojis one term names.
+
+    Shared evidence is the emoji's quality × the rarity of all the emojis the term names. A
+    thing (`things`; None: every emoji) has as evidence its quality × the rarity of only the
+    emojis the term names at least as well: "dog" is 🐕's whole name and only a keyword of 🐶
+    🦮 🌭, so it names 🐕 as clearly as "pizza" names 🍕. Other emojis keep the shared rarity,
+    since words for people, places and signs ("girl", "hotel", "watch") are more often said
+    than pictured.
+    """
+    out = []
+    for emoji, quality in sorted(named.items()):
+        shared = quality * _rarity(len(named), n)
+        if things is None or emoji in things:
+            as_well = sum(other >= quality for other in named.values())
+            out.append((emoji, quality * _rarity(as_well, n), shared))
+        else:
+            out.append((emoji, shared, shared))
+    return out
+
+
+Postings = tuple[tuple[str, float, float], ...]  # (emoji, evidence, shared evidence) of one term (_evidence)
 
 
 @dataclass
 class _Index:
     """One language's inverted index: folded term → emojis, with how well and how rarely it names them."""
-    postings: dict[str, Postings]
-    rarity: dict[str, float]  # term → _rarity of its number of emojis
+    postings: dict[str, Postings]  # term → its emojis' evidence
+    qualities: dict[str, dict[str, float]]  # term → {emoji: quality}, for the inflected forms' own rarity
+    things: frozenset[str] | None  # emojis of THING_GROUPS (None: every emoji), see _evidence
     by_prefix: dict[str, list[str]]  # first FUZZY_MIN_PREFIX chars → single-word terms (spaced languages)
     lengths: list[int]  # term lengths to try, for substring languages (empty otherwise)
     stop_words: frozenset[str]
@@ -164,18 +201,20 @@ class _Index:
                         add(word, emoji, PART_QUALITY)
 
         n = len(entries)
-        postings = {term: tuple(sorted(post.items())) for term, post in found.items()}
+        things = None if groups is None else frozenset(
+            e for e in entries if groups.get(e) in THING_GROUPS and e not in CARD_SUITS)
+        postings = {term: tuple(_evidence(post, n, things)) for term, post in found.items()}
         by_prefix: dict[str, list[str]] = {}
         if not min_substring:
             for term in postings:
                 if len(term) >= FUZZY_MIN_PREFIX and " " not in term:
                     by_prefix.setdefault(term[:FUZZY_MIN_PREFIX], []).append(term)
-        return cls(postings=postings, rarity={t: _rarity(len(p), n) for t, p in postings.items()},
+        return cls(postings=postings, qualities=found, things=things,
                    by_prefix=by_prefix, lengths=sorted({len(t) for t in postings}) if min_substring else [],
                    stop_words=stop_words, clitics=CLITICS.get(code, ()), size=n)
 
     def hits(self, folded: str, *, skip: frozenset[str] = frozenset(), common: str = ""):
-        """(message unit, [(emoji, evidence)]) for every match in already folded text.
+        """(message unit, [(emoji, evidence, shared evidence)]) for every match in already folded text.
 
         `skip`: more words not to match alone, e.g. the message language's stop words in the
         English pass, so that German "die" does not find 🎲; `common`: the message's language,
@@ -190,38 +229,32 @@ class _Index:
                         break
                     term = text[i:i + length]
                     if term in self.postings:
-                        yield term, self._weighted(term)
+                        yield term, self.postings[term]
             return
         words = _words(folded)[:MAX_WORDS]
         for i, word in enumerate(words):
             for n in range(2, min(MAX_PHRASE_WORDS, len(words) - i) + 1):
                 phrase = " ".join(words[i:i + n])
                 if phrase in self.postings:
-                    yield phrase, self._weighted(phrase)
+                    yield phrase, self.postings[phrase]
             for form in [word] + [word[len(c):] for c in self.clitics if word.startswith(c)]:
                 if len(form) < MIN_WORD_CHARS or form in self.stop_words or form in skip:
                     continue
                 if form in self.postings:
-                    yield word, self._weighted(form)
+                    yield word, self.postings[form]
                 elif len(form) >= FUZZY_MIN_PREFIX and not (common and zipf(word, common) >= COMMON_ZIPF):
                     yield word, self._inflections(form)
 
-    def _weighted(self, term: str) -> list[tuple[str, float]]:
-        rarity = self.rarity[term]
-        return [(emoji, quality * rarity) for emoji, quality in self.postings[term]]
-
-    def _inflections(self, word: str) -> list[tuple[str, float]]:
+    def _inflections(self, word: str) -> Postings:
         """Emojis of the terms that differ from `word` only in the ending, rated as one term."""
         best: dict[str, float] = {}
         for term in self.by_prefix.get(word[:FUZZY_MIN_PREFIX], ()):
             if same_stem(word, term, min_prefix=FUZZY_MIN_PREFIX, max_extra=FUZZY_MAX_EXTRA,
                          min_share=FUZZY_MIN_SHARE):
-                for emoji, quality in self.postings[term]:
+                for emoji, quality in self.qualities[term].items():
                     best[emoji] = max(best.get(emoji, 0.0), quality)
-        if not best:
-            return []
-        rarity = _rarity(len(best), self.size) * FUZZY_WEIGHT
-        return [(emoji, quality * rarity) for emoji, quality in best.items()]
+        return [(emoji, evidence * FUZZY_WEIGHT, shared * FUZZY_WEIGHT)
+                for emoji, evidence, shared in _evidence(best, self.size, self.things)]
 
 
 class Lexicon:
@@ -338,10 +371,13 @@ class Lexicon:
         # ordinary words that English also spells ("bin", "pan")
         own_words = self._stop_words.get(primary, frozenset()) | self._foreign.get(primary, frozenset())
         passes = [(primary, 1.0)] + ([(ENGLISH, ENGLISH_WEIGHT)] if primary != ENGLISH else [])
+        names = names_in(text[:MAX_CHARS], primary)
         for code, factor in passes:
             for unit, matches in self._index(code).hits(folded, skip=own_words if code != primary else frozenset(),
                                                         common=primary):
-                for emoji, weight in matches:
+                named = bool(names) and any(word in names for word in unit.split())
+                for emoji, specific, shared in matches:
+                    weight = shared if named and self._namesake(emoji) else specific
                     units = evidence.setdefault(emoji, {})
                     value = weight * factor
                     if value > units.get(unit, 0.0):
@@ -349,6 +385,9 @@ class Lexicon:
         scores = {e: 1.0 - math.prod(1.0 - v for v in units.values()) for e, units in evidence.items()}
         best = sorted(scores.items(), key=lambda item: (-item[1], item[0]))[:limit]
         return {emoji: score for emoji, score in best if score > 0}
+
+    def _namesake(self, emoji: str) -> bool:
+        return self._groups is not None and self._groups.get(emoji) in NAMESAKE_GROUPS
 
     def _tables(self, lang: str) -> list[dict[str, list[str]]]:
         code = self.language(lang)

@@ -74,6 +74,32 @@ def other_first_case(text: str) -> str | None:
     return None
 
 
+# Languages that capitalise every noun, where a capital inside a sentence says nothing of a name.
+NOUN_CAPITALISING = frozenset({"de", "lb"})
+SENTENCE_END = re.compile(r"[.!?…。！？\n]")
+
+
+def names_in(text: str, lang: str) -> frozenset[str]:
+    """The folded words of `text` written as names: a capital then small letters, inside a
+    sentence ("a weekend at Big Bear Lake", "@ León, Spain"), in a language that does not
+    capitalise its nouns. The first word of a sentence could be either, so it is never one.
+
+    >>> sorted(names_in("Happy weekend @ Big Bear Lake. Dog days", "en")), names_in("Mein Hund", "de")
+    (['bear', 'big', 'lake'], frozenset())
+    """
+    if base_language(lang) in NOUN_CAPITALISING:
+        return frozenset()
+    found = set()
+    end = 0
+    for match in word_pattern().finditer(text):
+        word = match.group()
+        inside = end > 0 and not SENTENCE_END.search(text, end, match.start())
+        if inside and word[0].isupper() and len(word) > 1 and word[1:].islower():
+            found.add(fold(word))
+        end = match.end()
+    return frozenset(found)
+
+
 def same_stem(word: str, term: str, *, min_prefix: int, max_extra: int = 3, min_share: float = 0.75) -> bool:
     """Whether `word` is `term` with another ending: they share a prefix of at least `min_prefix`
     characters that is most (`min_share`) of the shorter one, and neither has more than
