@@ -1,4 +1,6 @@
 """training/open_set.py: an earlier release is scored with its own code and its own model."""
+import pytest
+
 from training.open_set import release_env
 from assistant.core.versions import MODEL_ENV
 
@@ -31,7 +33,7 @@ def test_each_feelings_suite_is_also_scored_as_phones_capitalise_it(tiny_model, 
     assert list(report) == ["feelings_mini", "feelings_mini_capitalised"]
     assert report["feelings_mini_capitalised"]["shipped"]["n"] == 2
     assert report["feelings_mini_capitalised"]["shipped"]["non_upbeat"] == 1
-    cased = open_set.capitalised(open_set.feelings_set(suite))
+    cased = open_set.capitalised(open_set.hand_written_set(suite))
     assert cased.texts == ["So tired today", "Happy birthday!"] and cased.expected == [{"😴"}, {"🥳"}]
 
 
@@ -44,7 +46,7 @@ def test_a_topics_suite_without_feelings_fields_is_scored_without_the_cheerful_c
     rows = [{"text": "i love my dog", "lang": "en", "topic": "animals", "expected": ["🐕", "🐶"]},
             {"text": "vamos a la playa", "lang": "es", "topic": "nature", "expected": ["🏖️"]}]
     suite.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), encoding="utf-8")
-    topics = open_set.feelings_set(suite)
+    topics = open_set.hand_written_set(suite)
     assert topics.upbeat == [] and topics.expected == [{"🐕", "🐶"}, {"🏖️"}]
     scores = open_set.score([["❤️", "🐕"], ["🏖️"]], topics)
     assert scores == {"n": 2, "top1": 50.0, "top5": 100.0}  # no non_upbeat / cheerful_first keys
@@ -53,8 +55,6 @@ def test_a_topics_suite_without_feelings_fields_is_scored_without_the_cheerful_c
 def test_a_suite_that_marks_only_some_messages_upbeat_is_refused_in_one_line(tmp_path):
     import json
 
-    import pytest
-
     from training import open_set
 
     suite = tmp_path / "mixed.jsonl"
@@ -62,4 +62,4 @@ def test_a_suite_that_marks_only_some_messages_upbeat_is_refused_in_one_line(tmp
             {"text": "my dog", "lang": "en", "expected": ["🐕"]}]
     suite.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
     with pytest.raises(SystemExit, match=r"mixed.jsonl: 1 of 2 messages lack \"upbeat\""):
-        open_set.feelings_set(suite)  # counting only some would misalign the counts with the messages
+        open_set.hand_written_set(suite)  # counting only some would misalign the counts with the messages

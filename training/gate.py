@@ -164,7 +164,7 @@ def run_gate(candidate: Path, current: Path, *, log_rows: list[dict], log_train_
              margin: float = MARGIN, limit: int = 0, work: Path | None = None, log=print) -> Verdict:
     """Score both model folders on every set found and return the verdict (nothing is written)."""
     from assistant.core import Assistant
-    from training.open_set import chat_sets, feelings_set
+    from training.open_set import chat_sets, hand_written_set
 
     models = {"current": Assistant(current, threads=0), "candidate": Assistant(candidate, threads=0)}
     log(f"gate: {models['candidate'].manifest.name} {models['candidate'].manifest.version} ({candidate}) against "
@@ -178,7 +178,7 @@ def run_gate(candidate: Path, current: Path, *, log_rows: list[dict], log_train_
     case_sets = chat_sets(Path(examples), limit) if examples and Path(examples).is_file() else []
     for path in map(Path, feelings or []):
         if path.is_file():
-            case_sets.append(feelings_set(path))
+            case_sets.append(hand_written_set(path))
         else:
             log(f"  {path}: not found; that suite is not scored")
     if log_rows:

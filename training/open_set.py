@@ -1,20 +1,21 @@
 """What a person sees: the suggestion lists as every surface shows them, scored open-set.
 
-For each set the writer's own emoji (chat sets) or any emoji a person would accept
-(the hand-written feelings suites) must be first (top-1) or among the five shown
-(top-5), whatever emoji it is: an emoji the model cannot predict counts as a miss. Each
-set is scored for
+For each set the writer's own emoji (chat sets) or any emoji a person would accept (the
+hand-written suites: feelings, and topics that name a thing) must be first (top-1) or among
+the five shown (top-5), whatever emoji it is: an emoji the model cannot predict counts as a
+miss. Each set is scored for
 - `shipped`: the model with its language's chat n-grams, keyword fusion, feeling agreement
   and the popularity prior (`Assistant.suggest`, the language detected as the surfaces detect it);
 - `model_alone`: the encoder's own five most probable labels (no n-grams, no ranking);
 - `constant`: the five emojis commonest in the set's training data, for every message;
 - `previous`: an earlier release run from its own code (`--previous REF`, a git ref).
-The feelings suites also count non-upbeat messages with a cheerful emoji first, and are
-scored a second time with each message's first letter capitalised (`<suite>_capitalised`),
+The feelings suites also count non-upbeat messages with a cheerful emoji first. Every suite
+is scored a second time with each message's first letter capitalised (`<suite>_capitalised`),
 as phones type them: the suites are written mostly in lower case, as people chat.
 
     python -m training.open_set --model models/emoji-predictor --examples build/examples.jsonl \
-        --feelings training/data/feelings_dev.jsonl training/data/feelings_test.jsonl --previous v0.2.2
+        --suites training/data/feelings_dev.jsonl training/data/feelings_test.jsonl \
+        training/data/topics_dev.jsonl training/data/topics_test.jsonl --previous v0.2.2
 """
 from __future__ import annotations
 
@@ -78,13 +79,14 @@ def chat_sets(examples: Path, limit: int = 0) -> list[CaseSet]:
     return sets
 
 
-def feelings_set(path: Path) -> CaseSet:
+def hand_written_set(path: Path) -> CaseSet:
     """A hand-written suite: {"text", "lang", "expected": [...]} per line, and in the feelings
     suites also "upbeat" and "laughter" (the topics suites, which name things, have neither)."""
     rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
     marked = sum("upbeat" in r for r in rows)
     if 0 < marked < len(rows):
-        raise SystemExit(f"{path}: {len(rows) - marked} of {len(rows)} messages lack \"upbeat\"; mark every message or none")
+        raise SystemExit(f"{path}: {len(rows) - marked} of {len(rows)} messages lack \"upbeat\"; "
+                         "mark every message or none")
     upbeat = [bool(r["upbeat"]) for r in rows] if marked else []
     return CaseSet(path.stem, [r["text"] for r in rows], [{canonical(e) for e in r["expected"]} for r in rows],
                    list(popularity("*"))[:K], upbeat)
@@ -186,7 +188,8 @@ def main(argv: list[str] | None = None) -> dict:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--model", type=Path, default=MODEL_DIR)
     parser.add_argument("--examples", type=Path, default=EXAMPLES)
-    parser.add_argument("--feelings", type=Path, nargs="*", default=[], help="hand-written suites (JSON Lines)")
+    parser.add_argument("--suites", "--feelings", dest="suites", type=Path, nargs="*", default=[],
+                        help="hand-written suites (JSON Lines): the feelings and the topics suites")
     parser.add_argument("--previous", metavar="REF", help="git ref of an earlier release to score beside this one")
     parser.add_argument("--limit", type=int, default=0, help="messages per chat set (0 = all)")
     parser.add_argument("--out", type=Path, default=BUILD / "open_set.json")
@@ -195,10 +198,10 @@ def main(argv: list[str] | None = None) -> dict:
     args = parser.parse_args(argv)
 
     sets = chat_sets(args.examples, args.limit) if args.examples.exists() else []
-    suites = [feelings_set(path) for path in args.feelings]
+    suites = [hand_written_set(path) for path in args.suites]
     sets += suites + [capitalised(suite) for suite in suites]
     if not sets:
-        parser.error(f"nothing to score: {args.examples} is missing and no --feelings suite was given")
+        parser.error(f"nothing to score: {args.examples} is missing and no --suites were given")
     assistant = Assistant(args.model, threads=0)
     report = {}
     for case_set in sets:
