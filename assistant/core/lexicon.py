@@ -113,8 +113,8 @@ def _rarity(df: int, n: int) -> float:
     return (math.log(n / df) / math.log(n)) ** 2
 
 
-def _evidence(named: dict[str, float], n: int, things: frozenset[str] | None) -> list[tuple[str, float, float]]:
-    """(emoji, evidence, shared evidence) for the emojis one term names.
+def _evidence(named: dict[str, float], n: int, things: frozenset[str] | None) -> list[tuple[str, float, float, float]]:
+    """(emoji, quality, evidence, shared evidence) for the emojis one term names.
 
     Shared evidence is the emoji's quality × the rarity of all the emojis the term names. A
     thing (`things`; None: every emoji) has as evidence its quality × the rarity of only the
@@ -128,20 +128,19 @@ def _evidence(named: dict[str, float], n: int, things: frozenset[str] | None) ->
         shared = quality * _rarity(len(named), n)
         if things is None or emoji in things:
             as_well = sum(other >= quality for other in named.values())
-            out.append((emoji, quality * _rarity(as_well, n), shared))
+            out.append((emoji, quality, quality * _rarity(as_well, n), shared))
         else:
-            out.append((emoji, shared, shared))
+            out.append((emoji, quality, shared, shared))
     return out
 
 
-Postings = tuple[tuple[str, float, float], ...]  # (emoji, evidence, shared evidence) of one term (_evidence)
+Postings = tuple[tuple[str, float, float, float], ...]  # (emoji, quality, evidence, shared evidence) of one term
 
 
 @dataclass
 class _Index:
     """One language's inverted index: folded term → emojis, with how well and how rarely it names them."""
-    postings: dict[str, Postings]  # term → its emojis' evidence
-    qualities: dict[str, dict[str, float]]  # term → {emoji: quality}, for the inflected forms' own rarity
+    postings: dict[str, Postings]  # term → its emojis' quality and evidence (_evidence)
     things: frozenset[str] | None  # emojis of THING_GROUPS (None: every emoji), see _evidence
     by_prefix: dict[str, list[str]]  # first FUZZY_MIN_PREFIX chars → single-word terms (spaced languages)
     lengths: list[int]  # term lengths to try, for substring languages (empty otherwise)
@@ -209,12 +208,12 @@ class _Index:
             for term in postings:
                 if len(term) >= FUZZY_MIN_PREFIX and " " not in term:
                     by_prefix.setdefault(term[:FUZZY_MIN_PREFIX], []).append(term)
-        return cls(postings=postings, qualities=found, things=things,
+        return cls(postings=postings, things=things,
                    by_prefix=by_prefix, lengths=sorted({len(t) for t in postings}) if min_substring else [],
                    stop_words=stop_words, clitics=CLITICS.get(code, ()), size=n)
 
     def hits(self, folded: str, *, skip: frozenset[str] = frozenset(), common: str = ""):
-        """(message unit, [(emoji, evidence, shared evidence)]) for every match in already folded text.
+        """(message unit, [(emoji, quality, evidence, shared evidence)]) for every match in already folded text.
 
         `skip`: more words not to match alone, e.g. the message language's stop words in the
         English pass, so that German "die" does not find 🎲; `common`: the message's language,
@@ -251,10 +250,10 @@ class _Index:
         for term in self.by_prefix.get(word[:FUZZY_MIN_PREFIX], ()):
             if same_stem(word, term, min_prefix=FUZZY_MIN_PREFIX, max_extra=FUZZY_MAX_EXTRA,
                          min_share=FUZZY_MIN_SHARE):
-                for emoji, quality in self.qualities[term].items():
+                for emoji, quality, _, _ in self.postings[term]:
                     best[emoji] = max(best.get(emoji, 0.0), quality)
-        return [(emoji, evidence * FUZZY_WEIGHT, shared * FUZZY_WEIGHT)
-                for emoji, evidence, shared in _evidence(best, self.size, self.things)]
+        return [(emoji, quality, evidence * FUZZY_WEIGHT, shared * FUZZY_WEIGHT)
+                for emoji, quality, evidence, shared in _evidence(best, self.size, self.things)]
 
 
 class Lexicon:
@@ -376,7 +375,7 @@ class Lexicon:
             for unit, matches in self._index(code).hits(folded, skip=own_words if code != primary else frozenset(),
                                                         common=primary):
                 named = bool(names) and any(word in names for word in unit.split())
-                for emoji, specific, shared in matches:
+                for emoji, _, specific, shared in matches:
                     weight = shared if named and self._namesake(emoji) else specific
                     units = evidence.setdefault(emoji, {})
                     value = weight * factor
