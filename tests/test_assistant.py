@@ -33,6 +33,15 @@ def test_a_things_whole_name_shows_it_though_other_emojis_list_the_word(assistan
     assert emoji in [s.emoji for s in assistant.suggest(text, k=5, lang=lang)]
 
 
+@pytest.mark.parametrize("text, lang, kind", [
+    ("ate an apple for lunch and called it a healthy day", "en", {"🍎", "🍏"}),
+    ("después del curro solo quiero una cerveza", "es", {"🍺", "🍻"}),
+])
+def test_a_word_for_a_kind_of_thing_shows_one_picture_of_it(assistant, text, lang, kind):
+    shown = [s.emoji for s in assistant.suggest(text, k=5, lang=lang)]
+    assert len(kind & set(shown)) == 1
+
+
 def test_an_animal_word_written_as_a_place_name_shows_no_animal(assistant):
     shown = [s.emoji for s in assistant.suggest("Happy weekend @ Big Bear Lake", k=5, lang="en")]
     assert "🐻" not in shown

@@ -131,6 +131,30 @@ def test_a_word_that_is_a_things_whole_name_names_it_though_others_list_it(lexic
     assert scores.get(sharing, 0.0) < 0.9  # the emojis that only list the word stay as they were
 
 
+@pytest.mark.parametrize("text, lang, kind", [
+    ("ate an apple for lunch", "en", {"🍎", "🍏"}),  # 🍎 red apple, 🍏 green apple
+    ("solo quiero una cerveza", "es", {"🍺", "🍻"}),  # jarra de cerveza, jarras de cerveza brindando
+    ("мы видели кита, нет, двух китов и тигра", "ru", set()),  # inflected forms stay below
+    ("we saw a whale", "en", {"🐋", "🐳"}),  # 🐋 whale, 🐳 spouting whale: "whale" is 🐋's whole name too
+])
+def test_a_word_that_names_a_kind_of_thing_names_one_picture_of_it(lexicon, text, lang, kind):
+    clear = {emoji for emoji, score in lexicon.match(text, lang).items() if score >= 0.9}
+    assert len(clear & kind) == (1 if kind else 0)  # one picture of the kind, not all of them
+    assert clear <= kind
+
+
+def test_a_word_names_no_kind_where_it_also_names_a_sign_or_only_part_of_a_name(lexicon):
+    assert all(score < 0.9 for score in lexicon.match("red", "en").values())  # 🍎 lists it, and so does 🔴
+    assert all(score < 0.9 for score in lexicon.match("hace calor, estoy caliente", "es").values())  # "perrito caliente"
+    assert lexicon.match("fortune cookie", "en").get("🥠", 0.0) >= 0.9  # a whole phrase still names its own
+    assert lexicon.match("a cookie", "en")["🍪"] == 1.0  # the kind never lowers a whole name
+
+
+def test_a_kind_of_thing_in_a_name_inside_a_sentence_stays_shared(lexicon):
+    assert lexicon.match("Vibes @ Coachella Music and Arts Festival", "en").get("🎭", 0.0) < 0.9
+    assert lexicon.match("loved the arts festival", "en")["🎭"] >= 0.9  # the same word as a plain noun
+
+
 @pytest.mark.parametrize("text, lang, emoji", [
     ("my little girl", "en", "👧"),  # words for people, places and signs are said more than pictured
     ("see you at the hotel", "en", "🏨"),

@@ -33,8 +33,11 @@ A word must name the emoji, as phone keyboards require before they offer one:
 - a word that is the whole name of a thing (an animal, a dish, a country, a sport:
   THING_GROUPS) names it clearly however many emojis list the word among their keywords
   ("dog" → 🐕, though 🐶 🦮 🌭 list it; "Japan" → 🇯🇵 beside 🗾 "map of Japan"), except where
-  the word is written as a name inside a sentence ("@ Big Bear Lake", "León"): animals and
-  dishes lend their words to places, firms and people.
+  the word is written as a name inside a sentence ("@ Big Bear Lake", "León", "Arts
+  Festival"): animals, dishes and pastimes lend their words to places, firms and people;
+- a word that names a kind of thing, every emoji of which has it in its name and among its
+  keywords ("apple": 🍎 red apple, 🍏 green apple; "cerveza": 🍺 🍻), names the one the
+  language's chat uses most, at KIND_QUALITY: clearly enough to be offered.
 """
 from __future__ import annotations
 
@@ -50,6 +53,7 @@ import emoji as emoji_data
 from .emojis import canonical
 from .errors import InputError
 from .paths import data_file
+from .popularity import popularity
 from .text import fold as _fold, is_han, names_in, same_stem, words as _words
 from .wordlists import zipf
 
@@ -69,6 +73,7 @@ FUZZY_MIN_SHARE = 0.75  # ... and the shared prefix is most of the shorter word 
 
 NAME_QUALITY = 1.0  # the word is the emoji's CLDR name ("pizza" for 🍕)
 KEYWORD_QUALITY = 0.85  # one of its keywords (🍄‍🟫 "brown mushroom" lists "pizza" too)
+KIND_QUALITY = 0.9  # the word names a kind of thing, every emoji of which has it in its name ("apple": 🍎 🍏)
 PART_QUALITY = 0.6  # one word of a multi-word name or keyword
 FUZZY_WEIGHT = 0.75  # an inflected form, relative to the exact word
 ENGLISH_WEIGHT = 0.6  # English keywords in a non-English message (people mix English in)
@@ -87,10 +92,10 @@ KEYWORD_GROUPS = frozenset({"Smileys & Emotion"})
 # Emojis of things a chat message names as its topic (an animal, a dish, a country, a sport):
 # a word that is one's whole name names it even where other emojis list the word too.
 THING_GROUPS = frozenset({"Animals & Nature", "Food & Drink", "Flags", "Activities"})
-# ... of which these lend their words to names ("Big Bear Lake", "Apple", "León"): a word written
-# as a name inside a sentence (text.names_in) names them only as clearly as it names every emoji
-# that lists it.
-NAMESAKE_GROUPS = frozenset({"Animals & Nature", "Food & Drink"})
+# ... of which these lend their words to names ("Big Bear Lake", "Apple", "León", "Arts Festival"):
+# a word written as a name inside a sentence (text.names_in) names them only as clearly as it
+# names every emoji that lists it.
+NAMESAKE_GROUPS = frozenset({"Animals & Nature", "Food & Drink", "Activities"})
 # ... and not the card suits, whose names are everyday words: "Herz", "cuori", "kupa" (cup), "sinek" (fly)
 CARD_SUITS = frozenset({"♠️", "♥️", "♦️", "♣️"})
 
@@ -113,7 +118,8 @@ def _rarity(df: int, n: int) -> float:
     return (math.log(n / df) / math.log(n)) ** 2
 
 
-def _evidence(named: dict[str, float], n: int, things: frozenset[str] | None) -> list[tuple[str, float, float, float]]:
+def _evidence(named: dict[str, float], n: int, things: frozenset[str] | None,
+              kind: str | None = None) -> list[tuple[str, float, float, float]]:
     """(emoji, quality, evidence, shared evidence) for the emojis one term names.
 
     Shared evidence is the emoji's quality × the rarity of all the emojis the term names. A
@@ -121,17 +127,37 @@ def _evidence(named: dict[str, float], n: int, things: frozenset[str] | None) ->
     emojis the term names at least as well: "dog" is 🐕's whole name and only a keyword of 🐶
     🦮 🌭, so it names 🐕 as clearly as "pizza" names 🍕. Other emojis keep the shared rarity,
     since words for people, places and signs ("girl", "hotel", "watch") are more often said
-    than pictured.
+    than pictured. The thing that pictures the kind a term names (`kind`, _picture_of_kind)
+    has at least KIND_QUALITY.
     """
     out = []
     for emoji, quality in sorted(named.items()):
         shared = quality * _rarity(len(named), n)
         if things is None or emoji in things:
             as_well = sum(other >= quality for other in named.values())
-            out.append((emoji, quality, quality * _rarity(as_well, n), shared))
+            evidence = quality * _rarity(as_well, n)
+            out.append((emoji, quality, max(evidence, KIND_QUALITY) if emoji == kind else evidence, shared))
         else:
             out.append((emoji, quality, shared, shared))
     return out
+
+
+def _picture_of_kind(named: dict[str, float], things_named: set[str], groups: dict[str, str],
+                     prior: dict[str, float]) -> str | None:
+    """The emoji that pictures the kind of thing a term names, or None if it names no one kind.
+
+    A term names a kind when it names several things of one group, each of which has it as a
+    word of its name and lists it as a keyword: "apple" (🍎 red apple, 🍏 green apple), "cerveza"
+    (🍺 jarra de cerveza, 🍻 jarras de cerveza brindando). Any of them would fit, so the one
+    the language's chat uses most (`prior`) pictures the kind. A term that also names a face, a
+    place or a sign ("red": 🔴), or that only a name holds as a part ("caliente" in "perrito
+    caliente"), names no kind.
+    """
+    if len(named) < 2 or not set(named) <= things_named or min(named.values()) < KEYWORD_QUALITY:
+        return None
+    if len({groups.get(emoji) for emoji in named}) > 1:
+        return None
+    return min(named, key=lambda emoji: (-prior.get(emoji, 0.0), emoji))
 
 
 Postings = tuple[tuple[str, float, float, float], ...]  # (emoji, quality, evidence, shared evidence) of one term
@@ -155,6 +181,7 @@ class _Index:
         group, limiting keyword matches to KEYWORD_GROUPS (None: every keyword matches)."""
         min_substring = SUBSTRING_LANGUAGES.get(code)
         found: dict[str, dict[str, float]] = {}
+        in_name: dict[str, set[str]] = {}  # term → emojis that have it as a word of their name
 
         def add(term: str, emoji: str, quality: float) -> None:
             if term in common:
@@ -172,6 +199,8 @@ class _Index:
                 if country:  # a country's name is specific however common ("España")
                     found.setdefault(country, {})[emoji] = NAME_QUALITY
                 continue
+            for word in _fold(name).split() if min_substring else _words(_fold(name)):
+                in_name.setdefault(word, set()).add(emoji)
             if groups is not None and groups.get(emoji) not in KEYWORD_GROUPS:
                 # an object, an animal, a place ...: only its name, a whole phrase of its keywords
                 # ("joyeux anniversaire"), or a keyword written inside its name (German
@@ -202,7 +231,11 @@ class _Index:
         n = len(entries)
         things = None if groups is None else frozenset(
             e for e in entries if groups.get(e) in THING_GROUPS and e not in CARD_SUITS)
-        postings = {term: tuple(_evidence(post, n, things)) for term, post in found.items()}
+        prior = popularity(code)
+        postings = {}
+        for term, post in found.items():
+            kind = None if things is None else _picture_of_kind(post, things & in_name.get(term, set()), groups, prior)
+            postings[term] = tuple(_evidence(post, n, things, kind))
         by_prefix: dict[str, list[str]] = {}
         if not min_substring:
             for term in postings:
