@@ -142,7 +142,7 @@ def _evidence(named: dict[str, float], n: int, things: frozenset[str] | None,
     return out
 
 
-def _picture_of_kind(named: dict[str, float], things_named: set[str], groups: dict[str, str],
+def _picture_of_kind(named: dict[str, float], in_name: set[str], things: frozenset[str], groups: dict[str, str],
                      prior: dict[str, float]) -> str | None:
     """The emoji that pictures the kind of thing a term names, or None if it names no one kind.
 
@@ -151,9 +151,9 @@ def _picture_of_kind(named: dict[str, float], things_named: set[str], groups: di
     (🍺 jarra de cerveza, 🍻 jarras de cerveza brindando). Any of them would fit, so the one
     the language's chat uses most (`prior`) pictures the kind. A term that also names a face, a
     place or a sign ("red": 🔴), or that only a name holds as a part ("caliente" in "perrito
-    caliente"), names no kind.
+    caliente"), names no kind. `in_name`: the emojis that have the term as a word of their name.
     """
-    if len(named) < 2 or not set(named) <= things_named or min(named.values()) < KEYWORD_QUALITY:
+    if len(named) < 2 or min(named.values()) < KEYWORD_QUALITY or not named.keys() <= in_name & things:
         return None
     if len({groups.get(emoji) for emoji in named}) > 1:
         return None
@@ -234,7 +234,7 @@ class _Index:
         prior = popularity(code)
         postings = {}
         for term, post in found.items():
-            kind = None if things is None else _picture_of_kind(post, things & in_name.get(term, set()), groups, prior)
+            kind = None if things is None else _picture_of_kind(post, in_name.get(term, set()), things, groups, prior)
             postings[term] = tuple(_evidence(post, n, things, kind))
         by_prefix: dict[str, list[str]] = {}
         if not min_substring:
