@@ -1,12 +1,11 @@
 """The shipped CLDR lexicon, its keyword matching, and the generator's parsing (no npm, no network)."""
 import gzip
 import json
-import time
 
 import pytest
 
 from assistant.core.errors import InputError
-from assistant.core.lexicon import Lexicon
+from assistant.core.lexicon import MAX_CHARS, Lexicon
 from assistant.core.text import names_in
 from training import build_lexicon
 
@@ -150,6 +149,28 @@ def test_a_word_names_no_kind_where_it_also_names_a_sign_or_only_part_of_a_name(
     assert lexicon.match("a cookie", "en")["🍪"] == 1.0  # the kind never lowers a whole name
 
 
+@pytest.mark.parametrize("text, lang, feelings", [
+    ("sono così arrabbiato", "it", {"😠", "😡", "🤬", "😤"}),  # a keyword of 14 emojis, angry faces and devils
+    ("jag är så ledsen", "sv", {"😢", "😔", "😭"}),
+    ("ik ben ziek", "nl", {"🤒", "🤢", "🤧"}),
+])
+def test_a_feeling_word_names_its_faces_clearly(lexicon, text, lang, feelings):
+    named = lexicon.feelings_named(text, lang)
+    assert feelings <= named
+    assert named <= lexicon.feeling_emojis()  # faces and hearts only
+
+
+def test_an_inflected_form_names_a_feeling_as_clearly_as_the_keyword(lexicon):
+    assert "😰" in lexicon.feelings_named("endişeliyim", "tr")  # I'm worried; the keyword is "endişeli"
+    assert "😫" in lexicon.feelings_named("ben çok yorgunum", "tr")  # I'm so tired; "yorgun"
+
+
+def test_an_english_word_elsewhere_or_a_word_of_many_faces_names_no_feeling_clearly(lexicon):
+    assert lexicon.match("ich bin so sad", "de") and not lexicon.feelings_named("ich bin so sad", "de")  # English pass
+    assert not lexicon.feelings_named("cara", "es")  # "cara", face, is a keyword of a hundred emojis
+    assert not lexicon.feelings_named("", "en") and not lexicon.feelings_named(None, "en")
+
+
 def test_a_kind_of_thing_in_a_name_inside_a_sentence_stays_shared(lexicon):
     assert lexicon.match("Vibes @ Coachella Music and Arts Festival", "en").get("🎭", 0.0) < 0.9
     assert lexicon.match("loved the arts festival", "en")["🎭"] >= 0.9  # the same word as a plain noun
@@ -224,20 +245,12 @@ def test_stop_words_and_short_words_do_not_match(lexicon, text, lang):
 ])
 @pytest.mark.parametrize("lang", ["en", "zh", "ar", "", "??", "x" * 100])
 def test_match_never_raises(lexicon, text, lang):
-    start = time.perf_counter()
-    scores = lexicon.match(text, lang)
-    assert isinstance(scores, dict)
-    assert time.perf_counter() - start < 0.5  # long input is cut, not scanned
+    assert isinstance(lexicon.match(text, lang), dict)
 
 
-def test_match_is_fast_after_warm_up(lexicon):
-    message = "Hey! Tonight we celebrate my sister's birthday with pizza, beer and a huge chocolate cake at the beach"
-    lexicon.match(message, "en")
-    runs = 200
-    start = time.perf_counter()
-    for _ in range(runs):
-        lexicon.match(message, "en")
-    assert (time.perf_counter() - start) / runs < 0.005  # typically ~0.2 ms; generous for busy machines
+def test_long_input_is_cut_not_scanned(lexicon):
+    start = "I love pizza " * 200  # 2,600 characters: only the first MAX_CHARS are read
+    assert lexicon.match(start + "and a dog " * 5000, "en") == lexicon.match(start[:MAX_CHARS], "en")
 
 
 # --- loading errors ---------------------------------------------------------------------------

@@ -47,6 +47,36 @@ def test_a_word_that_names_a_label_lifts_it():
     assert ranked[0] == "😢"
 
 
+def test_a_feeling_a_word_names_clearly_leads_where_the_model_put_another_first():
+    p = probs(rage=5, cry=1, joy=1, ok=3)  # "jag är så ledsen", I'm so sad, read as angry
+    ranked = emojis(fuse(LABELS, p, {"😢": 0.4}, 3, clear_feelings=frozenset({"😢", "😭"})))
+    assert ranked[0] == "😢" and "😡" in ranked
+
+
+def test_a_clearly_named_feeling_the_model_barely_considers_does_not_lead():
+    p = probs(rage=50, cry=1, joy=1, ok=3)  # under a tenth of the first choice's probability
+    assert emojis(fuse(LABELS, p, {}, 3, clear_feelings=frozenset({"😢"})))[0] == "😡"
+    assert emojis(fuse(LABELS, p, {}, 3, clear_feelings=frozenset({"😢"}),
+                       settings=RankSettings(feeling_lead=0.01)))[0] == "😢"
+
+
+def test_the_model_keeps_its_first_choice_when_a_word_names_it_or_names_no_negative_feeling():
+    p = probs(cry=5, rage=3, joy=1, ok=2)
+    assert emojis(fuse(LABELS, p, {}, 3, clear_feelings=frozenset({"😢", "😡"})))[0] == "😢"
+    assert emojis(fuse(LABELS, p, {}, 3, clear_feelings=frozenset({"😂", "👍"})))[0] == "😢"  # "perfect" → 👍 💯
+
+
+def test_a_word_for_sleep_does_not_decide_the_lead():
+    p = np.array([0.6, 0.35, 0.05], dtype=np.float32)  # "Gute Nacht, schlaf gut": sleep is a topic, not a feeling
+    assert emojis(fuse(["🌙", "😴", "💤"], p, {}, 3, clear_feelings=frozenset({"😴"}))) == ["🌙", "😴", "💤"]
+
+
+def test_a_laughing_message_keeps_its_laughing_lead_whatever_feeling_a_word_names():
+    p = probs(joy=5, cry=3, rage=2)
+    laughing = tone("хахах я так зол", LABELS, p)
+    assert emojis(fuse(LABELS, p, {}, 3, tone=laughing, clear_feelings=frozenset({"😡"})))[0] == "😂"
+
+
 def test_keyword_emojis_never_push_out_a_confident_model_choice():
     keywords = {e: 0.9 for e in ["🍕", "🍔", "🌮", "🍟", "🌭"]}
     p = probs(joy=1, heart=1, cry=6, rage=1, ok=1)  # 😢 at 0.6
@@ -117,7 +147,7 @@ def test_a_cheerful_message_is_not_reordered():
 
 @pytest.mark.parametrize("text", ["lol", "jajaja qué vergüenza", "ахахах", "哈哈哈 我又迟到了", "ㅋㅋㅋ 망했다",
                                   "555 ลืม", "55555.", "wkwkwk", "kkkkkk caí", "mdr", "寝坊した www", "I fell 😂",
-                                  "ahahah che scemo"])
+                                  "ahahah che scemo", "хахах", "Ахахаха, жду выпуска", "хихи", "heheh"])
 def test_laughter_in_many_languages(text):
     assert laughs(text)
 

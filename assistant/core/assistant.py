@@ -151,7 +151,8 @@ class Assistant:
         (the rules are in assistant.core.rank)."""
         words = self.lexicon.match(message, lang)
         return fuse(self.labels, probs, words, k, tone=tone(message, self.labels, probs, words),
-                    prior=popularity(lang), feeling=self._feeling, neighbours=self._neighbours,
+                    prior=popularity(lang), feeling=self._feeling,
+                    clear_feelings=self.lexicon.feelings_named(message, lang), neighbours=self._neighbours,
                     settings=self.ranking)
 
     def detect_language(self, text: str, *, hint: Hint = None) -> str:

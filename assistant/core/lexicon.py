@@ -89,6 +89,10 @@ SINGLE_HAN_WEIGHT = 0.7
 # Emojis whose CLDR keywords (not only their names) may bring them: faces and hearts show a
 # feeling, and their keywords name it. Lexicons without groups match every keyword.
 KEYWORD_GROUPS = frozenset({"Smileys & Emotion"})
+# A word that is the name or a keyword of at most this many emojis, some of them faces or hearts,
+# names a feeling clearly (feelings_named): Italian "arrabbiato" names 14, angry faces and devils;
+# Spanish "cara" (face) names a hundred.
+FEELING_WORD_MAX = 16
 # Emojis of things a chat message names as its topic (an animal, a dish, a country, a sport):
 # a word that is one's whole name names it even where other emojis list the word too.
 THING_GROUPS = frozenset({"Animals & Nature", "Food & Drink", "Flags", "Activities"})
@@ -376,6 +380,27 @@ class Lexicon:
         if self._groups is None:
             return None
         return frozenset(e for e, group in self._groups.items() if group in KEYWORD_GROUPS)
+
+    def feelings_named(self, text: str, lang: str = ENGLISH) -> frozenset[str]:
+        """The faces and hearts (KEYWORD_GROUPS) that a word of `text` names clearly: the word, or
+        the same word with another ending, is their CLDR name or one of their keywords in the
+        message's language, and names at most FEELING_WORD_MAX emojis ("sono così arrabbiato":
+        😠 😡 🤬 😤 and the devils; Turkish "endişeliyim", I'm worried, by the keyword "endişeli").
+        Parts of names and English words in another language's message are left out. Empty for a
+        lexicon without groups.
+
+        >>> sorted(Lexicon.load().feelings_named("jag är så ledsen", "sv"))[:3]
+        ['😔', '😕', '😟']
+        """
+        if self._groups is None or not isinstance(text, str) or not text:
+            return frozenset()
+        code = self.language(lang) or ENGLISH
+        found: set[str] = set()
+        for _, matches in self._index(code).hits(_fold(text[:MAX_CHARS]), common=code):
+            if len(matches) <= FEELING_WORD_MAX:
+                found.update(emoji for emoji, quality, _, _ in matches
+                             if quality >= KEYWORD_QUALITY and self._groups.get(emoji) in KEYWORD_GROUPS)
+        return frozenset(found)
 
     def stop_words(self, lang: str) -> frozenset[str]:
         """The language's function words, folded (never matched on their own)."""
