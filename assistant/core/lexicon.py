@@ -38,6 +38,10 @@ A word must name the emoji, as phone keyboards require before they offer one:
 - a word that names a kind of thing, every emoji of which has it in its name and among its
   keywords ("apple": 🍎 red apple, 🍏 green apple; "cerveza": 🍺 🍻), names the one the
   language's chat uses most, at KIND_QUALITY: clearly enough to be offered.
+
+`feelings_named` lists the faces and hearts a word names clearly (its name or keyword, in the
+message's language, shared by at most FEELING_WORD_MAX emojis), which decide the ranking's
+first place where the model put another feeling first (assistant.core.rank).
 """
 from __future__ import annotations
 

@@ -103,7 +103,7 @@ def fuse(labels: list[str], probs: np.ndarray, keyword_scores: dict[str, float],
         scores[emoji] = scores.get(emoji, 0.0) + settings.tie_weight * share
     ranked = sorted(scores.items(), key=lambda item: (-item[1], item[0]))
     if feeling is not None and w:  # first place: the best of the model's own and the feelings a word names
-        # every feeling a word names, not only the best matches: "arrabbiato" names 14 faces equally
+        # every feeling the words name (up to match's limit), not only the best matches: "arrabbiato" names 14 equally
         named_feeling = {e: s for e, s in keyword_scores.items() if e in feeling and e not in CHEERFUL}
         lead = max(ranked, key=lambda item: (1 - w) * model.get(item[0], 0.0)
                    + settings.feeling_weight * named_feeling.get(item[0], 0.0))
