@@ -30,6 +30,8 @@ NEGATIVE = frozenset(canonical(e) for e in (
 # Sleep is a topic more than a feeling: "schlaf gut" names 😴 and wishes well. Its words do not
 # make a message negative (the model's own probability on these faces still does).
 SLEEPY = frozenset(canonical(e) for e in "😴 🥱 😪 💤 🛌".split())
+# The negative feelings a word can name: a word for sleep names a topic.
+NAMED_NEGATIVE = NEGATIVE - SLEEPY
 
 LAUGHING = frozenset(canonical(e) for e in "😂 🤣 😆 😹 😅 💀 ☠️".split())
 _LAUGHTER = re.compile(
@@ -85,7 +87,7 @@ def tone(text: str, labels: list[str], probs: np.ndarray, keyword_scores: dict[s
     probs = np.asarray(probs, dtype=np.float64)
     negative, cheerful = float(probs[negative_labels].sum()), float(probs[cheerful_labels].sum())
     words = keyword_scores or {}
-    negative += WORD_WEIGHT * max((s for e, s in words.items() if e in NEGATIVE and e not in SLEEPY), default=0.0)
+    negative += WORD_WEIGHT * max((s for e, s in words.items() if e in NAMED_NEGATIVE), default=0.0)
     cheerful += WORD_WEIGHT * max((s for e, s in words.items() if e in CHEERFUL), default=0.0)
     return Tone(negative=negative, cheerful=cheerful, laughter=laughs(text))
 

@@ -31,7 +31,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .feelings import CHEERFUL, NEGATIVE, SLEEPY, Tone, agree, cheerful_later
+from .feelings import CHEERFUL, NAMED_NEGATIVE, SLEEPY, Tone, agree, cheerful_later
 
 
 @dataclass(frozen=True)
@@ -110,8 +110,7 @@ def fuse(labels: list[str], probs: np.ndarray, keyword_scores: dict[str, float],
         ranked = _lead(ranked, lead)
     laughing = tone is not None and tone.laughter  # laughter has its own first place (feelings.agree)
     # negative feelings only ("perfect" names 💯), and not sleep, a topic more than a feeling ("schlaf gut": 🌙 first)
-    clear = [] if laughing else [e for e in clear_feelings
-                                 if e in NEGATIVE and e not in SLEEPY and model.get(e, 0.0) > 0]
+    clear = [] if laughing else [e for e in clear_feelings if e in NAMED_NEGATIVE and model.get(e, 0.0) > 0]
     if clear and ranked and ranked[0][0] not in clear_feelings:
         likeliest = max(clear, key=lambda e: (model[e], e))
         if model[likeliest] >= settings.feeling_lead * model.get(ranked[0][0], 0.0):
