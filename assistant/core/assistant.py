@@ -149,11 +149,10 @@ class Assistant:
         """The top-k (emoji, score) for a normalised message from its model probabilities:
         keyword matches in `lang`, the message's tone and the language's popularity prior
         (the rules are in assistant.core.rank)."""
-        words = self.lexicon.match(message, lang)
-        return fuse(self.labels, probs, words, k, tone=tone(message, self.labels, probs, words),
-                    prior=popularity(lang), feeling=self._feeling,
-                    clear_feelings=self.lexicon.feelings_named(message, lang), neighbours=self._neighbours,
-                    settings=self.ranking)
+        words = self.lexicon.read(message, lang)
+        return fuse(self.labels, probs, words.scores, k, tone=tone(message, self.labels, probs, words.scores),
+                    prior=popularity(lang), feeling=self._feeling, clear_feelings=words.feelings,
+                    neighbours=self._neighbours, settings=self.ranking)
 
     def detect_language(self, text: str, *, hint: Hint = None) -> str:
         """The message's language code, offline; `hint` as in suggest(). Runs no model.

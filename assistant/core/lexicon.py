@@ -297,6 +297,13 @@ class _Index:
                 for emoji, quality, evidence, shared in _evidence(best, self.size, self.things)]
 
 
+@dataclass(frozen=True)
+class Reading:
+    """What the lexicon reads in one message (Lexicon.read)."""
+    scores: dict[str, float]  # Lexicon.match
+    feelings: frozenset[str]  # Lexicon.feelings_named
+
+
 class Lexicon:
     """Localized emoji names and keywords from Unicode CLDR, for the languages in the data file.
 
@@ -391,20 +398,12 @@ class Lexicon:
         message's language, and names at most FEELING_WORD_MAX emojis ("sono così arrabbiato":
         😠 😡 🤬 😤 and the devils; Turkish "endişeliyim", I'm worried, by the keyword "endişeli").
         Parts of names and English words in another language's message are left out. Empty for a
-        lexicon without groups.
+        lexicon without groups. `read` gives it together with `match`, from one walk of the words.
 
         >>> sorted(Lexicon.load().feelings_named("jag är så ledsen", "sv"))[:3]
         ['😔', '😕', '😟']
         """
-        if self._groups is None or not isinstance(text, str) or not text:
-            return frozenset()
-        code = self.language(lang) or ENGLISH
-        found: set[str] = set()
-        for _, matches in self._index(code).hits(_fold(text[:MAX_CHARS]), common=code):
-            if len(matches) <= FEELING_WORD_MAX:
-                found.update(emoji for emoji, quality, _, _ in matches
-                             if quality >= KEYWORD_QUALITY and self._groups.get(emoji) in KEYWORD_GROUPS)
-        return frozenset(found)
+        return self.read(text, lang).feelings
 
     def stop_words(self, lang: str) -> frozenset[str]:
         """The language's function words, folded (never matched on their own)."""
@@ -423,11 +422,17 @@ class Lexicon:
         >>> list(Lexicon.load().match("Me encanta la paella", "es"))[:1]
         ['🥘']
         """
-        if not isinstance(text, str) or not text or limit < 1:
-            return {}
+        return self.read(text, lang, limit=limit).scores
+
+    def read(self, text: str, lang: str = ENGLISH, *, limit: int = 20) -> Reading:
+        """`match` and `feelings_named` of `text` together, from one walk of its words (the ranking
+        needs both for every message)."""
+        if not isinstance(text, str) or not text:
+            return Reading({}, frozenset())
         primary = self.language(lang) or ENGLISH
         folded = _fold(text[:MAX_CHARS])
         evidence: dict[str, dict[str, float]] = {}  # emoji → {message word/phrase: strongest evidence}
+        feelings: set[str] = set()
         # the message's own words never match as English ones: its stop words, and its
         # ordinary words that English also spells ("bin", "pan")
         own_words = self._stop_words.get(primary, frozenset()) | self._foreign.get(primary, frozenset())
@@ -436,6 +441,8 @@ class Lexicon:
         for code, factor in passes:
             for unit, matches in self._index(code).hits(folded, skip=own_words if code != primary else frozenset(),
                                                         common=primary):
+                if code == primary:
+                    feelings.update(self._named_clearly(matches))
                 named = bool(names) and any(word in names for word in unit.split())
                 for emoji, _, specific, shared in matches:
                     weight = shared if named and self._namesake(emoji) else specific
@@ -444,8 +451,15 @@ class Lexicon:
                     if value > units.get(unit, 0.0):
                         units[unit] = value
         scores = {e: 1.0 - math.prod(1.0 - v for v in units.values()) for e, units in evidence.items()}
-        best = sorted(scores.items(), key=lambda item: (-item[1], item[0]))[:limit]
-        return {emoji: score for emoji, score in best if score > 0}
+        best = sorted(scores.items(), key=lambda item: (-item[1], item[0]))[:max(limit, 0)]
+        return Reading({emoji: score for emoji, score in best if score > 0}, frozenset(feelings))
+
+    def _named_clearly(self, matches: list[tuple[str, float, float, float]]) -> list[str]:
+        """The faces and hearts among one word's matches that it names clearly (feelings_named)."""
+        if self._groups is None or len(matches) > FEELING_WORD_MAX:
+            return []
+        return [emoji for emoji, quality, _, _ in matches
+                if quality >= KEYWORD_QUALITY and self._groups.get(emoji) in KEYWORD_GROUPS]
 
     def _namesake(self, emoji: str) -> bool:
         return self._groups is not None and self._groups.get(emoji) in NAMESAKE_GROUPS
