@@ -6,6 +6,7 @@ import pytest
 
 from assistant.core.errors import InputError
 from assistant.core.lexicon import MAX_CHARS, Lexicon
+from assistant.core.stems import stem
 from assistant.core.text import names_in
 from training import build_lexicon
 
@@ -163,6 +164,39 @@ def test_a_feeling_word_names_its_faces_clearly(lexicon, text, lang, feelings):
 def test_an_inflected_form_names_a_feeling_as_clearly_as_the_keyword(lexicon):
     assert "😰" in lexicon.feelings_named("endişeliyim", "tr")  # I'm worried; the keyword is "endişeli"
     assert "😫" in lexicon.feelings_named("ben çok yorgunum", "tr")  # I'm so tired; "yorgun"
+
+
+@pytest.mark.parametrize("text, lang, thing", [
+    ("we saw two giraffes", "en", "🦒"),
+    ("j'adore les croissants", "fr", "🥐"),
+    ("мы поедем в Бразилию", "ru", "🇧🇷"),  # a country's name in another case
+    ("мы отдыхали в Турции", "ru", "🇹🇷"),  # ... named however common the form
+    ("compré dos sandías", "es", "🍉"),
+    ("ich habe zwei Katzen", "de", "🐈"),
+])
+def test_an_inflected_form_of_a_things_whole_name_names_it_where_the_stemmer_confirms_it(lexicon, text, lang, thing):
+    assert lexicon.match(text, lang)[thing] >= 0.9  # clearly enough to be offered
+
+
+@pytest.mark.parametrize("text, lang, emoji", [
+    ("j'en ai marre", "fr", "🤎"),  # fed up, not "marron" (brown): the stems differ
+    ("kupiłem dwa banany", "pl", "🍌"),  # no Snowball stemmer for Polish: the prefix rule alone stays below
+    ("в таком случае", "ru", "🌮"),  # "таком" (such) is a common word of its own, not "тако"
+])
+def test_an_inflected_form_the_stemmer_cannot_confirm_stays_below_an_offer(lexicon, text, lang, emoji):
+    assert 0.0 <= lexicon.match(text, lang).get(emoji, 0.0) < 0.9
+
+
+def test_stems_tell_a_form_from_a_word_that_only_shares_its_first_letters():
+    assert stem("croissants", "fr") == stem("croissant", "fr") and stem("marre", "fr") != stem("marron", "fr")
+    assert stem("бразилию", "ru") == stem("бразилия", "ru-RU")  # a region tag reads its language's stemmer
+    assert stem("banany", "pl") is None  # a language without one
+
+
+def test_an_inflected_form_is_rated_among_the_forms_the_stemmer_confirms(lexicon):
+    # "rosas" shares its first letters with "rosa" (🌹) and "rosario" (📿); only the first is a form of it
+    scores = lexicon.match("me regaló rosas", "es")
+    assert scores["🌹"] >= 0.9 and scores.get("📿", 0.0) < 0.9
 
 
 def test_an_english_word_elsewhere_or_a_word_of_many_faces_names_no_feeling_clearly(lexicon):
