@@ -311,7 +311,7 @@ class _Index:
                               min_share=FUZZY_MIN_SHARE)]
         rated = {emoji: (emoji, quality, evidence * FUZZY_WEIGHT, shared * FUZZY_WEIGHT)
                  for emoji, quality, evidence, shared in _evidence(self._best(forms), self.size, self.things)}
-        word_stem = stem(word, self.code) if self.things is not None else None
+        word_stem = stem(word, self.code) if forms and self.things is not None else None  # most words have no forms
         if word_stem is not None:
             sure = [term for term in forms if stem(term, self.code) == word_stem]
             for emoji, quality, evidence, shared in _evidence(self._best(sure), self.size, self.things):
