@@ -6,9 +6,9 @@ import pytest
 
 from assistant.core.errors import InputError
 from assistant.core.lexicon import MAX_CHARS, Lexicon
-from assistant.core.stems import stem
+from assistant.core import inflections
 from assistant.core.text import names_in
-from training import build_lexicon
+from training import build_inflections, build_lexicon
 
 
 @pytest.fixture(scope="module")
@@ -134,7 +134,7 @@ def test_a_word_that_is_a_things_whole_name_names_it_though_others_list_it(lexic
 @pytest.mark.parametrize("text, lang, kind", [
     ("ate an apple for lunch", "en", {"🍎", "🍏"}),  # 🍎 red apple, 🍏 green apple
     ("solo quiero una cerveza", "es", {"🍺", "🍻"}),  # jarra de cerveza, jarras de cerveza brindando
-    ("мы видели кита, нет, двух китов и тигра", "ru", set()),  # inflected forms stay below
+    ("мы видели кита, нет, двух китов", "ru", {"🐋", "🐳"}),  # the dictionary's forms of "кит" too
     ("we saw a whale", "en", {"🐋", "🐳"}),  # 🐋 whale, 🐳 spouting whale: "whale" is 🐋's whole name too
 ])
 def test_a_word_that_names_a_kind_of_thing_names_one_picture_of_it(lexicon, text, lang, kind):
@@ -168,33 +168,36 @@ def test_an_inflected_form_names_a_feeling_as_clearly_as_the_keyword(lexicon):
 
 @pytest.mark.parametrize("text, lang, thing", [
     ("we saw two giraffes", "en", "🦒"),
+    ("I love dogs", "en", "🐕"),  # "dog" is too short for the shared-beginning rule
     ("j'adore les croissants", "fr", "🥐"),
     ("мы поедем в Бразилию", "ru", "🇧🇷"),  # a country's name in another case
-    ("мы отдыхали в Турции", "ru", "🇹🇷"),  # ... named however common the form
-    ("compré dos sandías", "es", "🍉"),
+    ("мы отдыхали в Турции", "ru", "🇹🇷"),
+    ("ayer vimos delfines", "es", "🐬"),  # "delfín": the accent goes, the ending grows
+    ("kupiłem dwa banany", "pl", "🍌"),
     ("ich habe zwei Katzen", "de", "🐈"),
 ])
-def test_an_inflected_form_of_a_things_whole_name_names_it_where_the_stemmer_confirms_it(lexicon, text, lang, thing):
+def test_a_dictionary_form_of_a_things_whole_name_names_it(lexicon, text, lang, thing):
     assert lexicon.match(text, lang)[thing] >= 0.9  # clearly enough to be offered
 
 
 @pytest.mark.parametrize("text, lang, emoji", [
-    ("j'en ai marre", "fr", "🤎"),  # fed up, not "marron" (brown): the stems differ
-    ("kupiłem dwa banany", "pl", "🍌"),  # no Snowball stemmer for Polish: the prefix rule alone stays below
-    ("в таком случае", "ru", "🌮"),  # "таком" (such) is a common word of its own, not "тако"
+    ("j'en ai marre", "fr", "🤎"),  # fed up, not "marron" (brown)
+    ("j'ai chopé un rhume", "fr", "🍺"),  # I caught a cold: "choper", not "chope" (a beer mug)
+    ("ya llamé al cerrajero", "es", "🦙"),  # I called: "llamar", not "llama"
+    ("в таком случае", "ru", "🌮"),  # "таком" (such) is "такой", not "тако"
 ])
-def test_an_inflected_form_the_stemmer_cannot_confirm_stays_below_an_offer(lexicon, text, lang, emoji):
+def test_a_word_that_only_shares_a_things_first_letters_stays_below_an_offer(lexicon, text, lang, emoji):
     assert 0.0 <= lexicon.match(text, lang).get(emoji, 0.0) < 0.9
 
 
-def test_stems_tell_a_form_from_a_word_that_only_shares_its_first_letters():
-    assert stem("croissants", "fr") == stem("croissant", "fr") and stem("marre", "fr") != stem("marron", "fr")
-    assert stem("бразилию", "ru") == stem("бразилия", "ru-RU")  # a region tag reads its language's stemmer
-    assert stem("banany", "pl") is None  # a language without one
+def test_the_inflections_table_reads_each_languages_forms_and_loses_only_them_without_a_file():
+    assert inflections.forms("fr")["croissants"] == "croissant" and "chopé" not in inflections.forms("fr")
+    assert inflections.forms("ru")["бразилию"] == "бразилия"
+    assert inflections.forms("zz") == {}  # no file: no forms, no error
 
 
-def test_an_inflected_form_is_rated_among_the_forms_the_stemmer_confirms(lexicon):
-    # "rosas" shares its first letters with "rosa" (🌹) and "rosario" (📿); only the first is a form of it
+def test_a_dictionary_form_is_rated_as_its_name_alone(lexicon):
+    # "rosas" shares its first letters with "rosa" (🌹) and "rosario" (📿); it is a form of the first only
     scores = lexicon.match("me regaló rosas", "es")
     assert scores["🌹"] >= 0.9 and scores.get("📿", 0.0) < 0.9
 
@@ -380,3 +383,22 @@ def test_build_config_checks_languages():
         build_lexicon.BuildConfig(languages=["en", "en"])
     assert len(build_lexicon.DEFAULT_LANGUAGES) >= 40
     assert set(build_lexicon.STOP_WORDS) <= set(build_lexicon.DEFAULT_LANGUAGES)
+
+
+# --- the inflected forms' generator (no dictionaries needed) -------------------------------------
+
+def test_inflections_keep_a_names_forms_and_leave_out_derivations_and_verbs():
+    nouns = ["cat", "owl", "bee", "ant", "fox", "yak", "emu", "eel", "elk", "cod"]
+    names = frozenset(nouns + ["dog", "anggur", "paka"])
+    pairs = [("Dogs", "dog"), ("dog", "dog"), ("hot dogs", "dog"),  # the name itself and phrases are no forms
+             ("penganggur", "anggur"), ("anggurnya", "anggur")]  # a derivation begins otherwise
+    pairs += [(noun + "s", noun) for noun in nouns]
+    pairs += [(f"paka{i}", "paka") for i in range(12)]  # a verb's conjugations: far more forms than the nouns'
+    table = build_inflections.invert(pairs, names)
+    assert table == {"dogs": "dog", "anggurnya": "anggur", **{noun + "s": noun for noun in nouns}}
+    assert build_inflections.lines(table)[:2] == ["anggur\tanggurnya", "ant\tants"]
+
+
+def test_inflections_keep_every_name_where_no_name_stands_out():
+    pairs = [(f"{name}{ending}", name) for name in ("rosa", "perro") for ending in ("s", "x", "z")]
+    assert len(build_inflections.invert(pairs, frozenset({"rosa", "perro"}))) == 6

@@ -25,6 +25,7 @@ STEPS = {
     "gate": ("training.gate", "a candidate model against the current one: promote only if no worse"),
     "lexicon": ("training.build_lexicon", "CLDR annotations → assistant/core/data/lexicon.json.gz"),
     "wordlists": ("training.build_wordlists", "wordfreq's commonest words → assistant/core/data/words/"),
+    "inflections": ("training.build_inflections", "the inflected forms of things' names → assistant/core/data/inflections/"),
     "popularity": ("training.build_popularity", "real emoji usage → assistant/core/data/popularity.json"),
     "chat-ngrams": ("training.build_chat_ngrams", "a language's labelled chat → its n-gram model (assistant/core/data/chat_ngrams/)"),
     "feeling-ngrams": ("training.build_feeling_ngrams", "the hand-written feelings messages → the feeling n-gram model (assistant/core/data/feeling_ngrams.npz)"),

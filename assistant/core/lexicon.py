@@ -12,12 +12,10 @@ others), and lowered for partial, inflected and English-fallback matches:
 
 - inflected forms: a word matches a keyword when they share a prefix of at least
   FUZZY_MIN_PREFIX characters and neither has more than FUZZY_MAX_EXTRA characters
-  beyond it ("пиццу" ~ "пицца", "hearts" ~ "heart", "encanta" ~ "encantado"); where the
-  language's Snowball stemmer (assistant.core.stems) also gives both the same stem, an
-  inflected form of a thing's whole name names it clearly, at CONFIRMED_WEIGHT ("croissants"
-  → 🥐, "Бразилию" → 🇧🇷, but not "marre", fed up, → "marron", brown), unless the form is a
-  common word of its own (CONFIRMED_MAX_ZIPF: Russian "таком", such, is not "тако", taco) and
-  the thing is not a country ("Турции" is Turkey's);
+  beyond it ("пиццу" ~ "пицца", "hearts" ~ "heart", "encanta" ~ "encantado"); a form that a
+  dictionary (assistant.core.inflections) gives as an inflection of a thing's whole name names
+  that thing clearly, at CONFIRMED_WEIGHT ("croissants" → 🥐, "Бразилию" → 🇧🇷, "dogs" → 🐕, but
+  French "chopé", caught, is no "chope", a beer mug, and "marre", fed up, no "marron", brown);
 - words shorter than MIN_WORD_CHARS and the lexicon's stop words ("the", "con") never match;
 - languages written without spaces (SUBSTRING_LANGUAGES) match keywords of two or more
   characters as substrings, and single Chinese characters at SINGLE_HAN_WEIGHT;
@@ -53,7 +51,7 @@ from __future__ import annotations
 import gzip
 import json
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
@@ -62,8 +60,8 @@ import emoji as emoji_data
 from .emojis import canonical
 from .errors import InputError
 from .paths import data_file
+from .inflections import forms as inflected_forms
 from .popularity import popularity
-from .stems import stem
 from .text import fold as _fold, is_han, names_in, same_stem, words as _words
 from .wordlists import zipf
 
@@ -86,11 +84,10 @@ KEYWORD_QUALITY = 0.85  # one of its keywords (🍄‍🟫 "brown mushroom" list
 KIND_QUALITY = 0.9  # the word names a kind of thing, every emoji of which has it in its name ("apple": 🍎 🍏)
 PART_QUALITY = 0.6  # one word of a multi-word name or keyword
 FUZZY_WEIGHT = 0.75  # an inflected form, relative to the exact word
-# An inflected form of a thing's whole name that the language's stemmer confirms, relative to the
-# exact word: enough to be offered (RankSettings.keyword_min 0.9). Chosen on the topics suite's
-# development half and the chat and feelings validation sets (docs/model-history.md).
+# A dictionary's inflected form of a thing's whole name, relative to the exact word: enough to be
+# offered (RankSettings.keyword_min 0.9). Chosen on the topics suite's development half and the chat
+# and feelings validation sets (docs/model-history.md).
 CONFIRMED_WEIGHT = 0.92
-CONFIRMED_MAX_ZIPF = 4.8  # ... for a form less common than this (wordfreq Zipf) in the message's language, but a country's
 ENGLISH_WEIGHT = 0.6  # English keywords in a non-English message (people mix English in)
 
 # Written without spaces between words: keywords of at least this many characters are
@@ -192,8 +189,7 @@ class _Index:
     stop_words: frozenset[str]
     clitics: tuple[str, ...]  # prefixes written onto words, tried off as well
     size: int  # emojis in this language
-    code: str = ""  # its language, whose stemmer confirms inflected forms (assistant.core.stems)
-    flags: frozenset[str] = frozenset()  # emojis of the Flags group: a country's name is specific however common
+    inflections: dict[str, str] = field(default_factory=dict)  # form → the thing's name it inflects (assistant.core.inflections)
 
     @classmethod
     def build(cls, entries: dict[str, list[str]], code: str, stop_words: frozenset[str], *,
@@ -264,8 +260,8 @@ class _Index:
                     by_prefix.setdefault(term[:FUZZY_MIN_PREFIX], []).append(term)
         return cls(postings=postings, things=things,
                    by_prefix=by_prefix, lengths=sorted({len(t) for t in postings}) if min_substring else [],
-                   stop_words=stop_words, clitics=CLITICS.get(code, ()), size=n, code=code,
-                   flags=frozenset(e for e in entries if groups is not None and groups.get(e) == "Flags"))
+                   stop_words=stop_words, clitics=CLITICS.get(code, ()), size=n,
+                   inflections={} if things is None else inflected_forms(code))
 
     def hits(self, folded: str, *, skip: frozenset[str] = frozenset(), common: str = ""):
         """(message unit, [(emoji, quality, evidence, shared evidence)]) for every match in already folded text.
@@ -296,26 +292,23 @@ class _Index:
                     continue
                 if form in self.postings:
                     yield word, self.postings[form]
-                elif len(form) >= FUZZY_MIN_PREFIX:
-                    frequency = zipf(word, common) if common else 0.0
-                    if frequency < COMMON_ZIPF:
-                        yield word, self._inflections(form, common_form=frequency >= CONFIRMED_MAX_ZIPF)
+                elif (len(form) >= FUZZY_MIN_PREFIX or form in self.inflections) and not (
+                        common and zipf(word, common) >= COMMON_ZIPF):
+                    yield word, self._inflections(form)
 
-    def _inflections(self, word: str, *, common_form: bool = False) -> Postings:
-        """Emojis of the terms that differ from `word` only in the ending, rated as one term; a
-        thing whose whole name the stemmer confirms `word` a form of is rated among the confirmed
-        forms alone, at CONFIRMED_WEIGHT ("rosas" is "rosa", 🌹, not "rosario", 📿), unless
-        `word` is a common word of its own (`common_form`) and the thing is not a country."""
+    def _inflections(self, word: str) -> Postings:
+        """Emojis of the terms that differ from `word` only in the ending, rated as one term; the
+        things whose whole name the dictionary gives `word` as a form of at CONFIRMED_WEIGHT,
+        rated as that name alone ("rosas" is "rosa", 🌹, not "rosario", 📿; "dogs" is "dog", 🐕)."""
         forms = [term for term in self.by_prefix.get(word[:FUZZY_MIN_PREFIX], ())
                  if same_stem(word, term, min_prefix=FUZZY_MIN_PREFIX, max_extra=FUZZY_MAX_EXTRA,
                               min_share=FUZZY_MIN_SHARE)]
         rated = {emoji: (emoji, quality, evidence * FUZZY_WEIGHT, shared * FUZZY_WEIGHT)
                  for emoji, quality, evidence, shared in _evidence(self._best(forms), self.size, self.things)}
-        word_stem = stem(word, self.code) if forms and self.things is not None else None  # most words have no forms
-        if word_stem is not None:
-            sure = [term for term in forms if stem(term, self.code) == word_stem]
-            for emoji, quality, evidence, shared in _evidence(self._best(sure), self.size, self.things):
-                if quality >= NAME_QUALITY and emoji in self.things and (emoji in self.flags or not common_form):
+        name = self.inflections.get(word)
+        if name in self.postings:
+            for emoji, quality, evidence, shared in _evidence(self._best([name]), self.size, self.things):
+                if quality >= NAME_QUALITY and emoji in self.things:
                     rated[emoji] = (emoji, quality, evidence * CONFIRMED_WEIGHT, shared * CONFIRMED_WEIGHT)
         return list(rated.values())
 
@@ -435,6 +428,17 @@ class Lexicon:
         ['😔', '😕', '😟']
         """
         return self.read(text, lang).feelings
+
+    def thing_names(self, lang: str) -> frozenset[str]:
+        """The folded single words that are a thing's whole name in `lang` ("dog", "croissant",
+        "бразилия"; THING_GROUPS), whose inflected forms name the thing too. Empty for a lexicon
+        without groups and for the languages matched by substring."""
+        code = self.language(lang)
+        index = self._index(code) if code else None
+        if index is None or index.things is None or index.lengths:
+            return frozenset()
+        return frozenset(term for term, post in index.postings.items() if " " not in term
+                         and any(emoji in index.things and quality >= NAME_QUALITY for emoji, quality, _, _ in post))
 
     def stop_words(self, lang: str) -> frozenset[str]:
         """The language's function words, folded (never matched on their own)."""
