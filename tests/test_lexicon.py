@@ -196,6 +196,16 @@ def test_the_inflections_table_reads_each_languages_forms_and_loses_only_them_wi
     assert inflections.forms("zz") == {}  # no file: no forms, no error
 
 
+def test_the_inflections_reader_reads_its_own_format_and_survives_a_damaged_file(tmp_path, monkeypatch):
+    folder = tmp_path / "inflections"
+    folder.mkdir()
+    (folder / "q1.txt.gz").write_bytes(gzip.compress("gato\tgatos gata gatas\nperro\tperros\n".encode("utf-8")))
+    (folder / "q2.txt.gz").write_bytes(b"not gzip at all")
+    monkeypatch.setattr(inflections, "data_file", lambda *parts: tmp_path.joinpath(*parts))
+    assert inflections.forms("q1") == {"gatos": "gato", "gata": "gato", "gatas": "gato", "perros": "perro"}
+    assert inflections.forms("q2") == {}  # damaged: only the forms are lost
+
+
 def test_a_dictionary_form_is_rated_as_its_name_alone(lexicon):
     # "rosas" shares its first letters with "rosa" (🌹) and "rosario" (📿); it is a form of the first only
     scores = lexicon.match("me regaló rosas", "es")

@@ -59,8 +59,8 @@ import emoji as emoji_data
 
 from .emojis import canonical
 from .errors import InputError
-from .paths import data_file
 from .inflections import forms as inflected_forms
+from .paths import data_file
 from .popularity import popularity
 from .text import fold as _fold, is_han, names_in, same_stem, words as _words
 from .wordlists import zipf
