@@ -305,12 +305,14 @@ class _Index:
                               min_share=FUZZY_MIN_SHARE)]
         rated = {emoji: (emoji, quality, evidence * FUZZY_WEIGHT, shared * FUZZY_WEIGHT)
                  for emoji, quality, evidence, shared in _evidence(self._best(forms), self.size, self.things)}
-        name = self.inflections.get(word)
-        if name in self.postings:
-            for emoji, quality, evidence, shared in _evidence(self._best([name]), self.size, self.things):
-                if quality >= NAME_QUALITY and emoji in self.things:
-                    rated[emoji] = (emoji, quality, evidence * CONFIRMED_WEIGHT, shared * CONFIRMED_WEIGHT)
+        for emoji, quality, evidence, shared in self.things_named(self.inflections.get(word, "")):
+            rated[emoji] = (emoji, quality, evidence * CONFIRMED_WEIGHT, shared * CONFIRMED_WEIGHT)
         return list(rated.values())
+
+    def things_named(self, term: str) -> Postings:
+        """The postings of `term` for the things it is the whole name of (none for an unknown term)."""
+        return tuple(entry for entry in self.postings.get(term, ())
+                     if entry[1] >= NAME_QUALITY and self.things is not None and entry[0] in self.things)
 
     def _best(self, terms: list[str]) -> dict[str, float]:
         """emoji → the best quality with which any of `terms` names it."""
@@ -437,8 +439,7 @@ class Lexicon:
         index = self._index(code) if code else None
         if index is None or index.things is None or index.lengths:
             return frozenset()
-        return frozenset(term for term, post in index.postings.items() if " " not in term
-                         and any(emoji in index.things and quality >= NAME_QUALITY for emoji, quality, _, _ in post))
+        return frozenset(term for term in index.postings if " " not in term and index.things_named(term))
 
     def stop_words(self, lang: str) -> frozenset[str]:
         """The language's function words, folded (never matched on their own)."""
